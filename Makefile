@@ -1,0 +1,126 @@
+# Makefile for the xmpp toolkit: xmppd and its clients.
+# POSIX-ish, with GNU make pattern rules.  User CFLAGS/LDFLAGS are honoured.
+
+VERSION    = 0.1
+PREFIX    ?= /usr/local
+BINDIR    ?= $(PREFIX)/bin
+SBINDIR   ?= $(PREFIX)/sbin
+MANDIR    ?= $(PREFIX)/share/man
+DESTDIR   ?=
+CC        ?= cc
+PKG_CONFIG ?= pkg-config
+CFLAGS    ?= -O2 -g
+LDFLAGS   ?=
+BUILD     ?= build
+
+WARN      = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
+            -Wno-format-truncation
+ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
+            -Isrc/common -Isrc/xmppd $(WARN) $(CFLAGS)
+
+STROPHE_CFLAGS := $(shell $(PKG_CONFIG) --cflags libstrophe openssl 2>/dev/null)
+STROPHE_LIBS   := $(shell $(PKG_CONFIG) --libs libstrophe openssl 2>/dev/null)
+POPT_CFLAGS    := $(shell $(PKG_CONFIG) --cflags popt 2>/dev/null)
+POPT_LIBS      := $(shell $(PKG_CONFIG) --libs popt 2>/dev/null || echo -lpopt)
+
+PROGRAMS  = bin/xmppd bin/xmpp-send bin/xmpp-status bin/xmpp-recv
+CLIENTS   = xmpp-send xmpp-status xmpp-recv
+MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1
+MAN5      = man/xmppd.conf.5
+MAN8      = man/xmppd.8
+
+COMMON    = proto text jid sockdir
+DAEMON    = main config control session roster inbox outbox log util
+UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
+            test-outbox
+
+COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
+DAEMON_OBJ = $(DAEMON:%=$(BUILD)/xmppd/%.o)
+CLIENT_OBJ = $(BUILD)/common/client.o $(COMMON_OBJ)
+UNIT_BIN   = $(UNITS:%=tests/unit/%)
+TEST_BIN   = tests/buddy tests/freeport
+
+.PHONY: all check check-unit check-asan check-valgrind lint install uninstall \
+        clean test-programs demo
+
+all: $(PROGRAMS)
+
+$(BUILD)/common/%.o: src/common/%.c src/common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(POPT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/xmppd/%.o: src/xmppd/%.c src/xmppd/*.h src/common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(POPT_CFLAGS) -c -o $@ $<
+
+$(BUILD)/%/main.o: src/%/main.c src/common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(POPT_CFLAGS) -c -o $@ $<
+
+bin/xmppd: $(DAEMON_OBJ) $(COMMON_OBJ)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(STROPHE_LIBS) $(POPT_LIBS)
+
+# The clients link popt and libc only, which keeps them quick to start.
+bin/xmpp-%: $(BUILD)/xmpp-%/main.o $(CLIENT_OBJ)
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(POPT_LIBS)
+
+# Unit tests link the module under test with the objects it needs.
+tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
+        $(filter-out $(BUILD)/xmppd/main.o $(BUILD)/xmppd/session.o \
+        $(BUILD)/xmppd/control.o,$(DAEMON_OBJ))
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
+	    $(filter %.o,$^)
+
+tests/buddy: tests/buddy.c
+	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(LDFLAGS) -o $@ $< $(STROPHE_LIBS)
+
+tests/freeport: tests/freeport.c
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
+
+test-programs: $(PROGRAMS) $(UNIT_BIN) $(TEST_BIN)
+
+check: test-programs
+	prove -j2 $(PROVE_FLAGS) $(UNIT_BIN) tests/t*.sh
+
+check-unit: $(UNIT_BIN)
+	prove $(UNIT_BIN)
+
+# The whole suite with AddressSanitizer and UndefinedBehaviorSanitizer.
+check-asan:
+	$(MAKE) clean
+	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined \
+	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
+	    LDFLAGS="-fsanitize=address,undefined"
+
+# The whole suite with every program under valgrind (see tests/lib).
+check-valgrind: test-programs
+	XMPP_VALGRIND=1 prove $(PROVE_FLAGS) $(UNIT_BIN) tests/t*.sh
+
+lint:
+	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
+	sh -n tests/lib/*.sh tests/t*.sh scripts/*
+
+demo: all tests/buddy tests/freeport
+	scripts/demo
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
+	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
+	    $(DESTDIR)$(MANDIR)/man8
+	install -m 755 bin/xmppd $(DESTDIR)$(SBINDIR)/xmppd
+	install -m 755 $(CLIENTS:%=bin/%) $(DESTDIR)$(BINDIR)/
+	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
+	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
+	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+
+uninstall:
+	rm -f $(DESTDIR)$(SBINDIR)/xmppd $(CLIENTS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%)
+	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
+	rm -f $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
+
+clean:
+	rm -rf $(BUILD) $(PROGRAMS) $(UNIT_BIN) $(TEST_BIN)

@@ -1,0 +1,198 @@
+/*
+ * client.c: connecting to xmppd and speaking its protocol, for the clients.
+ *
+ * A client does one request and exits, so every failure here ends the
+ * process with the sysexits status that xmppd(8) documents.
+ */
+#include "client.h"
+
+#include <err.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "jid.h"
+#include "sockdir.h"
+
+void
+client_check_account(const char *account)
+{
+	const char *why;
+
+	if ((why = account_check(account)) != NULL)
+		errx(EX_USAGE, "bad account name '%s': %s", account, why);
+}
+
+void
+client_check_jid(const char *s, int need_node)
+{
+	struct jid j;
+	const char *why;
+
+	if ((why = jid_parse(s, need_node ? JID_NEED_NODE : 0, &j)) != NULL)
+		errx(EX_DATAERR, "bad JID '%s': %s", s, why);
+}
+
+static int reply_parse(struct client *, char *, char **);
+
+static void
+client_fill(struct client *c)
+{
+	char tmp[8192];
+	ssize_t n;
+
+	do
+		n = read(c->fd, tmp, sizeof(tmp));
+	while (n == -1 && errno == EINTR);
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
+		errx(EX_TEMPFAIL, "account %s: the daemon did not answer in time "
+		    "(socket %s)", c->account, c->path);
+	if (n == -1)
+		err(EX_UNAVAILABLE, "account %s: reading from %s", c->account,
+		    c->path);
+	if (n == 0)
+		errx(EX_UNAVAILABLE, "account %s: the daemon closed the "
+		    "connection (socket %s)", c->account, c->path);
+	if (buf_append(&c->in, tmp, (size_t)n) == -1)
+		err(EX_OSERR, "reading reply");
+}
+
+/* Returns the next line from the daemon, NUL-terminated, consumed. */
+static char *
+client_line(struct client *c)
+{
+	static char line[PROTO_LINE_MAX];
+	size_t used;
+	ssize_t n;
+
+	while ((n = proto_line(&c->in, &used)) == PROTO_MORE)
+		client_fill(c);
+	if (n == PROTO_TOOLONG)
+		errx(EX_PROTOCOL, "account %s: overlong line from the daemon",
+		    c->account);
+	memcpy(line, c->in.data, (size_t)n + 1);
+	buf_consume(&c->in, used);
+	return line;
+}
+
+void
+client_open(struct client *c, const char *sockdir, const char *account,
+    double wait_secs)
+{
+	struct sockaddr_un sun;
+	struct timeval tv;
+	char *greet, *words[4];
+	unsigned long version;
+	int status;
+
+	memset(c, 0, sizeof(*c));
+	c->account = account;
+	if (sockdir_client(sockdir, account, c->path, sizeof(c->path)) == -1)
+		errx(EX_USAGE, "account %s: socket path too long", account);
+	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		err(EX_OSERR, "socket");
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, c->path, strlen(c->path) + 1);
+	if (connect(c->fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		if (errno == EACCES || errno == EPERM)
+			errx(EX_NOPERM, "account %s: permission denied on %s",
+			    account, c->path);
+		errx(EX_UNAVAILABLE, "account %s: no daemon running (%s: %s)",
+		    account, c->path, strerror(errno));
+	}
+	tv.tv_sec = (time_t)wait_secs;
+	tv.tv_usec = (suseconds_t)((wait_secs - (double)tv.tv_sec) * 1e6);
+	setsockopt(c->fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv));
+
+	greet = client_line(c);
+	if (strncmp(greet, "ERR ", 4) == 0) {
+		status = reply_parse(c, greet, &greet);
+		errx(status, "account %s: %s", account, greet);
+	}
+	if (proto_split(greet, words, 4) != 3 || strcmp(words[0], "XMPPD") ||
+	    proto_number(words[1], 1000000, &version) == -1)
+		errx(EX_PROTOCOL, "account %s: %s does not look like an xmppd "
+		    "socket", account, c->path);
+	if (version != PROTO_VERSION)
+		errx(EX_PROTOCOL, "account %s: protocol mismatch: the daemon "
+		    "speaks version %lu, this client version %d", account,
+		    version, PROTO_VERSION);
+}
+
+static void
+client_write(struct client *c, const char *p, size_t len)
+{
+	ssize_t n;
+
+	while (len > 0) {
+		if ((n = write(c->fd, p, len)) == -1) {
+			if (errno == EINTR)
+				continue;
+			err(EX_UNAVAILABLE, "account %s: writing to %s",
+			    c->account, c->path);
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+}
+
+void
+client_request(struct client *c, const char *line, const char *body,
+    size_t bodylen)
+{
+	client_write(c, line, strlen(line));
+	client_write(c, "\n", 1);
+	client_write(c, body, bodylen);
+}
+
+/* Parses "OK [text]" (returns 0) or "ERR <status> <text>" (returns status). */
+static int
+reply_parse(struct client *c, char *line, char **text)
+{
+	char *sp;
+	unsigned long status;
+
+	if (strcmp(line, "OK") == 0 || strncmp(line, "OK ", 3) == 0) {
+		*text = line[2] ? line + 3 : line + 2;
+		return 0;
+	}
+	if (strncmp(line, "ERR ", 4) == 0 && (sp = strchr(line + 4, ' ')) != NULL) {
+		*sp = '\0';
+		if (proto_number(line + 4, 255, &status) == 0 && status != 0) {
+			*text = sp + 1;
+			return (int)status;
+		}
+	}
+	errx(EX_PROTOCOL, "account %s: unexpected reply from the daemon",
+	    c->account);
+}
+
+int
+client_reply(struct client *c, char **text)
+{
+	return reply_parse(c, client_line(c), text);
+}
+
+char *
+client_body(struct client *c, size_t len)
+{
+	char *body;
+
+	while (c->in.len < len + 1)
+		client_fill(c);
+	if (c->in.data[len] != '\n')
+		errx(EX_PROTOCOL, "account %s: malformed body from the daemon",
+		    c->account);
+	if ((body = malloc(len + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	memcpy(body, c->in.data, len);
+	body[len] = '\0';
+	buf_consume(&c->in, len + 1);
+	return body;
+}

@@ -1,0 +1,43 @@
+/* client.h: what xmpp-send, xmpp-status and xmpp-recv share. */
+#ifndef CLIENT_H
+#define CLIENT_H
+
+#include <stddef.h>
+#include <sys/un.h>
+
+#include "proto.h"
+
+struct client {
+	int		 fd;
+	const char	*account;
+	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct buf	 in;
+};
+
+/*
+ * Connects to the daemon of account and checks its greeting; on failure
+ * prints why (naming the account and socket path) and exits with the
+ * status the failure calls for.  wait_secs bounds every later read.
+ */
+void	client_open(struct client *, const char *sockdir, const char *account,
+	    double wait_secs);
+
+/* Sends a request line (and an optional body); exits if the daemon is gone. */
+void	client_request(struct client *, const char *line, const char *body,
+	    size_t bodylen);
+
+/*
+ * Reads one reply.  Returns 0 for OK (with *text pointing after "OK "),
+ * else the exit status the daemon named (with *text its message).  For a
+ * reply that carries a body, client_body() then reads it.
+ */
+int	client_reply(struct client *, char **text);
+char   *client_body(struct client *, size_t len);
+
+/* Validates a JID given on the command line, exiting 65 if it is bad. */
+void	client_check_jid(const char *jid, int need_node);
+
+/* Exits 64 with a message if account is not a valid account name. */
+void	client_check_account(const char *account);
+
+#endif

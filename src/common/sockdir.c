@@ -1,0 +1,148 @@
+/*
+ * sockdir.c: the socket folder, found the same way by xmppd and clients.
+ *
+ * Nothing here depends on variables that cron or Asterisk leave unset: the
+ * per-user default is derived from the uid alone, like tmux's.  A folder
+ * in /tmp could have been made by someone else first, so its owner and
+ * mode are checked before it is trusted.
+ */
+#include "sockdir.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+const char *
+account_check(const char *name)
+{
+	size_t i, n = strlen(name);
+
+	if (n == 0)
+		return "empty account name";
+	if (n > 64)
+		return "account name longer than 64 characters";
+	if (name[0] == '.' || name[0] == '-')
+		return "account name must not start with '.' or '-'";
+	for (i = 0; i < n; i++) {
+		char c = name[i];
+		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || c == '-' || c == '_' || c == '.'))
+			return "account name may only hold letters, digits, '-', '_' and '.'";
+	}
+	return NULL;
+}
+
+static void
+sockdir_user(char *out, size_t len)
+{
+	snprintf(out, len, "/tmp/xmppd-%lu", (unsigned long)geteuid());
+}
+
+void
+sockdir_daemon(const char *opt, char *out, size_t len)
+{
+	const char *env = getenv(SOCKDIR_ENV);
+	struct stat st;
+
+	if (opt != NULL)
+		snprintf(out, len, "%s", opt);
+	else if (env != NULL && *env != '\0')
+		snprintf(out, len, "%s", env);
+	else if (lstat(SOCKDIR_SYSTEM, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid())
+		snprintf(out, len, "%s", SOCKDIR_SYSTEM);
+	else if (geteuid() == 0)
+		snprintf(out, len, "%s", SOCKDIR_SYSTEM);
+	else
+		sockdir_user(out, len);
+}
+
+int
+sock_path(const char *dir, const char *account, char *out, size_t len)
+{
+	struct sockaddr_un sun;
+	size_t max = len < sizeof(sun.sun_path) ? len : sizeof(sun.sun_path);
+	int n;
+	char *p;
+
+	n = snprintf(out, max, "%s/%s.sock", dir, account);
+	if (n < 0 || (size_t)n >= max)
+		return -1;
+	/* Account names are case-insensitive, as in Asterisk. */
+	for (p = out + strlen(dir) + 1; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	return 0;
+}
+
+int
+sockdir_client(const char *opt, const char *account, char *out, size_t len)
+{
+	const char *env = getenv(SOCKDIR_ENV);
+	char dir[256];
+	struct stat st;
+
+	if (opt != NULL)
+		return sock_path(opt, account, out, len);
+	if (env != NULL && *env != '\0')
+		return sock_path(env, account, out, len);
+	sockdir_user(dir, sizeof(dir));
+	/* Only trust the per-user folder in /tmp if it is really ours. */
+	if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
+	    st.st_uid == geteuid() && sock_path(dir, account, out, len) == 0 &&
+	    access(out, F_OK) == 0)
+		return 0;
+	if (sock_path(SOCKDIR_SYSTEM, account, out, len) == 0 &&
+	    access(out, F_OK) == 0)
+		return 0;
+	/* Neither exists: name the place our own daemon would use. */
+	sockdir_daemon(NULL, dir, sizeof(dir));
+	return sock_path(dir, account, out, len);
+}
+
+int
+sockdir_prepare(const char *dir, int group_set, gid_t gid, char *err,
+    size_t errlen)
+{
+	mode_t want = group_set ? 0750 : 0700;
+	struct stat st;
+
+	if (mkdir(dir, want) == -1 && errno != EEXIST) {
+		snprintf(err, errlen, "cannot create socket folder %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (lstat(dir, &st) == -1) {
+		snprintf(err, errlen, "socket folder %s: %s", dir,
+		    strerror(errno));
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "socket folder %s is not a directory", dir);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		snprintf(err, errlen, "socket folder %s belongs to uid %lu, not "
+		    "to us (uid %lu); remove it or choose another with -S",
+		    dir, (unsigned long)st.st_uid, (unsigned long)geteuid());
+		return -1;
+	}
+	if (group_set && (st.st_gid != gid || (st.st_mode & 07777) != want)) {
+		/* The folder is ours: give it the group access we were told. */
+		if (chown(dir, (uid_t)-1, gid) == -1 || chmod(dir, want) == -1) {
+			snprintf(err, errlen, "socket folder %s: cannot set group "
+			    "and mode 0750: %s", dir, strerror(errno));
+			return -1;
+		}
+	} else if (!group_set && (st.st_mode & 077) != 0) {
+		snprintf(err, errlen, "socket folder %s is open to others "
+		    "(mode %04o); run 'chmod 700 %s' or remove it",
+		    dir, (unsigned)(st.st_mode & 07777), dir);
+		return -1;
+	}
+	return 0;
+}

@@ -1,0 +1,132 @@
+/*
+ * xmpp-send: sends a chat message through the account's xmppd, like
+ * Asterisk's JabberSend(account,jid,message).  Exit 0 means the daemon
+ * has accepted the message and will deliver it (see xmpp-send(1)).
+ */
+#include <err.h>
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "client.h"
+#include "proto.h"
+#include "text.h"
+
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
+/* Joins the words with single spaces, as JabberSend keeps its commas. */
+static char *
+join_words(const char **words, size_t *len)
+{
+	size_t n = 0, i;
+	char *body;
+
+	for (i = 0; words[i] != NULL; i++)
+		n += strlen(words[i]) + 1;
+	if ((body = malloc(n + 1)) == NULL)
+		err(EX_OSERR, "malloc");
+	body[0] = '\0';
+	for (i = 0, n = 0; words[i] != NULL; i++) {
+		if (i > 0)
+			body[n++] = ' ';
+		memcpy(body + n, words[i], strlen(words[i]));
+		n += strlen(words[i]);
+	}
+	body[n] = '\0';
+	*len = n;
+	return body;
+}
+
+/* Reads the body from stdin, without its trailing newlines. */
+static char *
+read_stdin(size_t *len)
+{
+	size_t cap = PROTO_BODY_MAX + 2, n = 0;
+	char *body;
+	ssize_t r;
+
+	if ((body = malloc(cap)) == NULL)
+		err(EX_OSERR, "malloc");
+	while (n < cap - 1) {
+		r = read(STDIN_FILENO, body + n, cap - 1 - n);
+		if (r == 0)
+			break;
+		if (r == -1)
+			err(EX_IOERR, "reading the message from stdin");
+		n += (size_t)r;
+	}
+	while (n > 0 && body[n - 1] == '\n')
+		n--;
+	body[n] = '\0';
+	*len = n;
+	return body;
+}
+
+static void
+check_body(const char *body, size_t len)
+{
+	const char *why;
+	size_t where;
+
+	if (len == 0)
+		errx(EX_DATAERR, "empty message: nothing to send");
+	if (len > PROTO_BODY_MAX)
+		errx(EX_DATAERR, "message too long: over %d bytes",
+		    PROTO_BODY_MAX);
+	if ((why = text_check(body, len, &where)) != NULL)
+		errx(EX_DATAERR, "cannot send this message: %s at byte %zu",
+		    why, where);
+}
+
+int
+main(int argc, const char **argv)
+{
+	char *sockdir = NULL, *body, *text, line[PROTO_LINE_MAX];
+	int version = 0, rc;
+	const char *account, *jid, **words;
+	struct client c;
+	size_t len;
+	struct poptOption opts[] = {
+		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
+		    "socket folder", "DIR" },
+		{ "version", 'V', POPT_ARG_NONE, &version, 0,
+		    "print the version and exit", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	poptContext pc;
+
+	pc = poptGetContext("xmpp-send", argc, argv, opts, 0);
+	poptSetOtherOptionHelp(pc, "[-S DIR] ACCOUNT JID [MESSAGE...]");
+	if ((rc = poptGetNextOpt(pc)) < -1)
+		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
+	if (version) {
+		printf("xmpp-send %s (protocol %d)\n", VERSION, PROTO_VERSION);
+		return 0;
+	}
+	account = poptGetArg(pc);
+	jid = poptGetArg(pc);
+	if (account == NULL || jid == NULL) {
+		poptPrintUsage(pc, stderr, 0);
+		return EX_USAGE;
+	}
+	client_check_account(account);
+	client_check_jid(jid, 1);
+	words = poptGetArgs(pc);
+	body = words ? join_words(words, &len) : read_stdin(&len);
+	check_body(body, len);
+
+	client_open(&c, sockdir, account, 30);
+	snprintf(line, sizeof(line), "SEND %zu %s", len, jid);
+	client_request(&c, line, body, len);
+	if ((rc = client_reply(&c, &text)) != 0)
+		errx(rc, "account %s: %s", account, text);
+	free(body);
+	poptFreeContext(pc);
+	return 0;
+}

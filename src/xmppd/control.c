@@ -1,0 +1,533 @@
+/*
+ * control.c: the local socket where xmpp-send, xmpp-status and xmpp-recv
+ * talk to the daemon (protocol in proto.h and xmppd(8)).
+ *
+ * Every client socket is non-blocking and has bounded buffers, so a slow
+ * or hostile client costs only its own connection.  A malformed request
+ * gets an ERR reply; a connection that cannot be parsed any more (an
+ * overlong line, a body too large to skip) is closed.  Client descriptors
+ * are moved above FD_SETSIZE when possible, leaving the low numbers to the
+ * XMPP socket, which libstrophe select()s on.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "jid.h"
+#include "log.h"
+#include "proto.h"
+#include "text.h"
+#include "util.h"
+#include "xmppd.h"
+
+#define CONTROL_MAX_CLIENTS	4096
+#define CONTROL_IDLE_MS		30000	/* a client with no request pending */
+#define CONTROL_OUT_MAX		(PROTO_BODY_MAX * 4 + (1u << 20))
+#define CONTROL_SKIP_MAX	(1u << 20)	/* refused bodies we read past */
+
+struct ctl {
+	struct ctl	*next, *prev;
+	int		 fd;
+	uid_t		 uid;
+	struct buf	 in, out;
+	int64_t		 idle_deadline;
+	struct waiter	*waiting;	/* a RECV in progress */
+	/* A SEND whose body is still arriving. */
+	char		*send_to;
+	size_t		 body_len;
+	size_t		 skip;		/* bytes of a refused body to discard */
+	int		 closing;	/* close once the output is written */
+};
+
+static struct {
+	int		 fd;
+	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	int		 group_set;
+	gid_t		 gid;
+	struct ctl	*clients;
+	int		 count;
+} ctl = { .fd = -1 };
+
+static void control_write(struct ctl *);
+static void reply(struct ctl *, const char *, ...)
+    __attribute__((format(printf, 2, 3)));
+
+static void
+reply(struct ctl *c, const char *fmt, ...)
+{
+	char line[PROTO_LINE_MAX];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	/* Keep replies on one line whatever an error text held. */
+	for (char *p = line; p < line + n; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	line[n++] = '\n';
+	buf_append(&c->out, line, (size_t)n);
+}
+
+static void
+reply_body(struct ctl *c, const char *body, size_t len)
+{
+	reply(c, "OK %zu", len);
+	buf_append(&c->out, body, len);
+	buf_append(&c->out, "\n", 1);
+}
+
+int
+control_init(const char *path, int group_set, gid_t gid, char *err,
+    size_t errlen)
+{
+	struct sockaddr_un sun;
+	mode_t old;
+
+	ctl.group_set = group_set;
+	ctl.gid = gid;
+	snprintf(ctl.path, sizeof(ctl.path), "%s", path);
+	memset(&sun, 0, sizeof(sun));
+	sun.sun_family = AF_UNIX;
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	ctl.fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	if (ctl.fd == -1) {
+		snprintf(err, errlen, "socket: %s", strerror(errno));
+		return EX_OSERR;
+	}
+	/* The caller holds the account's lock, so a leftover is stale. */
+	unlink(path);
+	old = umask(ctl.group_set ? 0117 : 0177);
+	if (bind(ctl.fd, (struct sockaddr *)&sun, sizeof(sun)) == -1) {
+		umask(old);
+		snprintf(err, errlen, "cannot bind %s: %s", path,
+		    strerror(errno));
+		return EX_CANTCREAT;
+	}
+	umask(old);
+	if (ctl.group_set && chown(path, (uid_t)-1, ctl.gid) == -1) {
+		snprintf(err, errlen, "chown %s: %s", path, strerror(errno));
+		return EX_NOPERM;
+	}
+	if (listen(ctl.fd, 128) == -1) {
+		snprintf(err, errlen, "listen %s: %s", path, strerror(errno));
+		return EX_OSERR;
+	}
+	return 0;
+}
+
+/* Is the peer allowed?  Our own uid, root, or a member of socketgroup. */
+static int
+peer_allowed(uid_t uid, gid_t gid)
+{
+	struct passwd *pw;
+	gid_t groups[256];
+	int n = 256, i;
+
+	if (uid == geteuid() || uid == 0)
+		return 1;
+	if (!ctl.group_set)
+		return 0;
+	if (gid == ctl.gid)
+		return 1;
+	if ((pw = getpwuid(uid)) == NULL ||
+	    getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
+		return 0;
+	for (i = 0; i < n; i++)
+		if (groups[i] == ctl.gid)
+			return 1;
+	return 0;
+}
+
+static void
+control_accept(void)
+{
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	struct ctl *c;
+	int fd, high;
+
+	if ((fd = accept4(ctl.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC))
+	    == -1) {
+		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
+			log_warn("accept on %s: %s", ctl.path, strerror(errno));
+		return;
+	}
+	if ((high = fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE)) != -1) {
+		close(fd);
+		fd = high;
+	}
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
+	    !peer_allowed(cred.uid, cred.gid)) {
+		dprintf(fd, "ERR %d permission denied: uid %ld may not use "
+		    "account %s\n", EX_NOPERM, (long)cred.uid, xd.acct.name);
+		log_warn("refused a client of uid %ld", (long)cred.uid);
+		close(fd);
+		return;
+	}
+	if (ctl.count >= CONTROL_MAX_CLIENTS) {
+		dprintf(fd, "ERR %d too many clients, try again\n",
+		    EX_TEMPFAIL);
+		close(fd);
+		return;
+	}
+	c = xcalloc(1, sizeof(*c));
+	c->fd = fd;
+	c->uid = cred.uid;
+	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	c->next = ctl.clients;
+	if (ctl.clients)
+		ctl.clients->prev = c;
+	ctl.clients = c;
+	ctl.count++;
+	reply(c, "XMPPD %d %s", PROTO_VERSION, xd.acct.name);
+}
+
+static void
+control_close(struct ctl *c)
+{
+	if (c->waiting)
+		inbox_cancel(&xd.inbox, c->waiting);
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		ctl.clients = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	close(c->fd);
+	buf_free(&c->in);
+	buf_free(&c->out);
+	free(c->send_to);
+	free(c);
+	ctl.count--;
+}
+
+/* inbox_deliver_fn: a RECV is answered (body) or timed out (NULL). */
+void
+control_deliver(void *owner, const char *body, size_t len)
+{
+	struct ctl *c = owner;
+
+	c->waiting = NULL;
+	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	if (body == NULL)
+		reply(c, "ERR 1 no message before the timeout");
+	else
+		reply_body(c, body, len);
+	control_write(c);	/* the waiter is blocked on it: no detour */
+}
+
+/* Validates a JID operand, replying with an error if it is bad. */
+static int
+want_jid(struct ctl *c, const char *s, int need_node, struct jid *j)
+{
+	const char *why;
+
+	if ((why = jid_parse(s, need_node ? JID_NEED_NODE : 0, j)) != NULL) {
+		reply(c, "ERR %d bad JID '%.200s': %s", EX_DATAERR, s, why);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+cmd_send(struct ctl *c, char *args)
+{
+	char *w[2];
+	unsigned long len;
+	struct jid j;
+
+	if (proto_split(args, w, 2) != 2 ||
+	    proto_number(w[0], ULONG_MAX / 2, &len) == -1) {
+		reply(c, "ERR %d usage: SEND LENGTH JID", EX_USAGE);
+		c->closing = 1;	/* we cannot know where a body would end */
+		return;
+	}
+	if (len > PROTO_BODY_MAX) {
+		reply(c, "ERR %d message body too long (%lu bytes, the limit "
+		    "is %d)", EX_DATAERR, len, PROTO_BODY_MAX);
+		c->skip = len;
+	} else if (want_jid(c, w[1], 1, &j) == -1)
+		c->skip = len;
+	else {
+		c->send_to = xstrdup(w[1]);
+		c->body_len = len;
+	}
+	if (c->skip > CONTROL_SKIP_MAX)
+		c->closing = 1;
+}
+
+/* The body of a SEND has arrived in full. */
+static void
+send_body(struct ctl *c, const char *body, size_t len)
+{
+	const char *why;
+	char id[64];
+	size_t where;
+
+	if (len == 0)
+		reply(c, "ERR %d empty message", EX_DATAERR);
+	else if ((why = text_check(body, len, &where)) != NULL)
+		reply(c, "ERR %d %s at byte %zu of the message", EX_DATAERR,
+		    why, where);
+	else {
+		session_new_id(id, sizeof(id));
+		if (outbox_add(&xd.outbox, id, c->send_to, body, len) == -1)
+			reply(c, "ERR %d the queue of unsent messages is full",
+			    EX_TEMPFAIL);
+		else {
+			reply(c, "OK %s", id);
+			session_flush();
+			session_io();
+		}
+	}
+	free(c->send_to);
+	c->send_to = NULL;
+}
+
+static void
+cmd_status(struct ctl *c, char *args)
+{
+	struct jid j;
+
+	if (args == NULL) {
+		if (session_online())
+			reply(c, "OK %d", (int)xd.acct.status);
+		else
+			reply(c, "ERR 1 account %s is not connected",
+			    xd.acct.name);
+		return;
+	}
+	if (want_jid(c, args, 0, &j) == -1)
+		return;
+	if (!session_online())
+		reply(c, "ERR %d account %s is not connected", EX_TEMPFAIL,
+		    xd.acct.name);
+	else
+		reply(c, "OK %d", roster_status(&xd.roster, j.bare,
+		    j.has_resource ? j.resource : NULL));
+}
+
+static void
+cmd_recv(struct ctl *c, char *args)
+{
+	char *w[2];
+	unsigned long ms;
+	struct jid j;
+	int64_t now = clock_ms();
+
+	if (proto_split(args, w, 2) != 2 ||
+	    proto_number(w[0], 86400000UL * 7, &ms) == -1 || ms == 0) {
+		reply(c, "ERR %d usage: RECV MILLISECONDS JID", EX_USAGE);
+		return;
+	}
+	if (want_jid(c, w[1], 0, &j) == -1)
+		return;
+	c->waiting = inbox_wait(&xd.inbox, j.bare,
+	    j.has_resource ? j.resource : NULL, now + (int64_t)ms, c, now);
+}
+
+static void
+dispatch(struct ctl *c, char *line)
+{
+	char *args = strchr(line, ' ');
+
+	if (*line == '\0')
+		return;		/* blank lines are harmless, e.g. after a body */
+	if (args != NULL)
+		*args++ = '\0';
+	if (strcmp(line, "SEND") == 0)
+		cmd_send(c, args ? args : "");
+	else if (strcmp(line, "STATUS") == 0)
+		cmd_status(c, args);
+	else if (strcmp(line, "RECV") == 0)
+		cmd_recv(c, args ? args : "");
+	else if (strcmp(line, "PING") == 0 && args == NULL)
+		reply(c, "OK");
+	else if (strcmp(line, "QUIT") == 0 && args == NULL) {
+		reply(c, "OK bye");
+		c->closing = 1;
+	} else
+		reply(c, "ERR %d unknown request '%.40s'", EX_USAGE, line);
+}
+
+/* Works through whatever complete requests the input holds. */
+static void
+process(struct ctl *c)
+{
+	size_t used, take;
+	ssize_t n;
+
+	while (!c->closing && c->waiting == NULL && c->in.len > 0) {
+		if (c->skip > 0) {
+			take = c->skip < c->in.len ? c->skip : c->in.len;
+			buf_consume(&c->in, take);
+			c->skip -= take;
+			continue;
+		}
+		if (c->send_to != NULL) {
+			if (c->in.len < c->body_len)
+				return;
+			send_body(c, c->in.data, c->body_len);
+			buf_consume(&c->in, c->body_len);
+			continue;
+		}
+		n = proto_line(&c->in, &used);
+		if (n == PROTO_MORE)
+			return;
+		if (n == PROTO_TOOLONG) {
+			reply(c, "ERR %d request line too long", EX_USAGE);
+			c->closing = 1;
+			return;
+		}
+		dispatch(c, c->in.data);
+		buf_consume(&c->in, used);
+		c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	}
+}
+
+static void
+control_read(struct ctl *c)
+{
+	char tmp[16384];
+	ssize_t n;
+	size_t limit = PROTO_LINE_MAX + PROTO_BODY_MAX + 2;
+
+	/* Stop reading while a request waits, or the buffer is full. */
+	if (c->waiting != NULL || c->in.len >= limit)
+		return;
+	n = read(c->fd, tmp, sizeof(tmp) < limit - c->in.len ? sizeof(tmp) :
+	    limit - c->in.len);
+	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
+		c->closing = 1;
+		c->out.len = 0;
+		return;
+	}
+	if (n > 0) {
+		buf_append(&c->in, tmp, (size_t)n);
+		process(c);
+	}
+}
+
+static void
+control_write(struct ctl *c)
+{
+	ssize_t n;
+
+	if (c->out.len == 0)
+		return;
+	n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
+	if (n > 0)
+		buf_consume(&c->out, (size_t)n);
+	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
+		c->out.len = 0;
+		c->closing = 1;
+	}
+}
+
+int
+control_pollfds(struct pollfd *pfd, int max)
+{
+	struct ctl *c;
+	int n = 0;
+
+	if (ctl.fd < 0 || max < 1)
+		return 0;
+	pfd[n].fd = ctl.fd;
+	pfd[n++].events = POLLIN;
+	for (c = ctl.clients; c != NULL && n < max; c = c->next) {
+		pfd[n].fd = c->fd;
+		pfd[n].events = (c->waiting == NULL && !c->closing) ? POLLIN : 0;
+		if (c->out.len > 0)
+			pfd[n].events |= POLLOUT;
+		/* A waiting client still tells us when it hangs up. */
+		n++;
+	}
+	return n;
+}
+
+void
+control_io(const struct pollfd *pfd, int n)
+{
+	struct ctl *c, *next;
+	int i;
+
+	if (n == 0)
+		return;
+	/* Clients were listed in list order after the listening socket. */
+	for (i = 1, c = ctl.clients; c != NULL && i < n; c = next, i++) {
+		next = c->next;
+		if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL) &&
+		    !(pfd[i].revents & POLLIN)) {
+			control_close(c);
+			continue;
+		}
+		if (pfd[i].revents & POLLIN)
+			control_read(c);
+		if (c->waiting == NULL && !c->closing && c->in.len > 0)
+			process(c);
+		if (c->out.len > 0)
+			control_write(c);
+		if ((c->closing && c->out.len == 0) ||
+		    c->out.len > CONTROL_OUT_MAX)
+			control_close(c);
+	}
+	if (pfd[0].revents & POLLIN)
+		control_accept();
+}
+
+int64_t
+control_timers(int64_t now)
+{
+	struct ctl *c, *next;
+	int64_t soonest = inbox_expire(&xd.inbox, now);
+
+	for (c = ctl.clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->waiting != NULL)
+			continue;
+		/* Answers produced by inbox_expire() go out now. */
+		if (c->out.len > 0)
+			control_write(c);
+		if (c->in.len > 0 && !c->closing)
+			process(c);
+		if ((c->closing && c->out.len == 0) || now >= c->idle_deadline)
+			control_close(c);
+		else if (c->idle_deadline < soonest)
+			soonest = c->idle_deadline;
+	}
+	return soonest;
+}
+
+int
+control_count(void)
+{
+	return ctl.count;
+}
+
+void
+control_stop(void)
+{
+	while (ctl.clients != NULL)
+		control_close(ctl.clients);
+	if (ctl.fd != -1) {
+		close(ctl.fd);
+		unlink(ctl.path);
+		ctl.fd = -1;
+	}
+}

@@ -1,0 +1,67 @@
+/*
+ * inbox.h: received messages kept for xmpp-recv, and the clients waiting
+ * for them.
+ */
+#ifndef INBOX_H
+#define INBOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#define INBOX_MAX_MESSAGES	4096
+#define INBOX_MAX_BYTES		(8u << 20)
+
+struct inmsg {
+	struct inmsg	*next;
+	char		*bare;		/* folded sender */
+	char		*resource;	/* may be NULL */
+	char		*body;
+	size_t		 len;
+	int64_t		 expires;	/* clock_ms() */
+};
+
+struct waiter {
+	struct waiter	*next, *prev;
+	char		*bare;
+	char		*resource;	/* NULL: any resource */
+	int64_t		 deadline;
+	void		*owner;
+};
+
+/* Hands a body to a waiter's owner; body NULL means the wait timed out. */
+typedef void (*inbox_deliver_fn)(void *owner, const char *body, size_t len);
+
+struct inbox {
+	struct inmsg	*head, *tail;	/* oldest first */
+	size_t		 count, bytes;
+	struct waiter	*waiters, *last_waiter;	/* first come, first served */
+	int64_t		 keep_ms;
+	inbox_deliver_fn deliver;
+};
+
+void	inbox_init(struct inbox *, int64_t keep_ms, inbox_deliver_fn);
+void	inbox_free(struct inbox *);
+
+/* A message arrived: the first matching waiter gets it, or it is kept. */
+void	inbox_add(struct inbox *, const char *bare, const char *resource,
+	    const char *body, size_t len, int64_t now);
+
+/*
+ * A client asks for the oldest message from bare (and resource if not
+ * NULL).  If one is kept, it is delivered at once and NULL is returned;
+ * otherwise the returned waiter stands in line until inbox_expire() or
+ * inbox_cancel().
+ */
+struct waiter *inbox_wait(struct inbox *, const char *bare,
+	    const char *resource, int64_t deadline, void *owner, int64_t now);
+
+/* The waiting client went away. */
+void	inbox_cancel(struct inbox *, struct waiter *);
+
+/*
+ * Drops expired messages, times out waiters whose deadline passed, and
+ * returns the next waiter deadline (INT64_MAX if none).
+ */
+int64_t	inbox_expire(struct inbox *, int64_t now);
+
+#endif

@@ -1,0 +1,340 @@
+/*
+ * main.c: xmppd, one daemon per XMPP account.
+ *
+ * It reads the account's configuration, takes the account's lock, listens
+ * on the account's socket, logs in, and only then leaves the foreground,
+ * so "xmppd ACCOUNT && xmpp-send ACCOUNT ..." never races and a login
+ * failure reaches the terminal with its own exit status.  Then one
+ * thread runs one poll() loop over the local clients and the XMPP socket.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <limits.h>
+#include <popt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "proto.h"
+#include "sockdir.h"
+#include "util.h"
+#include "xmppd.h"
+
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
+struct xmppd xd;
+
+static volatile sig_atomic_t quit;
+
+static void
+on_signal(int sig)
+{
+	quit = sig;
+}
+
+static void
+setup_process(void)
+{
+	struct sigaction sa;
+	struct rlimit rl;
+	int fd;
+
+	/* libstrophe must never get fd 0-2, and writes without MSG_NOSIGNAL. */
+	while ((fd = open("/dev/null", O_RDWR)) != -1 && fd <= 2)
+		;
+	if (fd > 2)
+		close(fd);
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGPIPE, &sa, NULL);
+	sa.sa_handler = on_signal;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	/* Room for many waiting clients. */
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
+		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
+		setrlimit(RLIMIT_NOFILE, &rl);
+	}
+	srandom((unsigned)getpid() ^ (unsigned)clock_ms());
+}
+
+/*
+ * Takes DIR/ACCOUNT.lock for the daemon's lifetime; a second xmppd for the
+ * same account finds it held and refuses to start.
+ */
+static int
+take_lock(const char *dir, const char *account)
+{
+	char path[PATH_MAX], pid[32];
+	int fd;
+	ssize_t n;
+
+	snprintf(path, sizeof(path), "%s/%s.lock", dir, account);
+	for (char *p = path + strlen(dir) + 1; *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
+		fprintf(stderr, "xmppd: %s: %s\n", path, strerror(errno));
+		exit(EX_CANTCREAT);
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		n = pread(fd, pid, sizeof(pid) - 1, 0);
+		pid[n > 0 ? n : 0] = '\0';
+		pid[strcspn(pid, "\n")] = '\0';
+		fprintf(stderr, "xmppd: account %s is already served by "
+		    "another xmppd (pid %s, lock %s)\n", account,
+		    *pid ? pid : "?", path);
+		exit(EX_CANTCREAT);
+	}
+	return fd;
+}
+
+static void
+write_pid(int lockfd)
+{
+	char pid[32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+
+	if (ftruncate(lockfd, 0) == 0 && pwrite(lockfd, pid, (size_t)n, 0) < 0)
+		log_warn("cannot record our pid in the lock file");
+}
+
+/*
+ * Forks; the parent waits until the child reports its first login and
+ * exits with the child's status.  Returns the pipe the child reports on.
+ */
+static int
+detach(void)
+{
+	int p[2];
+	unsigned char status = EX_SOFTWARE;
+	pid_t pid;
+
+	if (pipe2(p, O_CLOEXEC) == -1 || (pid = fork()) == -1) {
+		perror("xmppd: fork");
+		exit(EX_OSERR);
+	}
+	if (pid > 0) {
+		close(p[1]);
+		/* No byte means the child died before it could say. */
+		if (read(p[0], &status, 1) != 1)
+			status = EX_SOFTWARE;
+		_exit(status);
+	}
+	close(p[0]);
+	setsid();
+	return p[1];
+}
+
+static void
+report(int fd, int status)
+{
+	unsigned char b = (unsigned char)status;
+	int null;
+
+	if (fd < 0)
+		return;
+	if (status == 0) {
+		/* From now on only syslog hears from us. */
+		log_syslog();
+		if ((null = open("/dev/null", O_RDWR)) != -1) {
+			dup2(null, 0);
+			dup2(null, 1);
+			dup2(null, 2);
+			if (null > 2)
+				close(null);
+		}
+	}
+	if (write(fd, &b, 1) != 1)
+		log_warn("cannot report readiness to the parent");
+	close(fd);
+}
+
+/* One turn of the loop: timers, poll, I/O. */
+static void
+loop_once(struct pollfd **pfd, size_t *cap)
+{
+	int64_t now = clock_ms(), next, t;
+	int ns, nc, timeout;
+	size_t need = (size_t)control_count() + 2;
+
+	next = session_timers(now);
+	if ((t = control_timers(now)) < next)
+		next = t;
+	if (need > *cap) {
+		*cap = need * 2;
+		*pfd = xreallocarray(*pfd, *cap, sizeof(**pfd));
+	}
+	ns = session_pollfd(*pfd);
+	nc = control_pollfds(*pfd + ns, (int)(*cap - (size_t)ns));
+	if (next == INT64_MAX)
+		timeout = -1;
+	else
+		timeout = next - now > INT_MAX ? INT_MAX :
+		    next - now < 0 ? 0 : (int)(next - now);
+	if (poll(*pfd, (nfds_t)(ns + nc), timeout) == -1) {
+		if (errno != EINTR)
+			log_error("poll: %s", strerror(errno));
+		return;
+	}
+	if (ns > 0 && (*pfd)[0].revents != 0)
+		session_io();
+	control_io(*pfd + ns, nc);
+}
+
+static void
+usage_exit(poptContext pc, const char *msg)
+{
+	if (msg != NULL)
+		fprintf(stderr, "xmppd: %s\n", msg);
+	poptPrintUsage(pc, stderr, 0);
+	exit(EX_USAGE);
+}
+
+int
+main(int argc, const char **argv)
+{
+	char *conf_opt = NULL, *sock_opt = NULL;
+	int foreground = 0, debug = 0, check = 0, version = 0, rc, lockfd;
+	int readyfd = -1, status;
+	struct poptOption opts[] = {
+		{ "config", 'c', POPT_ARG_STRING, &conf_opt, 0,
+		    "configuration file", "FILE" },
+		{ "socket-dir", 'S', POPT_ARG_STRING, &sock_opt, 0,
+		    "socket folder", "DIR" },
+		{ "foreground", 'f', POPT_ARG_NONE, &foreground, 0,
+		    "stay in the foreground, log to stderr", NULL },
+		{ "debug", 'd', POPT_ARG_NONE, &debug, 0,
+		    "log the XML stream (credentials redacted)", NULL },
+		{ "check", 'n', POPT_ARG_NONE, &check, 0,
+		    "check the configuration, print it and exit", NULL },
+		{ "version", 'V', POPT_ARG_NONE, &version, 0,
+		    "print the version and exit", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	char conf[PATH_MAX], dir[PATH_MAX], path[PATH_MAX], err[1024];
+	const char *account, *why;
+	struct pollfd *pfd = NULL;
+	size_t cap = 0;
+	poptContext pc;
+	struct group *gr;
+	gid_t gid = 0;
+
+	pc = poptGetContext("xmppd", argc, argv, opts, 0);
+	poptSetOtherOptionHelp(pc, "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
+	if ((rc = poptGetNextOpt(pc)) < -1)
+		usage_exit(pc, poptStrerror(rc));
+	if (version) {
+		printf("xmppd %s (protocol %d)\n", VERSION, PROTO_VERSION);
+		return 0;
+	}
+	if ((account = poptGetArg(pc)) == NULL || poptPeekArg(pc) != NULL)
+		usage_exit(pc, "give exactly one ACCOUNT");
+	if ((why = account_check(account)) != NULL) {
+		fprintf(stderr, "xmppd: bad account name '%s': %s\n", account,
+		    why);
+		return EX_USAGE;
+	}
+
+	log_init(account, debug);
+	if (config_find(conf_opt, conf, sizeof(conf)) == -1) {
+		fprintf(stderr, "xmppd: no configuration found: give -c FILE, "
+		    "set XMPPD_CONFIG, or create ~/.config/xmppd/xmppd.conf or "
+		    "/etc/xmppd/xmppd.conf\n");
+		return EX_CONFIG;
+	}
+	if (config_load(conf, account, &xd.acct, err, sizeof(err)) == -1) {
+		fprintf(stderr, "xmppd: %s\n", err);
+		return EX_CONFIG;
+	}
+	if (check) {
+		config_print(&xd.acct, stdout);
+		config_free(&xd.acct);
+		poptFreeContext(pc);
+		return 0;
+	}
+	if (config_secret(&xd.acct, err, sizeof(err)) == -1) {
+		fprintf(stderr, "xmppd: %s\n", err);
+		return EX_CONFIG;
+	}
+	log_init(account, debug || xd.acct.debug);
+
+	if (xd.acct.socketgroup != NULL) {
+		if ((gr = getgrnam(xd.acct.socketgroup)) == NULL) {
+			fprintf(stderr, "xmppd: %s: socketgroup %s: no such "
+			    "group\n", conf, xd.acct.socketgroup);
+			return EX_CONFIG;
+		}
+		gid = gr->gr_gid;
+	}
+
+	setup_process();
+	sockdir_daemon(sock_opt, dir, sizeof(dir));
+	if (sockdir_prepare(dir, xd.acct.socketgroup != NULL, gid, err,
+	    sizeof(err)) == -1) {
+		fprintf(stderr, "xmppd: %s\n", err);
+		return EX_NOPERM;
+	}
+	if (sock_path(dir, account, path, sizeof(path)) == -1) {
+		fprintf(stderr, "xmppd: socket path %s/%s.sock is too long\n",
+		    dir, account);
+		return EX_USAGE;
+	}
+	lockfd = take_lock(dir, account);
+	if (!foreground)
+		readyfd = detach();
+	write_pid(lockfd);
+	if ((rc = control_init(path, xd.acct.socketgroup != NULL, gid, err,
+	    sizeof(err))) != 0) {
+		fprintf(stderr, "xmppd: %s\n", err);
+		report(readyfd, rc);
+		return rc;
+	}
+
+	xd.started = clock_ms();
+	roster_init(&xd.roster);
+	for (size_t i = 0; i < xd.acct.nbuddies; i++)
+		roster_add_buddy(&xd.roster, xd.acct.buddies[i]);
+	inbox_init(&xd.inbox, (int64_t)xd.acct.timeout * 1000,
+	    control_deliver);
+	outbox_init(&xd.outbox);
+	session_init();
+	session_connect();
+
+	while (!quit && (status = session_login_result(err, sizeof(err))) ==
+	    LOGIN_PENDING)
+		loop_once(&pfd, &cap);
+	if (quit)
+		status = 0;
+	else if (status != LOGIN_OK) {
+		fprintf(stderr, "xmppd: account %s: %s\n", account, err);
+		log_error("%s", err);
+	} else
+		log_info("ready on %s", path);
+	report(readyfd, status);
+	while (!quit && status == LOGIN_OK)
+		loop_once(&pfd, &cap);
+
+	if (quit)
+		log_info("signal %d: shutting down", (int)quit);
+	session_stop();
+	control_stop();
+	inbox_free(&xd.inbox);
+	outbox_free(&xd.outbox);
+	roster_free(&xd.roster);
+	config_free(&xd.acct);
+	free(pfd);
+	poptFreeContext(pc);
+	return status;
+}

@@ -1,0 +1,819 @@
+/*
+ * session.c: the XMPP session, driven by libstrophe from our poll() loop.
+ *
+ * libstrophe is only ever called with a zero timeout: the main loop polls
+ * its socket with everything else and calls session_io() when it is ready
+ * and after every send.  session_io() keeps running libstrophe until the
+ * socket has had nothing queued for a few turns, because OpenSSL may hold
+ * a decrypted record that poll() cannot see (see the reference notes).
+ * Our own timers (keepalive, reconnect, login deadline) live here and are
+ * reported to the loop, since libstrophe's timed handlers are invisible to
+ * poll().  The connection handler only records what happened; reconnects
+ * are started from the loop, never from inside libstrophe.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strophe.h>
+#include <sys/ioctl.h>
+#include <sys/random.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sysexits.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "jid.h"
+#include "log.h"
+#include "util.h"
+#include "xmppd.h"
+
+#define NS_ROSTER	"jabber:iq:roster"
+#define NS_PING		"urn:xmpp:ping"
+#define NS_DELAY	"urn:xmpp:delay"
+#define NS_STANZAS	"urn:ietf:params:xml:ns:xmpp-stanzas"
+
+#define LOGIN_DEADLINE_MS	30000
+#define BACKOFF_MIN_MS		1000
+#define BACKOFF_MAX_MS		60000
+#define DRAIN_IDLE_TURNS	4	/* 4 x 4 KiB reads cover a TLS record */
+#define DRAIN_MAX_TURNS		256	/* then let local clients have a turn */
+
+static struct {
+	xmpp_ctx_t	*ctx;
+	xmpp_conn_t	*conn;
+	int		 fd;		/* the XMPP socket, -1 if none */
+	int		 active;	/* between connect and disconnect */
+	int		 bound;		/* authenticated and bound */
+	int		 online;	/* roster and presence in sync */
+	int		 lost;		/* the handler saw a disconnect */
+	int		 lost_errno;
+	int		 auth_failed;
+	int		 tls_failed;
+	char		 failure[256];	/* what libstrophe said went wrong */
+	int		 login;		/* first attempt: LOGIN_*, or status */
+	char		 login_msg[512];
+	int64_t		 login_deadline;
+	int64_t		 reconnect_at;	/* 0: none scheduled */
+	int64_t		 backoff;
+	int64_t		 last_rx;
+	int64_t		 ping_deadline;	/* 0: no keepalive ping out */
+	unsigned long	 seq;
+	char		 id_prefix[24];
+	char		 domain[JID_PART_MAX + 1];
+} s = { .fd = -1, .login = LOGIN_PENDING };
+
+/* Building stanzas. */
+
+static xmpp_stanza_t *
+add_child(xmpp_stanza_t *parent, const char *name, const char *ns)
+{
+	xmpp_stanza_t *c = xmpp_stanza_new(s.ctx);
+
+	xmpp_stanza_set_name(c, name);
+	if (ns != NULL)
+		xmpp_stanza_set_ns(c, ns);
+	xmpp_stanza_add_child(parent, c);
+	xmpp_stanza_release(c);		/* the parent holds it now */
+	return c;
+}
+
+static void
+add_text_child(xmpp_stanza_t *parent, const char *name, const char *text)
+{
+	xmpp_stanza_t *c = add_child(parent, name, NULL);
+	xmpp_stanza_t *t = xmpp_stanza_new(s.ctx);
+
+	xmpp_stanza_set_text(t, text);
+	xmpp_stanza_add_child(c, t);
+	xmpp_stanza_release(t);
+}
+
+static void
+send_release(xmpp_stanza_t *st)
+{
+	xmpp_send(s.conn, st);
+	xmpp_stanza_release(st);
+}
+
+void
+session_new_id(char *out, size_t len)
+{
+	snprintf(out, len, "%s-%lu", s.id_prefix, ++s.seq);
+}
+
+static void
+send_ping(const char *id)
+{
+	xmpp_stanza_t *iq = xmpp_iq_new(s.ctx, "get", id);
+
+	xmpp_stanza_set_to(iq, s.domain);
+	add_child(iq, "ping", NS_PING);
+	send_release(iq);
+}
+
+static void
+send_presence(const char *type, const char *to)
+{
+	xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
+
+	if (type != NULL)
+		xmpp_stanza_set_type(p, type);
+	if (to != NULL)
+		xmpp_stanza_set_to(p, to);
+	send_release(p);
+}
+
+static void
+send_own_presence(void)
+{
+	xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
+	char prio[8];
+
+	if (xd.acct.status != SHOW_ONLINE)
+		add_text_child(p, "show", show_name(xd.acct.status));
+	if (*xd.acct.statusmessage != '\0')
+		add_text_child(p, "status", xd.acct.statusmessage);
+	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
+	add_text_child(p, "priority", prio);
+	send_release(p);
+}
+
+/* Logging from libstrophe, with credentials cut out. */
+
+static void
+redact(const char *in, char *out, size_t len)
+{
+	static const char *tags[] = { "<auth", "<response", "<challenge",
+		"<success" };
+	size_t o = 0, i;
+	const char *p = in;
+
+	while (*p != '\0' && o + 16 < len) {
+		for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+			if (strncmp(p, tags[i], strlen(tags[i])) == 0)
+				break;
+		if (i == sizeof(tags) / sizeof(tags[0])) {
+			out[o++] = *p++;
+			continue;
+		}
+		/* Copy the start tag, then replace its content. */
+		while (*p != '\0' && *p != '>' && o + 16 < len)
+			out[o++] = *p++;
+		if (*p != '>' || p[-1] == '/')
+			continue;
+		out[o++] = *p++;
+		if (*p != '<') {
+			o += (size_t)snprintf(out + o, len - o, "[redacted]");
+			while (*p != '\0' && *p != '<')
+				p++;
+		}
+	}
+	out[o] = '\0';
+}
+
+static void
+strophe_log(void *ud, xmpp_log_level_t level, const char *area,
+    const char *msg)
+{
+	char clean[2048];
+
+	(void)ud;
+	if (level >= XMPP_LEVEL_WARN) {
+		if (strstr(msg, "authenticate") != NULL ||
+		    strstr(msg, "not-authorized") != NULL)
+			s.auth_failed = 1;
+		else if (strcmp(area, "tls") == 0 ||
+		    strstr(msg, "ertificate") != NULL)
+			s.tls_failed = 1;
+		redact(msg, s.failure, sizeof(s.failure));
+	}
+	if (log_debugging()) {
+		redact(msg, clean, sizeof(clean));
+		log_debug("%s: %s", area, clean);
+	}
+}
+
+/* Incoming stanzas. */
+
+static enum show
+parse_show(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *c = xmpp_stanza_get_child_by_name(st, "show");
+	char *t = c ? xmpp_stanza_get_text(c) : NULL;
+	enum show show = SHOW_ONLINE;	/* unknown values count as online */
+
+	if (t != NULL) {
+		if (strcmp(t, "chat") == 0)
+			show = SHOW_CHAT;
+		else if (strcmp(t, "away") == 0)
+			show = SHOW_AWAY;
+		else if (strcmp(t, "xa") == 0)
+			show = SHOW_XA;
+		else if (strcmp(t, "dnd") == 0)
+			show = SHOW_DND;
+		xmpp_free(s.ctx, t);
+	}
+	return show;
+}
+
+static char *
+child_text(xmpp_stanza_t *st, const char *name)
+{
+	xmpp_stanza_t *c = xmpp_stanza_get_child_by_name(st, name);
+
+	return c ? xmpp_stanza_get_text(c) : NULL;
+}
+
+static int
+presence_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
+{
+	const char *type = xmpp_stanza_get_type(st);
+	const char *from = xmpp_stanza_get_from(st);
+	struct contact *c;
+	struct jid j;
+	char *prio, *text;
+	int priority = 0;
+
+	(void)conn, (void)ud;
+	if (from == NULL || jid_parse(from, 0, &j) != NULL)
+		return 1;
+	if (type == NULL || strcmp(type, "unavailable") == 0) {
+		if ((prio = child_text(st, "priority")) != NULL) {
+			priority = atoi(prio);
+			xmpp_free(s.ctx, prio);
+		}
+		text = child_text(st, "status");
+		roster_presence(&xd.roster, j.bare,
+		    j.has_resource ? j.resource : NULL, type == NULL, priority,
+		    parse_show(st), text);
+		if (text != NULL)
+			xmpp_free(s.ctx, text);
+	} else if (strcmp(type, "subscribe") == 0) {
+		log_info("%s asks to see our presence%s", j.bare,
+		    xd.acct.autoregister ? "; approved (autoregister)" : "");
+		if (xd.acct.autoregister) {
+			send_presence("subscribed", j.bare);
+			c = roster_find(&xd.roster, j.bare);
+			if (c == NULL || c->subscription == NULL ||
+			    (strcmp(c->subscription, "to") != 0 &&
+			    strcmp(c->subscription, "both") != 0))
+				send_presence("subscribe", j.bare);
+		}
+	}
+	return 1;
+}
+
+/* Parses an XEP-0082 timestamp (UTC or with an offset); -1 if bad. */
+static time_t
+parse_stamp(const char *stamp)
+{
+	struct tm tm;
+	const char *p;
+	int sign, hh, mm;
+	time_t t;
+
+	memset(&tm, 0, sizeof(tm));
+	if ((p = strptime(stamp, "%Y-%m-%dT%H:%M:%S", &tm)) == NULL)
+		return -1;
+	if (*p == '.')
+		while (*++p >= '0' && *p <= '9')
+			;
+	t = timegm(&tm);
+	if (*p == 'Z' && p[1] == '\0')
+		return t;
+	if ((*p == '+' || *p == '-') && sscanf(p + 1, "%2d:%2d", &hh, &mm) == 2) {
+		sign = *p == '+' ? 1 : -1;
+		return t - sign * (hh * 3600 + mm * 60);
+	}
+	return -1;
+}
+
+/* Offline messages older than the keep time are not replies to anything. */
+static int
+is_stale(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *d = xmpp_stanza_get_child_by_name_and_ns(st, "delay",
+	    NS_DELAY);
+	const char *stamp = d ? xmpp_stanza_get_attribute(d, "stamp") : NULL;
+	time_t t;
+
+	if (stamp == NULL)
+		return 0;
+	t = parse_stamp(stamp);
+	return t == -1 || time(NULL) - t > (time_t)xd.acct.timeout;
+}
+
+static int
+message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
+{
+	const char *type = xmpp_stanza_get_type(st);
+	const char *from = xmpp_stanza_get_from(st);
+	const char *id = xmpp_stanza_get_id(st);
+	struct jid j;
+	char *body;
+
+	(void)conn, (void)ud;
+	if (type != NULL && strcmp(type, "error") == 0) {
+		/* A bounce carries our own words back: never a reply. */
+		if (id != NULL && outbox_find(&xd.outbox, id) != NULL)
+			log_warn("message %s to %s bounced", id,
+			    from ? from : "?");
+		else
+			log_info("error message from %s ignored",
+			    from ? from : "?");
+		return 1;
+	}
+	if (from == NULL || jid_parse(from, 0, &j) != NULL)
+		return 1;
+	if ((body = child_text(st, "body")) == NULL)
+		return 1;
+	if (is_stale(st))
+		log_info("stale offline message from %s dropped", j.bare);
+	else
+		inbox_add(&xd.inbox, j.bare, j.has_resource ? j.resource : NULL,
+		    body, strlen(body), clock_ms());
+	xmpp_free(s.ctx, body);
+	return 1;
+}
+
+static void
+roster_prune_and_subscribe(void)
+{
+	size_t i;
+	struct contact *c;
+
+	if (xd.acct.autoregister)
+		for (i = 0; i < xd.acct.nbuddies; i++) {
+			c = roster_find(&xd.roster, xd.acct.buddies[i]);
+			if (c == NULL || c->subscription == NULL ||
+			    (strcmp(c->subscription, "to") != 0 &&
+			    strcmp(c->subscription, "both") != 0))
+				send_presence("subscribe", xd.acct.buddies[i]);
+		}
+}
+
+static void
+prune_one(struct contact *c, void *arg)
+{
+	xmpp_stanza_t *iq, *q, *item;
+
+	(void)arg;
+	if (!c->in_roster || c->is_buddy)
+		return;
+	log_info("autoprune: removing %s from the roster", c->bare);
+	iq = xmpp_iq_new(s.ctx, "set", "prune");
+	q = add_child(iq, "query", NS_ROSTER);
+	item = add_child(q, "item", NULL);
+	xmpp_stanza_set_attribute(item, "jid", c->bare);
+	xmpp_stanza_set_attribute(item, "subscription", "remove");
+	send_release(iq);
+}
+
+static void
+roster_items(xmpp_stanza_t *query)
+{
+	xmpp_stanza_t *item;
+	const char *jid;
+	struct jid j;
+
+	for (item = xmpp_stanza_get_children(query); item != NULL;
+	    item = xmpp_stanza_get_next(item)) {
+		if (xmpp_stanza_get_name(item) == NULL ||
+		    strcmp(xmpp_stanza_get_name(item), "item") != 0)
+			continue;
+		jid = xmpp_stanza_get_attribute(item, "jid");
+		if (jid != NULL && jid_parse(jid, 0, &j) == NULL)
+			roster_set_item(&xd.roster, j.bare,
+			    xmpp_stanza_get_attribute(item, "subscription"));
+	}
+}
+
+static void
+send_error_reply(xmpp_stanza_t *st, const char *condition)
+{
+	const char *id = xmpp_stanza_get_id(st);
+	const char *from = xmpp_stanza_get_from(st);
+	xmpp_stanza_t *iq = xmpp_iq_new(s.ctx, "error", id ? id : "");
+	xmpp_stanza_t *e;
+
+	if (from != NULL)
+		xmpp_stanza_set_to(iq, from);
+	e = add_child(iq, "error", NULL);
+	xmpp_stanza_set_type(e, "cancel");
+	add_child(e, condition, NS_STANZAS);
+	send_release(iq);
+}
+
+static void
+send_result(xmpp_stanza_t *st)
+{
+	const char *id = xmpp_stanza_get_id(st);
+	const char *from = xmpp_stanza_get_from(st);
+	xmpp_stanza_t *iq = xmpp_iq_new(s.ctx, "result", id ? id : "");
+
+	if (from != NULL)
+		xmpp_stanza_set_to(iq, from);
+	send_release(iq);
+}
+
+/* A roster push is only believable from our own server (RFC 6121 2.1.6). */
+static int
+from_own_account(xmpp_stanza_t *st)
+{
+	const char *from = xmpp_stanza_get_from(st);
+	struct jid j, me;
+
+	if (from == NULL)
+		return 1;
+	return jid_parse(from, 0, &j) == NULL &&
+	    jid_parse(xd.acct.username, 0, &me) == NULL &&
+	    strcmp(j.bare, me.bare) == 0;
+}
+
+static void
+iq_answer(xmpp_stanza_t *st, const char *id)
+{
+	if (strcmp(id, "roster") == 0) {
+		xmpp_stanza_t *q = xmpp_stanza_get_child_by_name_and_ns(st,
+		    "query", NS_ROSTER);
+		roster_begin_reload(&xd.roster);
+		if (q != NULL)
+			roster_items(q);
+		send_own_presence();
+		roster_prune_and_subscribe();
+		if (xd.acct.autoprune)
+			roster_foreach(&xd.roster, prune_one, NULL);
+		/* Its answer follows the presence the server sends back. */
+		send_ping("sync");
+	} else if (strcmp(id, "sync") == 0) {
+		s.online = 1;
+		s.backoff = 0;
+		if (s.login == LOGIN_PENDING)
+			s.login = LOGIN_OK;
+		log_info("online as %s", xmpp_conn_get_bound_jid(s.conn));
+	} else if (strcmp(id, "keepalive") == 0)
+		s.ping_deadline = 0;
+	else if (id[0] == 'b' && id[1] >= '0' && id[1] <= '9')
+		outbox_confirm(&xd.outbox, strtoul(id + 1, NULL, 10));
+}
+
+static int
+iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
+{
+	const char *type = xmpp_stanza_get_type(st);
+	const char *id = xmpp_stanza_get_id(st);
+	xmpp_stanza_t *q;
+
+	(void)conn, (void)ud;
+	if (type == NULL)
+		return 1;
+	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0) {
+		if (id != NULL)
+			iq_answer(st, id);
+		return 1;
+	}
+	if (strcmp(type, "get") != 0 && strcmp(type, "set") != 0)
+		return 1;
+	q = xmpp_stanza_get_child_by_name_and_ns(st, "query", NS_ROSTER);
+	if (q != NULL && strcmp(type, "set") == 0 && from_own_account(st)) {
+		roster_items(q);
+		send_result(st);
+	} else if (strcmp(type, "get") == 0 &&
+	    xmpp_stanza_get_child_by_name_and_ns(st, "ping", NS_PING) != NULL)
+		send_result(st);
+	else
+		send_error_reply(st, "service-unavailable");
+	return 1;
+}
+
+/* The connection. */
+
+static void
+conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
+    xmpp_stream_error_t *se, void *ud)
+{
+	xmpp_stanza_t *iq;
+
+	(void)ud;
+	if (event == XMPP_CONN_CONNECT) {
+		s.bound = 1;
+		iq = xmpp_iq_new(s.ctx, "get", "roster");
+		add_child(iq, "query", NS_ROSTER);
+		send_release(iq);
+		session_flush();
+		return;
+	}
+	if (event == XMPP_CONN_RAW_CONNECT)
+		return;
+	s.lost = 1;
+	s.lost_errno = error;
+	if (se != NULL && se->text != NULL)
+		snprintf(s.failure, sizeof(s.failure), "stream error: %s",
+		    se->text);
+	else if (se != NULL && se->stanza != NULL) {
+		xmpp_stanza_t *c = xmpp_stanza_get_children(se->stanza);
+		snprintf(s.failure, sizeof(s.failure), "stream error: %s",
+		    c && xmpp_stanza_get_name(c) ? xmpp_stanza_get_name(c) :
+		    "unknown");
+	}
+	(void)conn;
+}
+
+static int
+sockopt_cb(xmpp_conn_t *conn, void *sock)
+{
+	int fd = *(int *)sock, on = 1, idle = 60, intvl = 10, cnt = 3;
+
+	(void)conn;
+	/* libstrophe select()s on it internally. */
+	if (fd >= FD_SETSIZE) {
+		log_error("XMPP socket fd %d is beyond FD_SETSIZE", fd);
+		return -1;
+	}
+	s.fd = fd;
+	setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+	setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, &on, sizeof(on));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPIDLE, &idle, sizeof(idle));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPINTVL, &intvl, sizeof(intvl));
+	setsockopt(fd, IPPROTO_TCP, TCP_KEEPCNT, &cnt, sizeof(cnt));
+	return 0;
+}
+
+void
+session_init(void)
+{
+	unsigned char rnd[6];
+	struct jid me;
+	size_t i;
+
+	xmpp_initialize();
+	static xmpp_log_t logger = { strophe_log, NULL };
+	s.ctx = xmpp_ctx_new(NULL, &logger);
+	s.conn = xmpp_conn_new(s.ctx);
+	/* TLS always, verified; never plaintext; our own delivery barrier. */
+	xmpp_conn_set_flags(s.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
+	    XMPP_CONN_FLAG_DISABLE_SM);
+	xmpp_conn_set_jid(s.conn, xd.acct.username);
+	xmpp_conn_set_pass(s.conn, xd.acct.secret);
+	if (xd.acct.cafile != NULL)
+		xmpp_conn_set_cafile(s.conn, xd.acct.cafile);
+	if (xd.acct.capath != NULL)
+		xmpp_conn_set_capath(s.conn, xd.acct.capath);
+	xmpp_conn_set_sockopt_callback(s.conn, sockopt_cb);
+	xmpp_handler_add(s.conn, message_handler, NULL, "message", NULL, NULL);
+	xmpp_handler_add(s.conn, presence_handler, NULL, "presence", NULL,
+	    NULL);
+	xmpp_handler_add(s.conn, iq_handler, NULL, "iq", NULL, NULL);
+
+	jid_parse(xd.acct.username, 0, &me);
+	snprintf(s.domain, sizeof(s.domain), "%s", strchr(me.bare, '@') + 1);
+	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
+		memset(rnd, 0, sizeof(rnd));
+	strcpy(s.id_prefix, "xmppd-");
+	for (i = 0; i < sizeof(rnd); i++)
+		sprintf(s.id_prefix + 6 + 2 * i, "%02x", rnd[i]);
+}
+
+void
+session_connect(void)
+{
+	const char *host = xd.acct.serverhost;
+
+	s.reconnect_at = 0;
+	s.auth_failed = s.tls_failed = 0;
+	s.failure[0] = '\0';
+	s.lost = 0;
+	/* Without serverhost, libstrophe looks up SRV records for the domain. */
+	if (host == NULL && xd.acct.port != 5222)
+		host = s.domain;
+	log_info("connecting to %s port %u", host ? host : s.domain,
+	    xd.acct.port);
+	s.active = 1;
+	s.login_deadline = clock_ms() + LOGIN_DEADLINE_MS;
+	if (xmpp_connect_client(s.conn, host, (unsigned short)xd.acct.port,
+	    conn_handler, NULL) != XMPP_EOK) {
+		s.lost = 1;
+		s.lost_errno = errno;
+		snprintf(s.failure, sizeof(s.failure), "cannot start a "
+		    "connection to %s", host ? host : s.domain);
+	}
+	s.last_rx = clock_ms();
+}
+
+static void
+schedule_reconnect(void)
+{
+	int64_t jitter;
+
+	s.backoff = s.backoff ? s.backoff * 2 : BACKOFF_MIN_MS;
+	if (s.backoff > BACKOFF_MAX_MS)
+		s.backoff = BACKOFF_MAX_MS;
+	/* Up to a quarter either way, so many daemons do not stampede. */
+	jitter = (int64_t)(random() % (s.backoff / 2 + 1)) - s.backoff / 4;
+	s.reconnect_at = clock_ms() + s.backoff + jitter;
+	log_info("reconnecting in %.1f s", (double)(s.backoff + jitter) / 1000);
+}
+
+/* Describes why the link ended; returns the matching exit status. */
+static int
+describe_loss(char *msg, size_t len)
+{
+	if (s.auth_failed) {
+		snprintf(msg, len, "authentication failed for %s: wrong "
+		    "password or unknown user", xd.acct.username);
+		return EX_NOPERM;
+	}
+	if (s.tls_failed) {
+		snprintf(msg, len, "TLS with %s failed: %s (is the server's "
+		    "certificate trusted? see cafile)", xd.acct.serverhost ?
+		    xd.acct.serverhost : s.domain, s.failure);
+		return EX_UNAVAILABLE;
+	}
+	if (s.lost_errno != 0) {
+		snprintf(msg, len, "cannot reach %s port %u: %s",
+		    xd.acct.serverhost ? xd.acct.serverhost : s.domain,
+		    xd.acct.port, strerror(s.lost_errno));
+		return EX_TEMPFAIL;
+	}
+	snprintf(msg, len, "connection to %s closed%s%s",
+	    xd.acct.serverhost ? xd.acct.serverhost : s.domain,
+	    s.failure[0] ? ": " : "", s.failure);
+	return s.bound ? EX_TEMPFAIL : EX_PROTOCOL;
+}
+
+static void
+handle_loss(void)
+{
+	char msg[512];
+	int status;
+
+	status = describe_loss(msg, sizeof(msg));
+	s.lost = 0;
+	s.active = s.bound = s.online = 0;
+	s.fd = -1;
+	s.ping_deadline = 0;
+	roster_clear_presence(&xd.roster);
+	outbox_requeue(&xd.outbox);
+	if (s.login == LOGIN_PENDING) {
+		s.login = status;
+		snprintf(s.login_msg, sizeof(s.login_msg), "%s", msg);
+		return;
+	}
+	log_warn("%s", msg);
+	schedule_reconnect();
+}
+
+void
+session_io(void)
+{
+	int turns, idle = 0, avail;
+
+	if (!s.active)
+		return;
+	for (turns = 0; turns < DRAIN_MAX_TURNS && !s.lost; turns++) {
+		xmpp_run_once(s.ctx, 0);
+		if (s.lost || s.fd < 0)
+			break;
+		if (ioctl(s.fd, FIONREAD, &avail) == -1 || avail == 0) {
+			if (++idle >= DRAIN_IDLE_TURNS)
+				break;
+		} else {
+			idle = 0;
+			s.last_rx = clock_ms();
+		}
+	}
+	if (s.lost)
+		handle_loss();
+}
+
+int
+session_pollfd(struct pollfd *pfd)
+{
+	if (!s.active || s.fd < 0)
+		return 0;
+	pfd->fd = s.fd;
+	pfd->events = POLLIN;
+	if (xmpp_conn_is_connecting(s.conn) ||
+	    xmpp_conn_send_queue_len(s.conn) > 0)
+		pfd->events |= POLLOUT;
+	return 1;
+}
+
+static void
+drop_link(const char *why)
+{
+	log_warn("%s; dropping the connection", why);
+	if (s.fd >= 0)
+		shutdown(s.fd, SHUT_RDWR);
+	session_io();
+	if (s.active && !s.lost) {
+		/* libstrophe did not notice: tell it directly. */
+		xmpp_disconnect(s.conn);
+		session_io();
+	}
+}
+
+int64_t
+session_timers(int64_t now)
+{
+	int64_t next = INT64_MAX, wait;
+	unsigned ka = xd.acct.keepalive;
+
+	if (!s.active && s.reconnect_at != 0) {
+		if (now >= s.reconnect_at)
+			session_connect();
+		else
+			next = s.reconnect_at;
+	}
+	if (s.active && !s.online) {
+		if (now >= s.login_deadline)
+			drop_link("login did not complete in time");
+		else if (s.login_deadline < next)
+			next = s.login_deadline;
+	}
+	if (s.online && ka > 0) {
+		wait = (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
+		if (s.ping_deadline != 0 && now >= s.ping_deadline)
+			drop_link("the server did not answer a keepalive ping");
+		else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
+			send_ping("keepalive");
+			s.ping_deadline = now + wait;
+			session_io();
+		}
+		if (s.online) {
+			if (s.ping_deadline != 0 && s.ping_deadline < next)
+				next = s.ping_deadline;
+			else if (s.ping_deadline == 0 &&
+			    s.last_rx + ka * 1000 < next)
+				next = s.last_rx + ka * 1000;
+		}
+	}
+	if (s.lost)
+		handle_loss();
+	return next;
+}
+
+int
+session_online(void)
+{
+	return s.online;
+}
+
+int
+session_login_result(char *msg, size_t len)
+{
+	if (s.login > 0)
+		snprintf(msg, len, "%s", s.login_msg);
+	return s.login;
+}
+
+void
+session_flush(void)
+{
+	struct outmsg *m;
+	xmpp_stanza_t *st;
+	unsigned long barrier;
+	char id[32];
+
+	if (!s.bound)
+		return;
+	while ((m = outbox_next(&xd.outbox)) != NULL) {
+		st = xmpp_message_new(s.ctx, "chat", m->to, m->id);
+		xmpp_message_set_body(st, m->body);
+		send_release(st);
+		outbox_sent(&xd.outbox);
+	}
+	if ((barrier = outbox_barrier(&xd.outbox)) != 0) {
+		snprintf(id, sizeof(id), "b%lu", barrier);
+		send_ping(id);
+	}
+}
+
+void
+session_stop(void)
+{
+	int64_t deadline = clock_ms() + 2000;
+	struct pollfd pfd;
+
+	if (s.active && s.bound) {
+		send_presence("unavailable", NULL);
+		session_io();
+		xmpp_disconnect(s.conn);
+		while (s.active && !s.lost && clock_ms() < deadline) {
+			if (session_pollfd(&pfd))
+				poll(&pfd, 1, 50);
+			xmpp_run_once(s.ctx, 0);
+		}
+	}
+	if (xd.outbox.count > 0)
+		log_warn("%zu message(s) not confirmed by the server are lost",
+		    xd.outbox.count);
+	xmpp_conn_release(s.conn);
+	xmpp_ctx_free(s.ctx);
+	xmpp_shutdown();
+}

@@ -1,0 +1,49 @@
+/* xmppd.h: the daemon's shared state and the interfaces between its parts. */
+#ifndef XMPPD_H
+#define XMPPD_H
+
+#include <poll.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+#include "config.h"
+#include "inbox.h"
+#include "outbox.h"
+#include "roster.h"
+
+struct xmppd {
+	struct account	 acct;
+	struct roster	 roster;
+	struct inbox	 inbox;
+	struct outbox	 outbox;
+	int64_t		 started;	/* clock_ms() at start */
+};
+
+extern struct xmppd xd;
+
+/* Outcome of a login attempt, as xmppd's exit status (0: logged in). */
+enum login_state { LOGIN_PENDING = -1, LOGIN_OK = 0 };
+
+/* session.c: the XMPP side. */
+void	session_init(void);
+void	session_connect(void);
+int	session_pollfd(struct pollfd *);	/* 0 if no connection */
+void	session_io(void);			/* run libstrophe */
+int64_t	session_timers(int64_t now);		/* next deadline */
+int	session_online(void);
+int	session_login_result(char *msg, size_t len);
+void	session_flush(void);			/* send queued messages */
+void	session_new_id(char *out, size_t len);
+void	session_stop(void);
+
+/* control.c: the local socket side. */
+int	control_init(const char *path, int group_set, gid_t gid, char *err,
+	    size_t errlen);
+void	control_deliver(void *owner, const char *body, size_t len);
+int	control_pollfds(struct pollfd *, int max);
+void	control_io(const struct pollfd *, int n);
+int64_t	control_timers(int64_t now);
+int	control_count(void);
+void	control_stop(void);
+
+#endif
