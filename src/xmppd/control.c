@@ -309,15 +309,14 @@ cmd_status(struct ctl *c, char *args)
 		if (session_online())
 			reply(c, "OK %d", (int)xd.acct.status);
 		else
-			reply(c, "ERR 1 account %s is not connected",
-			    xd.acct.name);
+			reply(c, "ERR 1 not connected to the server");
 		return;
 	}
 	if (want_jid(c, args, 0, &j) == -1)
 		return;
 	if (!session_online())
-		reply(c, "ERR %d account %s is not connected", EX_TEMPFAIL,
-		    xd.acct.name);
+		reply(c, "ERR %d not connected to the server (reconnecting); "
+		    "try again later", EX_TEMPFAIL);
 	else
 		reply(c, "OK %d", roster_status(&xd.roster, j.bare,
 		    j.has_resource ? j.resource : NULL));

@@ -9,6 +9,7 @@
 
 static int use_syslog;
 static int debugging;
+static int quiet;	/* only warnings, while a terminal waits for us */
 static char ident[96];
 
 void
@@ -19,10 +20,17 @@ log_init(const char *account, int debug)
 }
 
 void
+log_quiet(int on)
+{
+	quiet = on;
+}
+
+void
 log_syslog(void)
 {
 	openlog(ident, LOG_PID | LOG_NDELAY, LOG_DAEMON);
 	use_syslog = 1;
+	quiet = 0;
 }
 
 int
@@ -57,6 +65,6 @@ name(const char *fmt, ...)					\
 }
 
 LOG_FUNC(log_debug, LOG_DEBUG, debugging)
-LOG_FUNC(log_info, LOG_INFO, 1)
+LOG_FUNC(log_info, LOG_INFO, !quiet)
 LOG_FUNC(log_warn, LOG_WARNING, 1)
 LOG_FUNC(log_error, LOG_ERR, 1)

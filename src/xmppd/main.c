@@ -292,8 +292,10 @@ main(int argc, const char **argv)
 		return EX_USAGE;
 	}
 	lockfd = take_lock(dir, account);
-	if (!foreground)
+	if (!foreground) {
 		readyfd = detach();
+		log_quiet(!debug && !xd.acct.debug);
+	}
 	write_pid(lockfd);
 	if ((rc = control_init(path, xd.acct.socketgroup != NULL, gid, err,
 	    sizeof(err))) != 0) {
@@ -317,10 +319,9 @@ main(int argc, const char **argv)
 		loop_once(&pfd, &cap);
 	if (quit)
 		status = 0;
-	else if (status != LOGIN_OK) {
-		fprintf(stderr, "xmppd: account %s: %s\n", account, err);
+	else if (status != LOGIN_OK)
 		log_error("%s", err);
-	} else
+	else
 		log_info("ready on %s", path);
 	report(readyfd, status);
 	while (!quit && status == LOGIN_OK)

@@ -52,6 +52,7 @@ static struct {
 	int		 online;	/* roster and presence in sync */
 	int		 lost;		/* the handler saw a disconnect */
 	int		 lost_errno;
+	int		 connect_errno;	/* from libstrophe's log */
 	int		 auth_failed;
 	int		 tls_failed;
 	char		 failure[256];	/* what libstrophe said went wrong */
@@ -183,6 +184,9 @@ strophe_log(void *ud, xmpp_log_level_t level, const char *area,
 	char clean[2048];
 
 	(void)ud;
+	/* A refused connection is only reported here, at debug level. */
+	if (strncmp(msg, "connection failed, error ", 25) == 0)
+		s.connect_errno = atoi(msg + 25);
 	if (level >= XMPP_LEVEL_WARN) {
 		if (strstr(msg, "authenticate") != NULL ||
 		    strstr(msg, "not-authorized") != NULL)
@@ -585,7 +589,7 @@ session_connect(void)
 	const char *host = xd.acct.serverhost;
 
 	s.reconnect_at = 0;
-	s.auth_failed = s.tls_failed = 0;
+	s.auth_failed = s.tls_failed = s.connect_errno = 0;
 	s.failure[0] = '\0';
 	s.lost = 0;
 	/* Without serverhost, libstrophe looks up SRV records for the domain. */
@@ -628,12 +632,19 @@ describe_loss(char *msg, size_t len)
 		    "password or unknown user", xd.acct.username);
 		return EX_NOPERM;
 	}
-	if (s.tls_failed) {
-		snprintf(msg, len, "TLS with %s failed: %s (is the server's "
-		    "certificate trusted? see cafile)", xd.acct.serverhost ?
-		    xd.acct.serverhost : s.domain, s.failure);
+	if (s.tls_failed && strstr(s.failure, "certfail") != NULL) {
+		snprintf(msg, len, "the server's certificate could not be "
+		    "verified for %s (unknown CA, wrong name or expired); "
+		    "trust its CA with cafile or capath", s.domain);
 		return EX_UNAVAILABLE;
 	}
+	if (s.tls_failed) {
+		snprintf(msg, len, "TLS with %s failed: %s", s.domain,
+		    s.failure);
+		return EX_UNAVAILABLE;
+	}
+	if (s.lost_errno == 0)
+		s.lost_errno = s.connect_errno;
 	if (s.lost_errno != 0) {
 		snprintf(msg, len, "cannot reach %s port %u: %s",
 		    xd.acct.serverhost ? xd.acct.serverhost : s.domain,
