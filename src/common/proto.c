@@ -69,6 +69,7 @@ buf_consume(struct buf *b, size_t n)
 	}
 	memmove(b->data, b->data + n, b->len - n);
 	b->len -= n;
+	b->data[b->len] = '\0';
 }
 
 void

@@ -175,6 +175,8 @@ perr(struct parse *p, const char *file, int line, const char *fmt, ...)
 	int n;
 
 	n = snprintf(p->err, p->errlen, "%s:%d: ", file, line);
+	if (n < 0 || (size_t)n >= p->errlen)
+		return -1;
 	va_start(ap, fmt);
 	vsnprintf(p->err + n, p->errlen - (size_t)n, fmt, ap);
 	va_end(ap);
@@ -191,8 +193,9 @@ parse_line(struct parse *p, const char *file, int lineno, char *line,
 	struct entry *e;
 	size_t i;
 
-	if (strncmp(line, "#include", 8) == 0) {
-		s = trim(line + 8);
+	s = line + strspn(line, " \t");
+	if (strncmp(s, "#include", 8) == 0) {
+		s = trim(s + 8);
 		if (*s == '"' || *s == '<') {
 			s++;
 			s[strcspn(s, "\">")] = '\0';
@@ -234,7 +237,8 @@ parse_line(struct parse *p, const char *file, int lineno, char *line,
 		return 0;
 	}
 	if ((eq = strchr(s, '=')) == NULL)
-		return perr(p, file, lineno, "expected 'option = value'");
+		return perr(p, file, lineno, "expected 'option = value', not "
+		    "'%.40s'", s);
 	*eq = '\0';
 	key = trim(s);
 	value = eq[1] == '>' ? eq + 2 : eq + 1;
@@ -357,7 +361,9 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 	slot = (char *)a + d->off;
 	switch (d->type) {
 	case O_STR:
-		set_str(slot, e->value);
+		/* An empty value means "not set", as in Asterisk. */
+		free(*(char **)slot);
+		*(char **)slot = *e->value ? xstrdup(e->value) : NULL;
 		break;
 	case O_JID:
 		if ((why = jid_parse(e->value, JID_NEED_NODE, &j)) != NULL)
@@ -396,9 +402,12 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 		*(unsigned *)slot = (unsigned)n;
 		break;
 	case O_KEEPALIVE:
-		if (parse_bool(e->value, &b) == 0)
+		/* A number is seconds (so "1" is one second, not "yes"). */
+		if (parse_long(e->value, 1, 3600, &n) == 0)
+			;
+		else if (parse_bool(e->value, &b) == 0)
 			n = b ? 60 : 0;
-		else if (parse_long(e->value, 1, 3600, &n) == -1)
+		else
 			return perr(p, e->file, e->line, "keepalive: expected "
 			    "yes, no or seconds from 1 to 3600, not '%s'",
 			    e->value);
@@ -638,8 +647,12 @@ config_print(const struct account *a, FILE *fp)
 		fprintf(fp, "secretfile = %s\n", a->secretfile);
 	if (a->secretcmd != NULL)
 		fprintf(fp, "secretcmd = ********\n");
-	fprintf(fp, "serverhost = %s\n", a->serverhost ? a->serverhost :
-	    strchr(a->username, '@') + 1);
+	if (a->serverhost != NULL)
+		fprintf(fp, "serverhost = %s\n", a->serverhost);
+	else {
+		const char *d = strchr(a->username, '@') + 1;
+		fprintf(fp, "serverhost = %.*s\n", (int)strcspn(d, "/"), d);
+	}
 	fprintf(fp, "port = %u\n", a->port);
 	fprintf(fp, "usetls = yes\nusesasl = yes\n");
 	fprintf(fp, "priority = %d\n", a->priority);

@@ -339,6 +339,8 @@ cmd_recv(struct ctl *c, char *args)
 		return;
 	c->waiting = inbox_wait(&xd.inbox, j.bare,
 	    j.has_resource ? j.resource : NULL, now + (int64_t)ms, c, now);
+	if (c->waiting != NULL)
+		log_debug("a client waits %lu ms for %s", ms, w[1]);
 }
 
 static void

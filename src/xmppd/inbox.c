@@ -96,7 +96,7 @@ prune(struct inbox *ib, int64_t now)
 		drop_oldest(ib);
 }
 
-void
+int
 inbox_add(struct inbox *ib, const char *bare, const char *resource,
     const char *body, size_t len, int64_t now)
 {
@@ -108,14 +108,14 @@ inbox_add(struct inbox *ib, const char *bare, const char *resource,
 			waiter_unlink(ib, w);
 			ib->deliver(w->owner, body, len);
 			waiter_free(w);
-			return;
+			return 1;
 		}
 	prune(ib, now);
+	if (len > INBOX_MAX_BYTES)
+		return 0;
 	while (ib->head != NULL && (ib->count >= INBOX_MAX_MESSAGES ||
 	    ib->bytes + len > INBOX_MAX_BYTES))
 		drop_oldest(ib);
-	if (len > INBOX_MAX_BYTES)
-		return;
 	m = xcalloc(1, sizeof(*m));
 	m->bare = xstrdup(bare);
 	m->resource = resource ? xstrdup(resource) : NULL;
@@ -129,6 +129,7 @@ inbox_add(struct inbox *ib, const char *bare, const char *resource,
 	ib->tail = m;
 	ib->count++;
 	ib->bytes += len;
+	return 0;
 }
 
 struct waiter *

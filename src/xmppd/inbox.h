@@ -42,8 +42,11 @@ struct inbox {
 void	inbox_init(struct inbox *, int64_t keep_ms, inbox_deliver_fn);
 void	inbox_free(struct inbox *);
 
-/* A message arrived: the first matching waiter gets it, or it is kept. */
-void	inbox_add(struct inbox *, const char *bare, const char *resource,
+/*
+ * A message arrived: the first matching waiter gets it (returns 1), or it
+ * is kept (returns 0).
+ */
+int	inbox_add(struct inbox *, const char *bare, const char *resource,
 	    const char *body, size_t len, int64_t now);
 
 /*

@@ -89,6 +89,8 @@ outbox_confirm(struct outbox *ob, unsigned long n)
 	struct outmsg *m;
 	size_t dropped = 0;
 
+	if (n == 0 || n >= ob->next_batch)
+		return 0;	/* never issued: not a confirmation of anything */
 	while ((m = ob->head) != NULL && m != ob->cursor && m->batch <= n) {
 		ob->head = m->next;
 		if (ob->tail == m)

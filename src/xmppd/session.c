@@ -338,9 +338,12 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	if (is_stale(st))
 		log_info("stale offline message from %s dropped", j.bare);
+	else if (inbox_add(&xd.inbox, j.bare, j.has_resource ? j.resource :
+	    NULL, body, strlen(body), clock_ms()))
+		log_debug("message from %s handed to a waiting client", from);
 	else
-		inbox_add(&xd.inbox, j.bare, j.has_resource ? j.resource : NULL,
-		    body, strlen(body), clock_ms());
+		log_debug("message from %s kept for %u s", from,
+		    xd.acct.timeout);
 	xmpp_free(s.ctx, body);
 	return 1;
 }
@@ -466,6 +469,19 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		outbox_confirm(&xd.outbox, strtoul(id + 1, NULL, 10));
 }
 
+/* Answers to our roster and ping requests come from the server itself. */
+static int
+from_server(xmpp_stanza_t *st)
+{
+	const char *from = xmpp_stanza_get_from(st);
+	struct jid j;
+
+	if (from_own_account(st))
+		return 1;
+	return jid_parse(from, 0, &j) == NULL && !j.has_resource &&
+	    strcmp(j.bare, s.domain) == 0;
+}
+
 static int
 iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
@@ -477,7 +493,8 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	if (type == NULL)
 		return 1;
 	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0) {
-		if (id != NULL)
+		/* Others could forge an answer to our predictable ids. */
+		if (id != NULL && from_server(st))
 			iq_answer(st, id);
 		return 1;
 	}

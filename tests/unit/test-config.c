@@ -1,0 +1,682 @@
+/* test-config: reading xmpp.conf in Asterisk's format (config.c). */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "log.h"
+#include "tap.h"
+
+#define ME	"username = me@example.com\n"
+
+static char dir[PATH_MAX];
+static char *files[256];
+static int nfiles;
+static char err[1024];
+
+static void
+remember(const char *path)
+{
+	if (nfiles < 256)
+		files[nfiles++] = strdup(path);
+}
+
+static void
+write_all(int fd, const char *path, const char *content)
+{
+	size_t len = strlen(content);
+
+	if (write(fd, content, len) != (ssize_t)len) {
+		perror(path);
+		exit(1);
+	}
+}
+
+/* Writes content to a new file (mkstemp) with mode; its name into path. */
+static void
+mkfile(const char *content, mode_t mode, char *path)
+{
+	int fd;
+
+	snprintf(path, PATH_MAX, "%s/conf-XXXXXX", dir);
+	if ((fd = mkstemp(path)) == -1 || fchmod(fd, mode) == -1) {
+		perror(path);
+		exit(1);
+	}
+	write_all(fd, path, content);
+	close(fd);
+	remember(path);
+}
+
+/* Writes content to dir/name with mode; the full name into path. */
+static void
+named(const char *name, const char *content, mode_t mode, char *path)
+{
+	int fd;
+
+	snprintf(path, PATH_MAX, "%s/%s", dir, name);
+	unlink(path);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_EXCL, 0600)) == -1 ||
+	    fchmod(fd, mode) == -1) {
+		perror(path);
+		exit(1);
+	}
+	write_all(fd, path, content);
+	close(fd);
+	remember(path);
+}
+
+/* Writes content to a new file and loads account from it. */
+static int
+load(const char *content, mode_t mode, const char *account, struct account *a,
+    char *path)
+{
+	err[0] = '\0';
+	mkfile(content, mode, path);
+	return config_load(path, account, a, err, sizeof(err));
+}
+
+/*
+ * Expects content to be refused when loading [acct], with an error that
+ * starts with "FILE:line: " (line > 0) and contains word (if not NULL).
+ */
+static void
+fails(const char *content, mode_t mode, int line, const char *word,
+    const char *name)
+{
+	struct account a;
+	char path[PATH_MAX], want[PATH_MAX + 32];
+	int rc;
+
+	rc = load(content, mode, "acct", &a, path);
+	is_int(rc, -1, "refused: %s", name);
+	if (line > 0) {
+		snprintf(want, sizeof(want), "%s:%d: ", path, line);
+		if (!ok(strncmp(err, want, strlen(want)) == 0,
+		    "%s: error starts with FILE:%d:", name, line))
+			diag("error: %s", err);
+	}
+	if (word != NULL && !ok(strstr(err, word) != NULL,
+	    "%s: error mentions '%s'", name, word))
+		diag("error: %s", err);
+	config_free(&a);
+}
+
+/* Loads content (mode 0600) as [acct], expecting success. */
+static int
+loads(const char *content, struct account *a, const char *name)
+{
+	char path[PATH_MAX];
+
+	if (!ok(load(content, 0600, "acct", a, path) == 0, "loads: %s", name)) {
+		diag("error: %s", err);
+		return 0;
+	}
+	return 1;
+}
+
+static const char asterisk_conf[] =
+    ";\n"						/* 1 */
+    "; xmpp.conf -- Asterisk XMPP (res_xmpp) configuration\n"
+    ";\n"
+    "[general]\n"
+    "debug=yes                ; Enable debugging (disabled by default).\n"
+    ";autoprune=no            ; Auto remove users from buddy list.\n"
+    "autoprune=yes\n"
+    "autoregister=no          ; Auto register users from buddy list.\n"
+    "collection_nodes=yes     ; Enable support for XEP-0248 for use with\n"
+    "                         ; distributed device state.\n"	/* 10 */
+    "pubsub_autocreate=yes\n"
+    "auth_policy=accept       ; Auto accept users' subscription requests.\n"
+    "\n"
+    "[asterisk]\n"
+    "type=client              ; Client or Component connection\n"
+    "serverhost=talk.example.com ; Route to server\n"
+    "pubsub_node=pubsub.example.com\n"
+    "username=asterisk@example.com/pbx\n"
+    "secret=s3cr\\;et pass    ; a ';' in a password is written '\\;'\n"
+    "priority=25\n"					/* 20 */
+    "port => 5223\n"
+    "usetls=yes\n"
+    "usesasl=yes\n"
+    "buddy=Bob@Example.COM\n"
+    "buddy => carol@example.com\n"
+    "\tbuddy = dave@example.org.\n"
+    "status=away\n"
+    "statusmessage=\"I am available\"\n"
+    "timeout=30\n"
+    "keepalive=no\n"					/* 30 */
+    "sendtodialplan=yes\n"
+    "context=xmpp-in\n"
+    "\n"
+    "[Office]\n"
+    "type=client\n"
+    "username=office@example.org\n"
+    "secret=office-pw\n"
+    "autoregister=yes\n"
+    "status=dnd\n";
+
+static void
+test_asterisk(void)
+{
+	struct account a;
+	char path[PATH_MAX];
+
+	if (!ok(load(asterisk_conf, 0600, "asterisk", &a, path) == 0,
+	    "a realistic Asterisk xmpp.conf loads")) {
+		diag("error: %s", err);
+		config_free(&a);
+		return;
+	}
+	is_str(a.name, "asterisk", "section name");
+	is_str(a.file, path, "file recorded");
+	is_str(a.username, "asterisk@example.com/pbx",
+	    "username with a resource is kept");
+	is_str(a.secret, "s3cr;et pass", "'\\;' is a literal ';', the comment "
+	    "after it is cut");
+	is_str(a.serverhost, "talk.example.com", "serverhost, comment cut");
+	is_int(a.priority, 25, "priority");
+	is_int(a.port, 5223, "'=>' works as separator (port)");
+	is_int(a.usetls, 1, "usetls");
+	is_int(a.status, SHOW_AWAY, "status=away");
+	is_str(a.statusmessage, "\"I am available\"",
+	    "quoted statusmessage keeps its quotes");
+	is_int(a.nbuddies, 3, "three buddies");
+	if (a.nbuddies == 3) {
+		is_str(a.buddies[0], "bob@example.com", "buddy folded");
+		is_str(a.buddies[1], "carol@example.com", "buddy with '=>'");
+		is_str(a.buddies[2], "dave@example.org",
+		    "indented buddy, trailing dot dropped");
+	}
+	is_int(a.timeout, 30, "timeout");
+	is_int(a.keepalive, 0, "keepalive=no is 0");
+	is_int(a.debug, 1, "debug from [general]");
+	is_int(a.autoprune, 1, "autoprune from [general]");
+	is_int(a.autoregister, 0, "autoregister from [general]");
+	config_free(&a);
+
+	err[0] = '\0';
+	ok(config_load(path, "OFFICE", &a, err, sizeof(err)) == 0,
+	    "another account, named in other case");
+	is_str(a.name, "Office", "the section name as written");
+	is_str(a.username, "office@example.org/xmppd",
+	    "'/xmppd' appended to a username without resource");
+	is_str(a.secret, "office-pw", "its own secret");
+	is_int(a.autoregister, 1, "the section overrides [general]");
+	is_int(a.autoprune, 1, "[general] applies where not overridden");
+	is_int(a.debug, 1, "debug from [general]");
+	is_int(a.status, SHOW_DND, "status=dnd");
+	is_int(a.port, 5222, "port default");
+	ok(a.serverhost == NULL, "no serverhost");
+	is_int(a.nbuddies, 0, "the other section's buddies are not ours");
+	is_str(a.statusmessage, "Online and Available", "statusmessage default");
+	config_free(&a);
+
+	ok(config_load(path, "ASTERISK", &a, err, sizeof(err)) == 0,
+	    "account lookup is case-insensitive");
+	config_free(&a);
+	is_int(config_load(path, "nosuch", &a, err, sizeof(err)), -1,
+	    "an account without section is refused");
+	ok(strstr(err, "[nosuch]") != NULL, "the error names it (%s)", err);
+	config_free(&a);
+	is_int(config_load(path, "general", &a, err, sizeof(err)), -1,
+	    "[general] is not an account");
+	config_free(&a);
+}
+
+static void
+test_defaults(void)
+{
+	struct account a;
+
+	if (loads("[acct]\n" ME "secret = pw\n", &a, "a minimal account")) {
+		is_str(a.username, "me@example.com/xmppd", "username/xmppd");
+		is_str(a.secret, "pw", "secret");
+		is_int(a.port, 5222, "default port 5222");
+		is_int(a.priority, 1, "default priority 1");
+		is_int(a.timeout, 5, "default timeout 5");
+		is_int(a.keepalive, 60, "default keepalive 60");
+		is_int(a.status, SHOW_ONLINE, "default status available");
+		is_str(show_name(a.status), "available", "shown as available");
+		is_str(a.statusmessage, "Online and Available",
+		    "default statusmessage");
+		is_int(a.autoregister, 1, "default autoregister yes");
+		is_int(a.autoprune, 0, "default autoprune no");
+		is_int(a.usetls, 1, "TLS always");
+		is_int(a.debug, 0, "default debug no");
+		ok(a.serverhost == NULL && a.secretfile == NULL &&
+		    a.secretcmd == NULL && a.cafile == NULL &&
+		    a.socketgroup == NULL, "no optional strings");
+		is_int(a.nbuddies, 0, "no buddies");
+	}
+	config_free(&a);
+
+	if (loads("[acct]\n" ME "secret=pw\nstatus = Away\n", &a, "status Away"))
+		is_int(a.status, SHOW_AWAY, "status is case-insensitive");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nstatus=online\n", &a, "online"))
+		is_int(a.status, SHOW_ONLINE, "status=online means available");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nstatus=xa\npriority=-128\n", &a,
+	    "xa"))
+		ok(a.status == SHOW_XA && a.priority == -128,
+		    "status=xa, priority -128");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nstatus=chat\npriority=127\n", &a,
+	    "chat"))
+		ok(a.status == SHOW_CHAT && a.priority == 127,
+		    "status=chat, priority 127");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nport=1\n", &a, "port 1"))
+		is_int(a.port, 1, "port 1");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nport=65535\n", &a, "port 65535"))
+		is_int(a.port, 65535, "port 65535");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nkeepalive=yes\n", &a, "keepalive yes"))
+		is_int(a.keepalive, 60, "keepalive=yes is 60");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nkeepalive=no\n", &a, "keepalive no"))
+		is_int(a.keepalive, 0, "keepalive=no is 0");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nkeepalive=1\n", &a, "keepalive 1"))
+		is_int(a.keepalive, 1, "keepalive=1 is one second");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nsecret=\nsecretfile=/x\n", &a,
+	    "empty secret"))
+		ok(a.secret == NULL, "an empty secret counts as unset");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nkeepalive=120\n", &a, "keepalive 120"))
+		is_int(a.keepalive, 120, "keepalive=120 is 120");
+	config_free(&a);
+	if (loads("[general]\nkeepalive=no\n[acct]\n" ME "secret=pw\n"
+	    "keepalive=300\n", &a, "keepalive in both"))
+		is_int(a.keepalive, 300, "the section's keepalive wins");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\n[other]\n", &a,
+	    "an empty other section"))
+		is_str(a.secret, "pw", "an empty other section is harmless");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nbuddy=b@x.com\n[general]\n"
+	    "buddy=a@x.com\n", &a, "buddies in [general] and in the section"))
+		ok(a.nbuddies == 2 && strcmp(a.buddies[0], "a@x.com") == 0 &&
+		    strcmp(a.buddies[1], "b@x.com") == 0,
+		    "[general]'s buddies come first, even when written later");
+	config_free(&a);
+}
+
+static void
+test_errors(void)
+{
+	fails("[acct]\nsecret=pw\n", 0600, 1, "username", "missing username");
+	fails("[acct]\n" ME, 0600, 1, "secret", "missing secret");
+	fails("[acct]\n" ME "secret=pw\nport=0\n", 0600, 4, "port", "port 0");
+	fails("[acct]\n" ME "secret=pw\nport=70000\n", 0600, 4, "port",
+	    "port 70000");
+	fails("[acct]\n" ME "secret=pw\nport=65536\n", 0600, 4, "port",
+	    "port 65536");
+	fails("[acct]\n" ME "secret=pw\nport = abc\n", 0600, 4, "port",
+	    "port abc");
+	fails("[acct]\n" ME "secret=pw\nport = 52x\n", 0600, 4, "port",
+	    "port 52x");
+	fails("[acct]\n" ME "secret=pw\nport =\n", 0600, 4, "port",
+	    "empty port");
+	fails("[acct]\n" ME "secret=pw\nusernmae = me@example.com\n", 0600, 4,
+	    "usernmae", "unknown option in the account");
+	fails("[acct]\n" ME "secret=pw\n\n[other]\n"
+	    "username = other@example.com\nusernmae = x@example.com\n"
+	    "secret = x\n", 0600, 7, "usernmae",
+	    "unknown option in another section");
+	fails("[other]\nusernmae = x@example.com\n[acct]\n" ME "secret=pw\n",
+	    0600, 2, "usernmae", "unknown option in an earlier section");
+	fails("[general]\nautopruen=yes\n[acct]\n" ME "secret=pw\n", 0600, 2,
+	    "autopruen", "unknown option in [general]");
+	fails("[acct]\n" ME "secret=pw\n[other]\nport=abc\n", 0600, 5, "port",
+	    "bad value in another section");
+	fails("[acct]\n" ME "secret=pw\n[ACCT]\n", 0600, 4, "duplicate",
+	    "duplicate section, other case");
+	fails("[general]\n[acct]\n" ME "secret=pw\n[General]\n", 0600, 5,
+	    "duplicate", "duplicate [general]");
+	fails(ME "[acct]\nsecret=pw\n", 0600, 1, "username",
+	    "option before any section");
+	fails("[acct]\n" ME "secret=pw\nautoprune\n", 0600, 4, NULL,
+	    "a line without '='");
+	fails("[acct]\n" ME "secret=pw\n= yes\n", 0600, 4, NULL,
+	    "'=' without option name");
+	fails("[acct]\n" ME "secret=pw\nusetls = no\n", 0600, 4, "usetls",
+	    "usetls = no");
+	fails("[acct]\n" ME "secret=pw\nusetls = maybe\n", 0600, 4, "usetls",
+	    "usetls = maybe");
+	fails("[acct]\n" ME "secret=pw\nstatus = busy\n", 0600, 4, "status",
+	    "bad status");
+	fails("[acct]\n" ME "secret=pw\npriority = high\n", 0600, 4,
+	    "priority", "priority high");
+	fails("[acct]\n" ME "secret=pw\npriority = 128\n", 0600, 4,
+	    "priority", "priority 128");
+	fails("[acct]\n" ME "secret=pw\npriority = -129\n", 0600, 4,
+	    "priority", "priority -129");
+	fails("[acct]\nusername = example.com\nsecret=pw\n", 0600, 2,
+	    "username", "username without node");
+	fails("[acct]\nusername = me@exa mple.com\nsecret=pw\n", 0600, 2,
+	    "username", "username with a space");
+	fails("[acct]\n" ME "secret=pw\nbuddy = bob@x.com/phone\n", 0600, 4,
+	    "buddy", "buddy with a resource");
+	fails("[acct]\n" ME "secret=pw\nbuddy = bo b@x.com\n", 0600, 4,
+	    "buddy", "invalid buddy");
+	fails("[acct]\n" ME "secret=pw\ntimeout = 0\n", 0600, 4, "timeout",
+	    "timeout 0");
+	fails("[acct]\n" ME "secret=pw\nautoprune = maybe\n", 0600, 4,
+	    "autoprune", "bad boolean");
+	fails("[acct]\n" ME "secret=pw\nkeepalive = forever\n", 0600, 4,
+	    "keepalive", "bad keepalive");
+	fails("[acct]\n" ME "secret=pw\nkeepalive = 3601\n", 0600, 4,
+	    "keepalive", "keepalive 3601");
+	fails("[acct\n" ME "secret=pw\n", 0600, 1, "]", "missing ']'");
+	fails("[]\n[acct]\n" ME "secret=pw\n", 0600, 1, NULL,
+	    "empty section name");
+
+	/* A file holding a password must be private. */
+	fails("[acct]\n" ME "secret = pw\n", 0644, 0, "chmod 600",
+	    "secret in a file readable by all (0644)");
+	fails("[general]\nsecret = pw\n[acct]\n" ME, 0604, 0, "chmod 600",
+	    "secret in [general] in a file readable by others (0604)");
+	fails("[other]\nusername=o@x.com\nsecret = pw\n[acct]\n" ME
+	    "secretfile=/nonexistent\n", 0644, 0, "chmod 600",
+	    "another section's secret in a public file");
+}
+
+static void
+test_modes(void)
+{
+	struct account a;
+	char path[PATH_MAX];
+
+	ok(load("[acct]\n" ME "secret = pw\n", 0600, "acct", &a, path) == 0,
+	    "a secret in a 0600 file is accepted");
+	config_free(&a);
+	ok(load("[acct]\n" ME "secret = pw\n", 0400, "acct", &a, path) == 0,
+	    "a secret in a 0400 file is accepted");
+	config_free(&a);
+	ok(load("[acct]\n" ME "secret = pw\n", 0640, "acct", &a, path) == 0,
+	    "0640 is accepted when the group is our own");
+	config_free(&a);
+	ok(load("[acct]\n" ME "secretfile = /nonexistent\n", 0644, "acct", &a,
+	    path) == 0, "a 0644 file without secret is accepted");
+	config_free(&a);
+	ok(load("[acct]\n" ME "secretcmd = true\n", 0644, "acct", &a,
+	    path) == 0, "a 0644 file with secretcmd is accepted");
+	config_free(&a);
+}
+
+static void
+test_secret_sources(void)
+{
+	struct account a;
+	char conf[PATH_MAX + 64], sf[PATH_MAX];
+
+	named("secret-file", "from-file\nsecond line\n", 0600, sf);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
+	if (loads(conf, &a, "secretfile")) {
+		ok(a.secret == NULL, "the secret is not read at load time");
+		is_str(a.secretfile, sf, "secretfile recorded");
+		is_int(config_secret(&a, err, sizeof(err)), 0,
+		    "config_secret reads the secretfile");
+		is_str(a.secret, "from-file", "its first line is the secret");
+		is_int(config_secret(&a, err, sizeof(err)), 0,
+		    "config_secret again is harmless");
+		is_str(a.secret, "from-file", "the same secret");
+	}
+	config_free(&a);
+
+	named("secret-crlf", "crlf-pw\r\n", 0600, sf);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
+	if (loads(conf, &a, "secretfile with CRLF")) {
+		config_secret(&a, err, sizeof(err));
+		is_str(a.secret, "crlf-pw", "CRLF is not part of the secret");
+	}
+	config_free(&a);
+
+	named("secret-public", "public-pw\n", 0644, sf);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
+	if (loads(conf, &a, "a secretfile readable by all")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1,
+		    "a secretfile readable by others is refused");
+		ok(strstr(err, "chmod 600") != NULL, "advice: %s", err);
+		ok(a.secret == NULL, "no secret then");
+	}
+	config_free(&a);
+
+	named("secret-empty", "", 0600, sf);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
+	if (loads(conf, &a, "an empty secretfile")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1,
+		    "an empty secretfile is refused");
+		ok(strstr(err, "empty") != NULL, "error: %s", err);
+	}
+	config_free(&a);
+
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s/missing\n",
+	    dir);
+	if (loads(conf, &a, "a missing secretfile")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1,
+		    "a missing secretfile is an error");
+		ok(strstr(err, "missing") != NULL, "naming the file: %s", err);
+	}
+	config_free(&a);
+
+	if (loads("[acct]\n" ME "secretcmd = printf 'cmd-pw\\nignored\\n'\n",
+	    &a, "secretcmd")) {
+		is_int(config_secret(&a, err, sizeof(err)), 0,
+		    "config_secret runs secretcmd");
+		is_str(a.secret, "cmd-pw", "its first output line is the secret");
+	}
+	config_free(&a);
+
+	if (loads("[acct]\n" ME "secretcmd = exit 3\n", &a, "failing cmd")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1,
+		    "a failing secretcmd is an error");
+		ok(strstr(err, "status 3") != NULL, "with its status: %s", err);
+		ok(a.secret == NULL, "and no secret");
+	}
+	config_free(&a);
+
+	if (loads("[acct]\n" ME "secretcmd = echo partial \\; exit 1\n", &a,
+	    "cmd printing then failing")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1,
+		    "output from a failing secretcmd is not used");
+		ok(a.secret == NULL, "no secret");
+	}
+	config_free(&a);
+
+	if (loads("[acct]\n" ME "secretcmd = true\n", &a, "silent cmd")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1,
+		    "a secretcmd printing nothing is an error");
+		ok(strstr(err, "no password") != NULL, "error: %s", err);
+	}
+	config_free(&a);
+}
+
+static void
+test_include(void)
+{
+	struct account a;
+	char main_conf[PATH_MAX], other[PATH_MAX], bad[PATH_MAX];
+	char want[PATH_MAX + 32];
+
+	/* Relative to the including file, not to the current directory. */
+	named("inc-other.conf", "secret = inc-pw ; included\npriority = 7\n",
+	    0600, other);
+	named("inc-main.conf", "[acct]\n" ME "#include \"inc-other.conf\"\n"
+	    "port = 5224\n", 0644, main_conf);
+	err[0] = '\0';
+	if (ok(config_load(main_conf, "acct", &a, err, sizeof(err)) == 0,
+	    "#include \"file\" relative to the including file")) {
+		is_str(a.secret, "inc-pw", "the included secret");
+		is_int(a.priority, 7, "the included priority");
+		is_int(a.port, 5224, "options after the #include still apply");
+	} else
+		diag("error: %s", err);
+	config_free(&a);
+
+	named("inc-angle.conf", "[acct]\n" ME "#include <inc-other.conf>\n",
+	    0644, main_conf);
+	ok(config_load(main_conf, "acct", &a, err, sizeof(err)) == 0 &&
+	    a.priority == 7, "#include <file>");
+	config_free(&a);
+
+	named("inc-public.conf", "secret = pw\n", 0644, other);
+	named("inc-main2.conf", "[acct]\n" ME "#include \"inc-public.conf\"\n",
+	    0600, main_conf);
+	is_int(config_load(main_conf, "acct", &a, err, sizeof(err)), -1,
+	    "a secret in a public included file is refused");
+	ok(strstr(err, "chmod 600") != NULL && strstr(err, other) != NULL,
+	    "naming the included file: %s", err);
+	config_free(&a);
+
+	named("inc-bad.conf", "\nbogus = 1\n", 0600, bad);
+	named("inc-main3.conf", "[acct]\n" ME "secret=pw\n"
+	    "#include \"inc-bad.conf\"\n", 0600, main_conf);
+	is_int(config_load(main_conf, "acct", &a, err, sizeof(err)), -1,
+	    "an unknown option in an included file is refused");
+	snprintf(want, sizeof(want), "%s:2: ", bad);
+	ok(strncmp(err, want, strlen(want)) == 0 && strstr(err, "bogus"),
+	    "reported at the included file's line: %s", err);
+	config_free(&a);
+
+	named("inc-main4.conf", "[acct]\n" ME "secret=pw\n"
+	    "#include \"inc-nonexistent.conf\"\n", 0600, main_conf);
+	is_int(config_load(main_conf, "acct", &a, err, sizeof(err)), -1,
+	    "a missing included file is an error");
+	ok(strstr(err, "inc-nonexistent.conf") != NULL, "naming it: %s", err);
+	config_free(&a);
+
+	named("inc-loop.conf", "[acct]\n" ME "secret=pw\n"
+	    "#include \"inc-loop.conf\"\n", 0600, main_conf);
+	is_int(config_load(main_conf, "acct", &a, err, sizeof(err)), -1,
+	    "an #include loop is an error, not a hang");
+	config_free(&a);
+}
+
+static void
+test_print(void)
+{
+	struct account a, b;
+	char path[PATH_MAX], *out = NULL;
+	size_t len = 0;
+	FILE *fp;
+
+	if (load(asterisk_conf, 0600, "asterisk", &a, path) != 0) {
+		ok(0, "load for config_print: %s", err);
+		config_free(&a);
+		return;
+	}
+	fp = open_memstream(&out, &len);
+	config_print(&a, fp);
+	fclose(fp);
+	ok(strstr(out, "s3cr") == NULL && strstr(out, "et pass") == NULL,
+	    "config_print does not show the secret");
+	ok(strstr(out, "secret = ********\n") != NULL, "it shows ******** instead");
+	ok(strstr(out, "username = asterisk@example.com/pbx\n") != NULL,
+	    "it shows the username");
+	ok(strstr(out, "buddy = carol@example.com\n") != NULL,
+	    "it shows the buddies");
+
+	/* What config_print writes reads back the same. */
+	mkfile(out, 0600, path);
+	if (ok(config_load(path, "asterisk", &b, err, sizeof(err)) == 0,
+	    "config_print's output loads")) {
+		is_str(b.username, a.username, "same username");
+		is_str(b.serverhost, a.serverhost, "same serverhost");
+		ok(b.port == a.port && b.priority == a.priority &&
+		    b.status == a.status && b.timeout == a.timeout &&
+		    b.keepalive == a.keepalive && b.debug == a.debug &&
+		    b.autoprune == a.autoprune &&
+		    b.autoregister == a.autoregister,
+		    "same numbers and flags");
+		is_str(b.statusmessage, a.statusmessage, "same statusmessage");
+		is_int(b.nbuddies, a.nbuddies, "same buddies");
+	} else
+		diag("error: %s", err);
+	config_free(&b);
+	config_free(&a);
+	free(out);
+
+	if (!loads("[acct]\n" ME "secretcmd = printf 'cmd-pw\\n'\n", &a,
+	    "secretcmd for config_print"))
+		goto out;
+	config_secret(&a, err, sizeof(err));
+	out = NULL;
+	fp = open_memstream(&out, &len);
+	config_print(&a, fp);
+	fclose(fp);
+	ok(strstr(out, "cmd-pw") == NULL,
+	    "config_print hides a secret fetched by secretcmd");
+	ok(strstr(out, "secretcmd = ********\n") != NULL,
+	    "and masks secretcmd");
+	free(out);
+out:
+	config_free(&a);
+}
+
+/* An error message must fit the caller's buffer, however long the path. */
+static void
+test_long_path(void)
+{
+	struct {
+		char err[32];
+		char canary[8192];
+	} e;
+	struct account a;
+	char name[200], path[PATH_MAX];
+	size_t i;
+	int intact = 1;
+
+	memset(name, 'n', sizeof(name) - 1);
+	name[sizeof(name) - 1] = '\0';
+	named(name, "[acct]\nno equals sign\n", 0600, path);
+	memset(&e, 'Z', sizeof(e));
+	is_int(config_load(path, "acct", &a, e.err, sizeof(e.err)), -1,
+	    "an error in a file with a long name");
+	ok(memchr(e.err, '\0', sizeof(e.err)) != NULL,
+	    "the message is cut to the buffer");
+	for (i = 0; i < sizeof(e.canary); i++)
+		if (e.canary[i] != 'Z')
+			intact = 0;
+	config_free(&a);
+}
+
+int
+main(void)
+{
+	const char *tmp = getenv("TMPDIR");
+	int i;
+
+	log_init("test-config", 0);
+	snprintf(dir, sizeof(dir), "%s/test-config-XXXXXX",
+	    tmp && *tmp ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		perror(dir);
+		return 1;
+	}
+	test_asterisk();
+	test_defaults();
+	test_errors();
+	test_modes();
+	test_secret_sources();
+	test_include();
+	test_print();
+	test_long_path();
+	for (i = 0; i < nfiles; i++) {
+		if (unlink(files[i]) == -1 && errno != ENOENT)
+			diag("unlink %s: %s", files[i], strerror(errno));
+		free(files[i]);
+	}
+	if (rmdir(dir) == -1)
+		diag("rmdir %s: %s", dir, strerror(errno));
+	return done_testing();
+}
