@@ -109,7 +109,7 @@ test_expect_success '-n prints the digit without a newline' '
 '
 
 test_expect_success 'a bad JID is refused with 65' '
-	{ xmpp-status alice "bad jid@localhost" 2>"$TEST_DIR/err"; rc=$?; } ;
+	{ xmpp-status alice "bad jid@localhost" 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 65 && grep -q "^xmpp-status: bad JID" "$TEST_DIR/err"
 '
 
