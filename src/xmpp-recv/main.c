@@ -43,7 +43,8 @@ main(int argc, const char **argv)
 	};
 	poptContext pc;
 
-	pc = poptGetContext("xmpp-recv", argc, argv, opts, 0);
+	pc = poptGetContext("xmpp-recv", argc, argv, opts,
+	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(pc,
 	    "[-n] [-S DIR] [-t SECS] ACCOUNT JID[/RESOURCE]");
 	if ((rc = poptGetNextOpt(pc)) < -1)

@@ -4,6 +4,7 @@
  * has accepted the message and will deliver it (see xmpp-send(1)).
  */
 #include <err.h>
+#include <errno.h>
 #include <popt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,20 +43,31 @@ join_words(const char **words, size_t *len)
 	return body;
 }
 
-/* Reads the body from stdin, without its trailing newlines. */
+/*
+ * Reads the body from stdin, without its trailing newlines.  Input far
+ * beyond the limit is not read to the end: it is refused anyway.
+ */
 static char *
 read_stdin(size_t *len)
 {
-	size_t cap = PROTO_BODY_MAX + 2, n = 0;
-	char *body;
+	size_t cap = 4096, n = 0, max = 4 * (size_t)PROTO_BODY_MAX;
+	char *body = NULL;
 	ssize_t r;
 
-	if ((body = malloc(cap)) == NULL)
-		err(EX_OSERR, "malloc");
-	while (n < cap - 1) {
+	for (;;) {
+		if (n + 1 >= cap || body == NULL) {
+			cap = body ? cap * 2 : cap;
+			if ((body = realloc(body, cap)) == NULL)
+				err(EX_OSERR, "malloc");
+		}
+		if (n > max)
+			errx(EX_DATAERR, "message too long: over %d bytes",
+			    PROTO_BODY_MAX);
 		r = read(STDIN_FILENO, body + n, cap - 1 - n);
 		if (r == 0)
 			break;
+		if (r == -1 && errno == EINTR)
+			continue;
 		if (r == -1)
 			err(EX_IOERR, "reading the message from stdin");
 		n += (size_t)r;
@@ -101,7 +113,8 @@ main(int argc, const char **argv)
 	};
 	poptContext pc;
 
-	pc = poptGetContext("xmpp-send", argc, argv, opts, 0);
+	pc = poptGetContext("xmpp-send", argc, argv, opts,
+	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(pc, "[-S DIR] ACCOUNT JID [MESSAGE...]");
 	if ((rc = poptGetNextOpt(pc)) < -1)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));

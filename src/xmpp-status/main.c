@@ -33,7 +33,8 @@ main(int argc, const char **argv)
 	};
 	poptContext pc;
 
-	pc = poptGetContext("xmpp-status", argc, argv, opts, 0);
+	pc = poptGetContext("xmpp-status", argc, argv, opts,
+	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(pc, "[-n] [-S DIR] ACCOUNT [JID[/RESOURCE]]");
 	if ((rc = poptGetNextOpt(pc)) < -1)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));

@@ -60,6 +60,9 @@ setup_process(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
+	/* Detached, a hangup means nothing to us (no reload yet). */
+	sa.sa_handler = SIG_IGN;
+	sigaction(SIGHUP, &sa, NULL);
 	/* Room for many waiting clients. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
@@ -231,7 +234,8 @@ main(int argc, const char **argv)
 	struct group *gr;
 	gid_t gid = 0;
 
-	pc = poptGetContext("xmppd", argc, argv, opts, 0);
+	pc = poptGetContext("xmppd", argc, argv, opts,
+	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(pc, "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
 	if ((rc = poptGetNextOpt(pc)) < -1)
 		usage_exit(pc, poptStrerror(rc));
@@ -317,9 +321,12 @@ main(int argc, const char **argv)
 	while (!quit && (status = session_login_result(err, sizeof(err))) ==
 	    LOGIN_PENDING)
 		loop_once(&pfd, &cap);
-	if (quit)
-		status = 0;
-	else if (status != LOGIN_OK)
+	if (quit) {
+		status = EX_TEMPFAIL;
+		snprintf(err, sizeof(err), "stopped by signal %d before the "
+		    "first login finished", (int)quit);
+	}
+	if (status != LOGIN_OK)
 		log_error("%s", err);
 	else
 		log_info("ready on %s", path);
@@ -327,7 +334,7 @@ main(int argc, const char **argv)
 	while (!quit && status == LOGIN_OK)
 		loop_once(&pfd, &cap);
 
-	if (quit)
+	if (quit && status == LOGIN_OK)
 		log_info("signal %d: shutting down", (int)quit);
 	session_stop();
 	control_stop();
@@ -337,5 +344,5 @@ main(int argc, const char **argv)
 	config_free(&xd.acct);
 	free(pfd);
 	poptFreeContext(pc);
-	return status;
+	return quit ? 0 : status;
 }

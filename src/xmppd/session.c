@@ -244,6 +244,7 @@ presence_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	int priority = 0;
 
 	(void)conn, (void)ud;
+	s.last_rx = clock_ms();
 	if (from == NULL || jid_parse(from, 0, &j) != NULL)
 		return 1;
 	if (type == NULL || strcmp(type, "unavailable") == 0) {
@@ -322,6 +323,7 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	char *body;
 
 	(void)conn, (void)ud;
+	s.last_rx = clock_ms();
 	if (type != NULL && strcmp(type, "error") == 0) {
 		/* A bounce carries our own words back: never a reply. */
 		if (id != NULL && outbox_find(&xd.outbox, id) != NULL)
@@ -490,6 +492,7 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	xmpp_stanza_t *q;
 
 	(void)conn, (void)ud;
+	s.last_rx = clock_ms();
 	if (type == NULL)
 		return 1;
 	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0) {
@@ -619,9 +622,9 @@ session_connect(void)
 	if (xmpp_connect_client(s.conn, host, (unsigned short)xd.acct.port,
 	    conn_handler, NULL) != XMPP_EOK) {
 		s.lost = 1;
-		s.lost_errno = errno;
-		snprintf(s.failure, sizeof(s.failure), "cannot start a "
-		    "connection to %s", host ? host : s.domain);
+		s.lost_errno = 0;
+		snprintf(s.failure, sizeof(s.failure), "cannot resolve or "
+		    "connect to %s", host ? host : s.domain);
 	}
 	s.last_rx = clock_ms();
 }
@@ -671,7 +674,9 @@ describe_loss(char *msg, size_t len)
 	snprintf(msg, len, "connection to %s closed%s%s",
 	    xd.acct.serverhost ? xd.acct.serverhost : s.domain,
 	    s.failure[0] ? ": " : "", s.failure);
-	return s.bound ? EX_TEMPFAIL : EX_PROTOCOL;
+	/* A server that speaks but ends the stream before login: 76. */
+	return !s.bound && strncmp(s.failure, "stream error", 12) == 0 ?
+	    EX_PROTOCOL : EX_TEMPFAIL;
 }
 
 static void
@@ -703,6 +708,9 @@ session_io(void)
 
 	if (!s.active)
 		return;
+	/* Anything the server sends shows the link is alive. */
+	if (s.fd >= 0 && ioctl(s.fd, FIONREAD, &avail) == 0 && avail > 0)
+		s.last_rx = clock_ms();
 	for (turns = 0; turns < DRAIN_MAX_TURNS && !s.lost; turns++) {
 		xmpp_run_once(s.ctx, 0);
 		if (s.lost || s.fd < 0)
