@@ -96,8 +96,10 @@ test_expect_success 'the protocol can be typed by hand' '
 '
 
 test_expect_success 'an overlong line closes only that connection' '
-	{ head -c 10000 /dev/zero | tr "\0" a; echo; echo PING; } |
-		socat -t 5 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >"$TEST_DIR/conv" &&
+	# socat may see a broken pipe: the daemon hangs up on purpose.
+	{ { head -c 10000 /dev/zero | tr "\0" a; echo; echo PING; } |
+		socat -t 5 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" \
+		>"$TEST_DIR/conv" 2>/dev/null || :; } &&
 	grep -q "^ERR 64 request line too long" "$TEST_DIR/conv" &&
 	! grep -q "^OK$" "$TEST_DIR/conv" &&
 	test "$(xmpp-status alice)" = 1

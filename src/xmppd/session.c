@@ -53,6 +53,7 @@ static struct {
 	int		 lost;		/* the handler saw a disconnect */
 	int		 lost_errno;
 	int		 connect_errno;	/* from libstrophe's log */
+	unsigned long	 activity;	/* libstrophe said or did something */
 	int		 auth_failed;
 	int		 tls_failed;
 	char		 failure[256];	/* what libstrophe said went wrong */
@@ -184,6 +185,12 @@ strophe_log(void *ud, xmpp_log_level_t level, const char *area,
 	char clean[2048];
 
 	(void)ud;
+	/*
+	 * libstrophe logs whatever it queues or handles.  Its own stanzas
+	 * (stream restart, bind, session) are not in xmpp_conn_send_queue_len,
+	 * so this is how the drain loop learns that a turn did work.
+	 */
+	s.activity++;
 	/* A refused connection is only reported here, at debug level. */
 	if (strncmp(msg, "connection failed, error ", 25) == 0)
 		s.connect_errno = atoi(msg + 25);
@@ -705,6 +712,7 @@ void
 session_io(void)
 {
 	int turns, idle = 0, avail;
+	unsigned long before;
 
 	if (!s.active)
 		return;
@@ -712,10 +720,13 @@ session_io(void)
 	if (s.fd >= 0 && ioctl(s.fd, FIONREAD, &avail) == 0 && avail > 0)
 		s.last_rx = clock_ms();
 	for (turns = 0; turns < DRAIN_MAX_TURNS && !s.lost; turns++) {
+		before = s.activity;
 		xmpp_run_once(s.ctx, 0);
 		if (s.lost || s.fd < 0)
 			break;
-		if (ioctl(s.fd, FIONREAD, &avail) == -1 || avail == 0) {
+		if (s.activity != before)
+			idle = 0;	/* it may have queued more to write */
+		else if (ioctl(s.fd, FIONREAD, &avail) == -1 || avail == 0) {
 			if (++idle >= DRAIN_IDLE_TURNS)
 				break;
 		} else {
