@@ -89,11 +89,13 @@ check-unit: $(UNIT_BIN)
 	prove $(UNIT_BIN)
 
 # The whole suite with AddressSanitizer and UndefinedBehaviorSanitizer.
+# Objects are rebuilt before and after, so no sanitized object lingers.
 check-asan:
 	$(MAKE) clean
 	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined \
 	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
-	    LDFLAGS="-fsanitize=address,undefined"
+	    LDFLAGS="-fsanitize=address,undefined"; \
+	    status=$$?; $(MAKE) clean; exit $$status
 
 # The whole suite with every program under valgrind (see tests/lib).
 check-valgrind: test-programs

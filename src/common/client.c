@@ -196,3 +196,11 @@ client_body(struct client *c, size_t len)
 	buf_consume(&c->in, len + 1);
 	return body;
 }
+
+void
+client_close(struct client *c)
+{
+	close(c->fd);
+	c->fd = -1;
+	buf_free(&c->in);
+}

@@ -34,6 +34,9 @@ void	client_request(struct client *, const char *line, const char *body,
 int	client_reply(struct client *, char **text);
 char   *client_body(struct client *, size_t len);
 
+/* Closes the connection and frees what client_open() took. */
+void	client_close(struct client *);
+
 /* Validates a JID given on the command line, exiting 65 if it is bad. */
 void	client_check_jid(const char *jid, int need_node);
 

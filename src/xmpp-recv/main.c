@@ -51,7 +51,7 @@ main(int argc, const char **argv)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
 	if (version) {
 		printf("xmpp-recv %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		return 0;
+		exit(0);
 	}
 	if (timeout_arg != NULL) {
 		timeout = strtod(timeout_arg, &end);
@@ -64,7 +64,7 @@ main(int argc, const char **argv)
 	jid = poptGetArg(pc);
 	if (account == NULL || jid == NULL || poptPeekArg(pc) != NULL) {
 		poptPrintUsage(pc, stderr, 0);
-		return EX_USAGE;
+		exit(EX_USAGE);
 	}
 	client_check_account(account);
 	client_check_jid(jid, 0);
@@ -75,7 +75,7 @@ main(int argc, const char **argv)
 	client_request(&c, line, NULL, 0);
 	rc = client_reply(&c, &text);
 	if (rc == 1)
-		return 1;	/* nothing came: a plain negative answer */
+		exit(1);	/* nothing came: a plain negative answer */
 	if (rc != 0)
 		errx(rc, "account %s: %s", account, text);
 	if (proto_number(text, PROTO_BODY_MAX * 64UL, &len) == -1)
@@ -85,6 +85,9 @@ main(int argc, const char **argv)
 	if (!no_newline)
 		putchar('\n');
 	free(body);
+	client_close(&c);
+	free(sockdir);
+	free(timeout_arg);
 	poptFreeContext(pc);
 	return fflush(stdout) == 0 ? 0 : EX_IOERR;
 }

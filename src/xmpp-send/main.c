@@ -120,13 +120,13 @@ main(int argc, const char **argv)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
 	if (version) {
 		printf("xmpp-send %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		return 0;
+		exit(0);
 	}
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
 	if (account == NULL || jid == NULL) {
 		poptPrintUsage(pc, stderr, 0);
-		return EX_USAGE;
+		exit(EX_USAGE);
 	}
 	client_check_account(account);
 	client_check_jid(jid, 1);
@@ -140,6 +140,8 @@ main(int argc, const char **argv)
 	if ((rc = client_reply(&c, &text)) != 0)
 		errx(rc, "account %s: %s", account, text);
 	free(body);
+	client_close(&c);
+	free(sockdir);
 	poptFreeContext(pc);
 	return 0;
 }

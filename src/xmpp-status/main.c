@@ -5,6 +5,7 @@
 #include <err.h>
 #include <popt.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <sysexits.h>
 
 #include "client.h"
@@ -40,13 +41,13 @@ main(int argc, const char **argv)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
 	if (version) {
 		printf("xmpp-status %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		return 0;
+		exit(0);
 	}
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
 	if (account == NULL || poptPeekArg(pc) != NULL) {
 		poptPrintUsage(pc, stderr, 0);
-		return EX_USAGE;
+		exit(EX_USAGE);
 	}
 	client_check_account(account);
 	if (jid != NULL)
@@ -61,6 +62,8 @@ main(int argc, const char **argv)
 	if ((rc = client_reply(&c, &text)) != 0)
 		errx(rc, "account %s: %s", account, text);
 	printf(no_newline ? "%s" : "%s\n", text);
+	client_close(&c);
+	free(sockdir);
 	poptFreeContext(pc);
 	return fflush(stdout) == 0 ? 0 : EX_IOERR;
 }

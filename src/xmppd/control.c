@@ -48,7 +48,10 @@ struct ctl {
 	char		*send_to;
 	size_t		 body_len;
 	size_t		 skip;		/* bytes of a refused body to discard */
-	int		 closing;	/* close once the output is written */
+	int		 closing;	/* no more requests: finish and close */
+	int		 draining;	/* we half-closed; discarding input */
+	int		 eof;		/* the client will send nothing more */
+	int		 gone;		/* the connection failed: close now */
 };
 
 static struct {
@@ -407,19 +410,20 @@ control_read(struct ctl *c)
 {
 	char tmp[16384];
 	ssize_t n;
-	size_t limit = PROTO_LINE_MAX + PROTO_BODY_MAX + 2;
+	size_t limit = PROTO_LINE_MAX + PROTO_BODY_MAX + 2, room;
 
 	/* Stop reading while a request waits, or the buffer is full. */
-	if (c->waiting != NULL || c->in.len >= limit)
+	room = c->closing ? sizeof(tmp) : limit - c->in.len;
+	if (c->waiting != NULL || room == 0)
 		return;
-	n = read(c->fd, tmp, sizeof(tmp) < limit - c->in.len ? sizeof(tmp) :
-	    limit - c->in.len);
-	if (n == 0 || (n == -1 && errno != EAGAIN && errno != EINTR)) {
-		c->closing = 1;
-		c->out.len = 0;
+	n = read(c->fd, tmp, room < sizeof(tmp) ? room : sizeof(tmp));
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
 		return;
-	}
-	if (n > 0) {
+	if (n == -1)
+		c->gone = 1;
+	else if (n == 0)
+		c->eof = c->closing = 1;	/* answer what came, then close */
+	else if (!c->closing) {
 		buf_append(&c->in, tmp, (size_t)n);
 		process(c);
 	}
@@ -435,10 +439,31 @@ control_write(struct ctl *c)
 	n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
 	if (n > 0)
 		buf_consume(&c->out, (size_t)n);
-	else if (n == -1 && errno != EAGAIN && errno != EINTR) {
-		c->out.len = 0;
-		c->closing = 1;
+	else if (n == -1 && errno != EAGAIN && errno != EINTR)
+		c->gone = 1;
+}
+
+/*
+ * Closes a client we are done with and returns 1.  Ending on our side,
+ * we half-close and read what the client still sends until it hangs up,
+ * so that it reads our last reply instead of a connection reset.
+ */
+static int
+control_settle(struct ctl *c, int64_t now)
+{
+	if (c->gone || c->out.len > CONTROL_OUT_MAX ||
+	    (c->waiting == NULL && now >= c->idle_deadline) ||
+	    (c->closing && c->eof && c->waiting == NULL && c->out.len == 0)) {
+		control_close(c);
+		return 1;
 	}
+	if (c->closing && !c->draining && c->waiting == NULL &&
+	    c->out.len == 0) {
+		shutdown(c->fd, SHUT_WR);
+		c->draining = 1;
+		c->idle_deadline = now + 2000;
+	}
+	return 0;
 }
 
 int
@@ -452,11 +477,11 @@ control_pollfds(struct pollfd *pfd, int max)
 	pfd[n].fd = ctl.fd;
 	pfd[n++].events = POLLIN;
 	for (c = ctl.clients; c != NULL && n < max; c = c->next) {
+		/* A waiting client still tells us when it hangs up. */
 		pfd[n].fd = c->fd;
-		pfd[n].events = (c->waiting == NULL && !c->closing) ? POLLIN : 0;
+		pfd[n].events = (c->waiting == NULL && !c->eof) ? POLLIN : 0;
 		if (c->out.len > 0)
 			pfd[n].events |= POLLOUT;
-		/* A waiting client still tells us when it hangs up. */
 		n++;
 	}
 	return n;
@@ -466,6 +491,7 @@ void
 control_io(const struct pollfd *pfd, int n)
 {
 	struct ctl *c, *next;
+	int64_t now = clock_ms();
 	int i;
 
 	if (n == 0)
@@ -473,20 +499,14 @@ control_io(const struct pollfd *pfd, int n)
 	/* Clients were listed in list order after the listening socket. */
 	for (i = 1, c = ctl.clients; c != NULL && i < n; c = next, i++) {
 		next = c->next;
-		if (pfd[i].revents & (POLLERR | POLLHUP | POLLNVAL) &&
-		    !(pfd[i].revents & POLLIN)) {
-			control_close(c);
-			continue;
-		}
-		if (pfd[i].revents & POLLIN)
+		if (pfd[i].revents & (POLLERR | POLLNVAL) ||
+		    (pfd[i].revents & POLLHUP && !(pfd[i].revents & POLLIN)))
+			c->gone = 1;
+		else if (pfd[i].revents & POLLIN)
 			control_read(c);
-		if (c->waiting == NULL && !c->closing && c->in.len > 0)
-			process(c);
-		if (c->out.len > 0)
+		if (c->out.len > 0 && !c->gone)
 			control_write(c);
-		if ((c->closing && c->out.len == 0) ||
-		    c->out.len > CONTROL_OUT_MAX)
-			control_close(c);
+		control_settle(c, now);
 	}
 	if (pfd[0].revents & POLLIN)
 		control_accept();
@@ -500,16 +520,13 @@ control_timers(int64_t now)
 
 	for (c = ctl.clients; c != NULL; c = next) {
 		next = c->next;
-		if (c->waiting != NULL)
-			continue;
-		/* Answers produced by inbox_expire() go out now. */
+		/* Requests queued behind a RECV that has now ended. */
+		if (c->waiting == NULL && !c->closing && c->in.len > 0)
+			process(c);
 		if (c->out.len > 0)
 			control_write(c);
-		if (c->in.len > 0 && !c->closing)
-			process(c);
-		if ((c->closing && c->out.len == 0) || now >= c->idle_deadline)
-			control_close(c);
-		else if (c->idle_deadline < soonest)
+		if (!control_settle(c, now) && c->waiting == NULL &&
+		    c->idle_deadline < soonest)
 			soonest = c->idle_deadline;
 	}
 	return soonest;

@@ -7,6 +7,7 @@
  * failure reaches the terminal with its own exit status.  Then one
  * thread runs one poll() loop over the local clients and the XMPP socket.
  */
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -204,36 +205,39 @@ usage_exit(poptContext pc, const char *msg)
 	exit(EX_USAGE);
 }
 
-int
-main(int argc, const char **argv)
+struct options {
+	const char	*account;
+	char		*conf;		/* -c */
+	char		*sockdir;	/* -S */
+	int		 foreground;
+	int		 debug;
+	int		 check;
+};
+
+static poptContext
+parse_options(int argc, const char **argv, struct options *o)
 {
-	char *conf_opt = NULL, *sock_opt = NULL;
-	int foreground = 0, debug = 0, check = 0, version = 0, rc, lockfd;
-	int readyfd = -1, status;
+	int version = 0, rc;
 	struct poptOption opts[] = {
-		{ "config", 'c', POPT_ARG_STRING, &conf_opt, 0,
+		{ "config", 'c', POPT_ARG_STRING, &o->conf, 0,
 		    "configuration file", "FILE" },
-		{ "socket-dir", 'S', POPT_ARG_STRING, &sock_opt, 0,
+		{ "socket-dir", 'S', POPT_ARG_STRING, &o->sockdir, 0,
 		    "socket folder", "DIR" },
-		{ "foreground", 'f', POPT_ARG_NONE, &foreground, 0,
+		{ "foreground", 'f', POPT_ARG_NONE, &o->foreground, 0,
 		    "stay in the foreground, log to stderr", NULL },
-		{ "debug", 'd', POPT_ARG_NONE, &debug, 0,
+		{ "debug", 'd', POPT_ARG_NONE, &o->debug, 0,
 		    "log the XML stream (credentials redacted)", NULL },
-		{ "check", 'n', POPT_ARG_NONE, &check, 0,
+		{ "check", 'n', POPT_ARG_NONE, &o->check, 0,
 		    "check the configuration, print it and exit", NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	char conf[PATH_MAX], dir[PATH_MAX], path[PATH_MAX], err[1024];
-	const char *account, *why;
-	struct pollfd *pfd = NULL;
-	size_t cap = 0;
 	poptContext pc;
-	struct group *gr;
-	gid_t gid = 0;
+	const char *why;
 
+	memset(o, 0, sizeof(*o));
 	pc = poptGetContext("xmppd", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(pc, "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
@@ -241,80 +245,122 @@ main(int argc, const char **argv)
 		usage_exit(pc, poptStrerror(rc));
 	if (version) {
 		printf("xmppd %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		return 0;
+		exit(0);
 	}
-	if ((account = poptGetArg(pc)) == NULL || poptPeekArg(pc) != NULL)
+	if ((o->account = poptGetArg(pc)) == NULL || poptPeekArg(pc) != NULL)
 		usage_exit(pc, "give exactly one ACCOUNT");
-	if ((why = account_check(account)) != NULL) {
-		fprintf(stderr, "xmppd: bad account name '%s': %s\n", account,
-		    why);
-		return EX_USAGE;
-	}
+	if ((why = account_check(o->account)) != NULL)
+		errx(EX_USAGE, "bad account name '%s': %s", o->account, why);
+	return pc;
+}
 
-	log_init(account, debug);
-	if (config_find(conf_opt, conf, sizeof(conf)) == -1) {
-		fprintf(stderr, "xmppd: no configuration found: give -c FILE, "
-		    "set XMPPD_CONFIG, or create ~/.config/xmppd/xmppd.conf or "
-		    "/etc/xmppd/xmppd.conf\n");
-		return EX_CONFIG;
-	}
-	if (config_load(conf, account, &xd.acct, err, sizeof(err)) == -1) {
-		fprintf(stderr, "xmppd: %s\n", err);
-		return EX_CONFIG;
-	}
-	if (check) {
-		config_print(&xd.acct, stdout);
-		config_free(&xd.acct);
-		poptFreeContext(pc);
+/* Reads the account's configuration and password, or exits with 78. */
+static void
+load_config(const struct options *o)
+{
+	char conf[PATH_MAX], err[PATH_MAX + 512];
+
+	log_init(o->account, o->debug);
+	if (config_find(o->conf, conf, sizeof(conf)) == -1)
+		errx(EX_CONFIG, "no configuration found: give -c FILE, set "
+		    "XMPPD_CONFIG, or create ~/.config/xmppd/xmppd.conf or "
+		    "/etc/xmppd/xmppd.conf");
+	if (config_load(conf, o->account, &xd.acct, err, sizeof(err)) == -1)
+		errx(EX_CONFIG, "%s", err);
+	if (o->check)
+		return;
+	if (config_secret(&xd.acct, err, sizeof(err)) == -1)
+		errx(EX_CONFIG, "%s", err);
+	log_init(o->account, o->debug || xd.acct.debug);
+}
+
+/*
+ * Prepares the socket folder and takes the account's lock; fills path with
+ * the socket's path and returns the lock's descriptor.
+ */
+static int
+prepare_socket(const struct options *o, int group_set, gid_t gid,
+    char *path, size_t len)
+{
+	char dir[PATH_MAX], err[PATH_MAX + 512];
+
+	sockdir_daemon(o->sockdir, dir, sizeof(dir));
+	if (sockdir_prepare(dir, group_set, gid, err, sizeof(err)) == -1)
+		errx(EX_NOPERM, "%s", err);
+	if (sock_path(dir, o->account, path, len) == -1)
+		errx(EX_USAGE, "socket path %s/%s.sock is too long", dir,
+		    o->account);
+	return take_lock(dir, o->account);
+}
+
+static gid_t
+socket_group(int *group_set)
+{
+	struct group *gr;
+
+	*group_set = xd.acct.socketgroup != NULL;
+	if (!*group_set)
 		return 0;
-	}
-	if (config_secret(&xd.acct, err, sizeof(err)) == -1) {
-		fprintf(stderr, "xmppd: %s\n", err);
-		return EX_CONFIG;
-	}
-	log_init(account, debug || xd.acct.debug);
+	if ((gr = getgrnam(xd.acct.socketgroup)) == NULL)
+		errx(EX_CONFIG, "%s: socketgroup %s: no such group",
+		    xd.acct.file, xd.acct.socketgroup);
+	return gr->gr_gid;
+}
 
-	if (xd.acct.socketgroup != NULL) {
-		if ((gr = getgrnam(xd.acct.socketgroup)) == NULL) {
-			fprintf(stderr, "xmppd: %s: socketgroup %s: no such "
-			    "group\n", conf, xd.acct.socketgroup);
-			return EX_CONFIG;
-		}
-		gid = gr->gr_gid;
-	}
-
-	setup_process();
-	sockdir_daemon(sock_opt, dir, sizeof(dir));
-	if (sockdir_prepare(dir, xd.acct.socketgroup != NULL, gid, err,
-	    sizeof(err)) == -1) {
-		fprintf(stderr, "xmppd: %s\n", err);
-		return EX_NOPERM;
-	}
-	if (sock_path(dir, account, path, sizeof(path)) == -1) {
-		fprintf(stderr, "xmppd: socket path %s/%s.sock is too long\n",
-		    dir, account);
-		return EX_USAGE;
-	}
-	lockfd = take_lock(dir, account);
-	if (!foreground) {
-		readyfd = detach();
-		log_quiet(!debug && !xd.acct.debug);
-	}
-	write_pid(lockfd);
-	if ((rc = control_init(path, xd.acct.socketgroup != NULL, gid, err,
-	    sizeof(err))) != 0) {
-		fprintf(stderr, "xmppd: %s\n", err);
-		report(readyfd, rc);
-		return rc;
-	}
+static void
+state_init(void)
+{
+	size_t i;
 
 	xd.started = clock_ms();
 	roster_init(&xd.roster);
-	for (size_t i = 0; i < xd.acct.nbuddies; i++)
+	for (i = 0; i < xd.acct.nbuddies; i++)
 		roster_add_buddy(&xd.roster, xd.acct.buddies[i]);
 	inbox_init(&xd.inbox, (int64_t)xd.acct.timeout * 1000,
 	    control_deliver);
 	outbox_init(&xd.outbox);
+}
+
+static void
+state_free(void)
+{
+	inbox_free(&xd.inbox);
+	outbox_free(&xd.outbox);
+	roster_free(&xd.roster);
+	config_free(&xd.acct);
+}
+
+int
+main(int argc, const char **argv)
+{
+	struct options o;
+	poptContext pc;
+	char path[PATH_MAX], err[1024];
+	struct pollfd *pfd = NULL;
+	size_t cap = 0;
+	int group_set, lockfd, readyfd = -1, status;
+	gid_t gid;
+
+	pc = parse_options(argc, argv, &o);
+	load_config(&o);
+	if (o.check) {
+		config_print(&xd.acct, stdout);
+		exit(0);
+	}
+	gid = socket_group(&group_set);
+	setup_process();
+	lockfd = prepare_socket(&o, group_set, gid, path, sizeof(path));
+	if (!o.foreground) {
+		readyfd = detach();
+		log_quiet(!o.debug && !xd.acct.debug);
+	}
+	write_pid(lockfd);
+	if ((status = control_init(path, group_set, gid, err, sizeof(err)))) {
+		log_error("%s", err);
+		report(readyfd, status);
+		exit(status);
+	}
+	state_init();
 	session_init();
 	session_connect();
 
@@ -334,15 +380,14 @@ main(int argc, const char **argv)
 	while (!quit && status == LOGIN_OK)
 		loop_once(&pfd, &cap);
 
-	if (quit && status == LOGIN_OK)
+	if (status == LOGIN_OK)
 		log_info("signal %d: shutting down", (int)quit);
 	session_stop();
 	control_stop();
-	inbox_free(&xd.inbox);
-	outbox_free(&xd.outbox);
-	roster_free(&xd.roster);
-	config_free(&xd.acct);
+	state_free();
 	free(pfd);
+	free(o.conf);
+	free(o.sockdir);
 	poptFreeContext(pc);
-	return quit ? 0 : status;
+	return status == LOGIN_OK || quit ? 0 : status;
 }
