@@ -113,7 +113,37 @@ test_expect_success 'a bad JID is refused with 65' '
 	test $rc = 65 && grep -q "^xmpp-status: bad JID" "$TEST_DIR/err"
 '
 
+test_expect_success 'buddies see our own presence: show, status text, priority' '
+	wait_line "$TEST_DIR/carol.out" "^presence alice@localhost/xmppd available - 1$"
+'
+
+test_expect_success 'server pings get a result, unknown requests service-unavailable' '
+	buddy_cmd carol "raw <iq type=\"get\" to=\"alice@localhost/xmppd\" id=\"t-ping\"><ping xmlns=\"urn:xmpp:ping\"/></iq>" &&
+	buddy_cmd carol "raw <iq type=\"get\" to=\"alice@localhost/xmppd\" id=\"t-ver\"><query xmlns=\"jabber:iq:version\"/></iq>" &&
+	wait_line "$TEST_DIR/carol.out" "^iq result alice@localhost/xmppd t-ping -$" &&
+	wait_line "$TEST_DIR/carol.out" "^iq error alice@localhost/xmppd t-ver service-unavailable$"
+'
+
 test_expect_success 'the daemon stops cleanly' '
+	xmppd_stop
+'
+
+test_expect_success 'own presence from status, statusmessage and priority' '
+	xmppd_config alice alice alicepw "buddy = bob@localhost" \
+		"status = dnd" "statusmessage = On a call" "priority = 7" &&
+	n=$(count_lines "$TEST_DIR/carol.out" "^presence alice@localhost/xmppd available dnd 7$") &&
+	xmppd_start alice &&
+	test "$(xmpp-status alice)" = 5 &&
+	wait_count "$TEST_DIR/carol.out" "^presence alice@localhost/xmppd available dnd 7$" $((n + 1))
+'
+
+test_expect_success 'autoprune removes roster items that are not buddy= lines' '
+	test "$(xmpp-status alice carol@localhost)" = 1 &&
+	xmppd_stop &&
+	xmppd_config alice alice alicepw "buddy = bob@localhost" "autoprune = yes" &&
+	xmppd_start alice &&
+	status_is carol@localhost 7 &&
+	test "$(xmpp-status alice bob@localhost)" = 6 &&
 	xmppd_stop
 '
 
