@@ -30,8 +30,8 @@ MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1
 MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8
 
-COMMON    = proto text jid sockdir
-DAEMON    = main config control session roster inbox outbox log util
+COMMON    = proto text jid sockdir spool
+DAEMON    = main config control session roster inbox outbox queue log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-outbox
 
@@ -70,6 +70,7 @@ bin/xmpp-%: $(BUILD)/xmpp-%/main.o $(CLIENT_OBJ)
 # Unit tests link the module under test with the objects it needs.
 tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
         $(filter-out $(BUILD)/xmppd/main.o $(BUILD)/xmppd/session.o \
+        $(BUILD)/xmppd/queue.o \
         $(BUILD)/xmppd/control.o,$(DAEMON_OBJ))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
 	    $(filter %.o,$^)

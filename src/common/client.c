@@ -84,6 +84,15 @@ void
 client_open(struct client *c, const char *sockdir, const char *account,
     double wait_secs)
 {
+	if (client_try_open(c, sockdir, account, wait_secs) == -1)
+		errx(EX_UNAVAILABLE, "account %s: no daemon running (%s: %s)",
+		    account, c->path, strerror(errno));
+}
+
+int
+client_try_open(struct client *c, const char *sockdir, const char *account,
+    double wait_secs)
+{
 	struct sockaddr_un sun;
 	struct timeval tv;
 	char *greet, *words[4];
@@ -103,8 +112,13 @@ client_open(struct client *c, const char *sockdir, const char *account,
 		if (errno == EACCES || errno == EPERM)
 			errx(EX_NOPERM, "account %s: permission denied on %s",
 			    account, c->path);
-		errx(EX_UNAVAILABLE, "account %s: no daemon running (%s: %s)",
-		    account, c->path, strerror(errno));
+		if (errno == ENOENT || errno == ECONNREFUSED) {
+			int saved = errno;
+			close(c->fd);
+			errno = saved;
+			return -1;
+		}
+		err(EX_UNAVAILABLE, "account %s: %s", account, c->path);
 	}
 	tv.tv_sec = (time_t)wait_secs;
 	tv.tv_usec = (suseconds_t)((wait_secs - (double)tv.tv_sec) * 1e6);
@@ -123,6 +137,7 @@ client_open(struct client *c, const char *sockdir, const char *account,
 		errx(EX_PROTOCOL, "account %s: protocol mismatch: the daemon "
 		    "speaks version %lu, this client version %d", account,
 		    version, PROTO_VERSION);
+	return 0;
 }
 
 static void

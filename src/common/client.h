@@ -22,6 +22,13 @@ struct client {
 void	client_open(struct client *, const char *sockdir, const char *account,
 	    double wait_secs);
 
+/*
+ * The same, but returns -1 instead of exiting when no daemon listens
+ * (no socket, or nobody accepting on it).
+ */
+int	client_try_open(struct client *, const char *sockdir,
+	    const char *account, double wait_secs);
+
 /* Sends a request line (and an optional body); exits if the daemon is gone. */
 void	client_request(struct client *, const char *line, const char *body,
 	    size_t bodylen);

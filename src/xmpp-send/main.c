@@ -10,10 +10,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sysexits.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "client.h"
 #include "proto.h"
+#include "sockdir.h"
+#include "spool.h"
 #include "text.h"
 
 #ifndef VERSION
@@ -95,17 +98,73 @@ check_body(const char *body, size_t len)
 		    why, where);
 }
 
+/* No daemon, and --queue: leave the message in the spool for xmppd. */
+static void
+queue_for_daemon(const char *account, const char *jid, const char *body,
+    size_t len)
+{
+	struct spooled m;
+	char dir[4096], err[4200];
+
+	memset(&m, 0, sizeof(m));
+	spool_new_id(m.id, sizeof(m.id));
+	m.to = (char *)jid;
+	m.body = (char *)body;
+	m.len = len;
+	m.created = time(NULL);
+	if (spool_dir(account, dir, sizeof(dir)) == -1)
+		errx(EX_USAGE, "account %s: spool folder name too long",
+		    account);
+	if (spool_prepare(dir, err, sizeof(err)) == -1 ||
+	    spool_write(dir, &m, err, sizeof(err)) == -1)
+		errx(EX_TEMPFAIL, "account %s: no daemon running, and %s",
+		    account, err);
+}
+
+/* --wait: returns once the server has confirmed message id. */
+static void
+wait_confirmed(struct client *c, const char *account, const char *id,
+    double secs)
+{
+	char line[PROTO_LINE_MAX], *text;
+	int rc;
+
+	snprintf(line, sizeof(line), "WAIT %.0f %s", secs * 1000, id);
+	client_request(c, line, NULL, 0);
+	if ((rc = client_reply(c, &text)) != 0)
+		errx(rc, "account %s: %s", account, text);
+}
+
+static double
+parse_seconds(const char *arg)
+{
+	char *end;
+	double v = strtod(arg, &end);
+
+	if (*arg == '\0' || *end != '\0' || !(v >= 0.001 && v <= 604800))
+		errx(EX_USAGE, "bad --wait '%s': give seconds, more than 0 "
+		    "and at most 604800", arg);
+	return v;
+}
+
 int
 main(int argc, const char **argv)
 {
-	char *sockdir = NULL, *body, *text, line[PROTO_LINE_MAX];
-	int version = 0, rc;
+	char *sockdir = NULL, *wait_arg = NULL, *body, *text;
+	char line[PROTO_LINE_MAX];
+	int version = 0, queue = 0, rc;
+	double wait = 0;
 	const char *account, *jid, **words;
 	struct client c;
 	size_t len;
 	struct poptOption opts[] = {
 		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
 		    "socket folder", "DIR" },
+		{ "wait", 'w', POPT_ARG_STRING, &wait_arg, 0,
+		    "return only once the server has the message", "SECS" },
+		{ "queue", 'Q', POPT_ARG_NONE, &queue, 0,
+		    "no daemon running: queue it for xmppd's next start",
+		    NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -115,7 +174,8 @@ main(int argc, const char **argv)
 
 	pc = poptGetContext("xmpp-send", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[-S DIR] ACCOUNT JID [MESSAGE...]");
+	poptSetOtherOptionHelp(pc,
+	    "[-Q] [-S DIR] [-w SECS] ACCOUNT JID [MESSAGE...]");
 	if ((rc = poptGetNextOpt(pc)) < -1)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
 	if (version) {
@@ -130,16 +190,27 @@ main(int argc, const char **argv)
 	}
 	client_check_account(account);
 	client_check_jid(jid, 1);
+	if (wait_arg != NULL)
+		wait = parse_seconds(wait_arg);
 	words = poptGetArgs(pc);
 	body = words ? join_words(words, &len) : read_stdin(&len);
 	check_body(body, len);
 
-	client_open(&c, sockdir, account, 30);
+	if (client_try_open(&c, sockdir, account, 30 + wait) == -1) {
+		if (!queue)
+			errx(EX_UNAVAILABLE, "account %s: no daemon running "
+			    "(%s: %s)", account, c.path, strerror(errno));
+		queue_for_daemon(account, jid, body, len);
+		exit(0);
+	}
 	snprintf(line, sizeof(line), "SEND %zu %s", len, jid);
 	client_request(&c, line, body, len);
 	if ((rc = client_reply(&c, &text)) != 0)
 		errx(rc, "account %s: %s", account, text);
+	if (wait_arg != NULL)
+		wait_confirmed(&c, account, text, wait);
 	free(body);
+	free(wait_arg);
 	client_close(&c);
 	free(sockdir);
 	poptFreeContext(pc);

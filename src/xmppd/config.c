@@ -28,7 +28,8 @@
 
 #define INCLUDE_DEPTH_MAX 8
 
-enum otype { O_STR, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_SHOW, O_BUDDY,
+enum otype { O_STR, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_LIFETIME, O_SHOW,
+	O_BUDDY,
 	O_KEEPALIVE, O_JID, O_TLS, O_ASTERISK };
 
 struct optdef {
@@ -55,6 +56,7 @@ static const struct optdef optdefs[] = {
 	{ "autoprune",		O_BOOL,		F(autoprune) },
 	{ "timeout",		O_TIMEOUT,	F(timeout) },
 	{ "keepalive",		O_KEEPALIVE,	F(keepalive) },
+	{ "lifetime",		O_LIFETIME,	F(lifetime) },
 	{ "debug",		O_BOOL,		F(debug) },
 	{ "cafile",		O_STR,		F(cafile) },
 	{ "capath",		O_STR,		F(capath) },
@@ -401,6 +403,12 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 			    "seconds from 1 to 86400, not '%s'", e->value);
 		*(unsigned *)slot = (unsigned)n;
 		break;
+	case O_LIFETIME:
+		if (parse_long(e->value, 1, 365L * 86400, &n) == -1)
+			return perr(p, e->file, e->line, "lifetime: expected "
+			    "seconds from 1 to 31536000, not '%s'", e->value);
+		*(unsigned *)slot = (unsigned)n;
+		break;
 	case O_KEEPALIVE:
 		/* A number is seconds (so "1" is one second, not "yes"). */
 		if (parse_long(e->value, 1, 3600, &n) == 0)
@@ -458,6 +466,7 @@ defaults(struct account *a)
 	a->autoregister = 1;
 	a->timeout = 5;
 	a->keepalive = 60;
+	a->lifetime = 86400;
 }
 
 /* Applies [general] and then the section's own entries to *a. */
@@ -667,6 +676,7 @@ config_print(const struct account *a, FILE *fp)
 		fprintf(fp, "keepalive = %u\n", a->keepalive);
 	else
 		fprintf(fp, "keepalive = no\n");
+	fprintf(fp, "lifetime = %u\n", a->lifetime);
 	fprintf(fp, "debug = %s\n", a->debug ? "yes" : "no");
 	if (a->cafile != NULL)
 		fprintf(fp, "cafile = %s\n", a->cafile);

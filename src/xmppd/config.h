@@ -33,6 +33,7 @@ struct account {
 	int		 autoprune;
 	unsigned	 timeout;	/* seconds a received message is kept */
 	unsigned	 keepalive;	/* seconds between pings, 0 = off */
+	unsigned	 lifetime;	/* seconds an unsent message is kept */
 	int		 debug;
 	char		*cafile;
 	char		*capath;

@@ -44,6 +44,8 @@ struct ctl {
 	struct buf	 in, out;
 	int64_t		 idle_deadline;
 	struct waiter	*waiting;	/* a RECV in progress */
+	struct outmsg	*wait_msg;	/* a WAIT in progress */
+	int64_t		 wait_deadline;
 	/* A SEND whose body is still arriving. */
 	char		*send_to;
 	size_t		 body_len;
@@ -201,11 +203,20 @@ control_accept(void)
 	reply(c, "XMPPD %d %s", PROTO_VERSION, xd.acct.name);
 }
 
+/* A request is in progress: later ones wait their turn. */
+static int
+busy(const struct ctl *c)
+{
+	return c->waiting != NULL || c->wait_msg != NULL;
+}
+
 static void
 control_close(struct ctl *c)
 {
 	if (c->waiting)
 		inbox_cancel(&xd.inbox, c->waiting);
+	if (c->wait_msg)
+		c->wait_msg->waiter = NULL;
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -233,6 +244,22 @@ control_deliver(void *owner, const char *body, size_t len)
 	else
 		reply_body(c, body, len);
 	control_write(c);	/* the waiter is blocked on it: no detour */
+}
+
+/* A WAIT is answered: the message left the queue (see queue.c). */
+void
+control_message_done(void *owner, enum outbox_end why)
+{
+	struct ctl *c = owner;
+
+	c->wait_msg = NULL;
+	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	if (why == OUTBOX_CONFIRMED)
+		reply(c, "OK confirmed");
+	else
+		reply(c, "ERR %d the message was given up (see the log)",
+		    EX_TEMPFAIL);
+	control_write(c);
 }
 
 /* Validates a JID operand, replying with an error if it is bad. */
@@ -280,27 +307,56 @@ static void
 send_body(struct ctl *c, const char *body, size_t len)
 {
 	const char *why;
-	char id[64];
+	char id[64], err[512];
 	size_t where;
+	int status;
 
 	if (len == 0)
 		reply(c, "ERR %d empty message", EX_DATAERR);
 	else if ((why = text_check(body, len, &where)) != NULL)
 		reply(c, "ERR %d %s at byte %zu of the message", EX_DATAERR,
 		    why, where);
+	else if ((status = queue_accept(c->send_to, body, len, id,
+	    sizeof(id), err, sizeof(err))) != 0)
+		reply(c, "ERR %d cannot accept the message: %s", status, err);
 	else {
-		session_new_id(id, sizeof(id));
-		if (outbox_add(&xd.outbox, id, c->send_to, body, len) == -1)
-			reply(c, "ERR %d the queue of unsent messages is full",
-			    EX_TEMPFAIL);
-		else {
-			reply(c, "OK %s", id);
-			session_flush();
-			session_io();
-		}
+		reply(c, "OK %s", id);
+		session_flush();
+		session_io();
 	}
 	free(c->send_to);
 	c->send_to = NULL;
+}
+
+/* WAIT MS ID: answers once the server has confirmed message ID. */
+static void
+cmd_wait(struct ctl *c, char *args)
+{
+	char *w[2];
+	unsigned long ms;
+	struct outmsg *m;
+
+	if (proto_split(args, w, 2) != 2 ||
+	    proto_number(w[0], 86400000UL * 7, &ms) == -1) {
+		reply(c, "ERR %d usage: WAIT MILLISECONDS ID", EX_USAGE);
+		return;
+	}
+	if ((m = outbox_find(&xd.outbox, w[1])) == NULL) {
+		/* Ours but no longer queued: the server has it. */
+		if (session_issued_id(w[1]))
+			reply(c, "OK confirmed");
+		else
+			reply(c, "ERR %d unknown message id '%.64s'",
+			    EX_DATAERR, w[1]);
+		return;
+	}
+	if (m->waiter != NULL) {
+		reply(c, "ERR %d another client waits for %s", EX_USAGE, m->id);
+		return;
+	}
+	m->waiter = c;
+	c->wait_msg = m;
+	c->wait_deadline = clock_ms() + (int64_t)ms;
 }
 
 static void
@@ -361,6 +417,8 @@ dispatch(struct ctl *c, char *line)
 		cmd_status(c, args);
 	else if (strcmp(line, "RECV") == 0)
 		cmd_recv(c, args ? args : "");
+	else if (strcmp(line, "WAIT") == 0)
+		cmd_wait(c, args ? args : "");
 	else if (strcmp(line, "PING") == 0 && args == NULL)
 		reply(c, "OK");
 	else if (strcmp(line, "QUIT") == 0 && args == NULL) {
@@ -377,7 +435,7 @@ process(struct ctl *c)
 	size_t used, take;
 	ssize_t n;
 
-	while (!c->closing && c->waiting == NULL && c->in.len > 0) {
+	while (!c->closing && !busy(c) && c->in.len > 0) {
 		if (c->skip > 0) {
 			take = c->skip < c->in.len ? c->skip : c->in.len;
 			buf_consume(&c->in, take);
@@ -414,7 +472,7 @@ control_read(struct ctl *c)
 
 	/* Stop reading while a request waits, or the buffer is full. */
 	room = c->closing ? sizeof(tmp) : limit - c->in.len;
-	if (c->waiting != NULL || room == 0)
+	if (busy(c) || room == 0)
 		return;
 	n = read(c->fd, tmp, room < sizeof(tmp) ? room : sizeof(tmp));
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -452,13 +510,12 @@ static int
 control_settle(struct ctl *c, int64_t now)
 {
 	if (c->gone || c->out.len > CONTROL_OUT_MAX ||
-	    (c->waiting == NULL && now >= c->idle_deadline) ||
-	    (c->closing && c->eof && c->waiting == NULL && c->out.len == 0)) {
+	    (!busy(c) && now >= c->idle_deadline) ||
+	    (c->closing && c->eof && !busy(c) && c->out.len == 0)) {
 		control_close(c);
 		return 1;
 	}
-	if (c->closing && !c->draining && c->waiting == NULL &&
-	    c->out.len == 0) {
+	if (c->closing && !c->draining && !busy(c) && c->out.len == 0) {
 		shutdown(c->fd, SHUT_WR);
 		c->draining = 1;
 		c->idle_deadline = now + 2000;
@@ -479,7 +536,7 @@ control_pollfds(struct pollfd *pfd, int max)
 	for (c = ctl.clients; c != NULL && n < max; c = c->next) {
 		/* A waiting client still tells us when it hangs up. */
 		pfd[n].fd = c->fd;
-		pfd[n].events = (c->waiting == NULL && !c->eof) ? POLLIN : 0;
+		pfd[n].events = (!busy(c) && !c->eof) ? POLLIN : 0;
 		if (c->out.len > 0)
 			pfd[n].events |= POLLOUT;
 		n++;
@@ -520,13 +577,22 @@ control_timers(int64_t now)
 
 	for (c = ctl.clients; c != NULL; c = next) {
 		next = c->next;
-		/* Requests queued behind a RECV that has now ended. */
-		if (c->waiting == NULL && !c->closing && c->in.len > 0)
+		if (c->wait_msg != NULL && now >= c->wait_deadline) {
+			c->wait_msg->waiter = NULL;
+			c->wait_msg = NULL;
+			reply(c, "ERR %d not confirmed by the server in time; "
+			    "the message stays queued", EX_TEMPFAIL);
+		}
+		/* Requests queued behind one that has now ended. */
+		if (!busy(c) && !c->closing && c->in.len > 0)
 			process(c);
 		if (c->out.len > 0)
 			control_write(c);
-		if (!control_settle(c, now) && c->waiting == NULL &&
-		    c->idle_deadline < soonest)
+		if (control_settle(c, now))
+			continue;
+		if (c->wait_msg != NULL && c->wait_deadline < soonest)
+			soonest = c->wait_deadline;
+		else if (!busy(c) && c->idle_deadline < soonest)
 			soonest = c->idle_deadline;
 	}
 	return soonest;

@@ -26,6 +26,7 @@
 #include "log.h"
 #include "proto.h"
 #include "sockdir.h"
+#include "spool.h"
 #include "util.h"
 #include "xmppd.h"
 
@@ -175,6 +176,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 	next = session_timers(now);
 	if ((t = control_timers(now)) < next)
 		next = t;
+	if ((t = queue_timers(now)) < next)
+		next = t;
 	if (need > *cap) {
 		*cap = need * 2;
 		*pfd = xreallocarray(*pfd, *cap, sizeof(**pfd));
@@ -293,6 +296,18 @@ prepare_socket(const struct options *o, int group_set, gid_t gid,
 	return take_lock(dir, o->account);
 }
 
+/* The spool must exist before the first message is accepted. */
+static void
+prepare_spool(const char *account)
+{
+	char err[PATH_MAX + 64];
+
+	if (spool_dir(account, xd.spooldir, sizeof(xd.spooldir)) == -1)
+		errx(EX_CANTCREAT, "spool folder name too long");
+	if (spool_prepare(xd.spooldir, err, sizeof(err)) == -1)
+		errx(EX_CANTCREAT, "%s", err);
+}
+
 static gid_t
 socket_group(int *group_set)
 {
@@ -318,7 +333,8 @@ state_init(void)
 		roster_add_buddy(&xd.roster, xd.acct.buddies[i]);
 	inbox_init(&xd.inbox, (int64_t)xd.acct.timeout * 1000,
 	    control_deliver);
-	outbox_init(&xd.outbox);
+	outbox_init(&xd.outbox, queue_done);
+	queue_load(1);
 }
 
 static void
@@ -350,6 +366,7 @@ main(int argc, const char **argv)
 	gid = socket_group(&group_set);
 	setup_process();
 	lockfd = prepare_socket(&o, group_set, gid, path, sizeof(path));
+	prepare_spool(o.account);
 	if (!o.foreground) {
 		readyfd = detach();
 		log_quiet(!o.debug && !xd.acct.debug);

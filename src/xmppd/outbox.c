@@ -7,10 +7,11 @@
 #include "util.h"
 
 void
-outbox_init(struct outbox *ob)
+outbox_init(struct outbox *ob, outbox_done_fn done)
 {
 	memset(ob, 0, sizeof(*ob));
 	ob->next_batch = 1;
+	ob->done = done;
 }
 
 static void
@@ -22,6 +23,26 @@ outmsg_free(struct outmsg *m)
 	free(m);
 }
 
+/* Takes m (whose predecessor is prev) out of the queue and ends it. */
+static void
+unlink_msg(struct outbox *ob, struct outmsg *prev, struct outmsg *m,
+    enum outbox_end why)
+{
+	if (prev)
+		prev->next = m->next;
+	else
+		ob->head = m->next;
+	if (ob->tail == m)
+		ob->tail = prev;
+	if (ob->cursor == m)
+		ob->cursor = m->next;
+	ob->count--;
+	ob->bytes -= m->len;
+	if (ob->done)
+		ob->done(ob, m, why);
+	outmsg_free(m);
+}
+
 void
 outbox_free(struct outbox *ob)
 {
@@ -31,12 +52,12 @@ outbox_free(struct outbox *ob)
 		next = m->next;
 		outmsg_free(m);
 	}
-	outbox_init(ob);
+	outbox_init(ob, ob->done);
 }
 
 int
 outbox_add(struct outbox *ob, const char *id, const char *to,
-    const char *body, size_t len)
+    const char *body, size_t len, time_t created)
 {
 	struct outmsg *m;
 
@@ -48,6 +69,7 @@ outbox_add(struct outbox *ob, const char *id, const char *to,
 	m->to = xstrdup(to);
 	m->body = xmemdup(body, len);
 	m->len = len;
+	m->created = created;
 	if (ob->tail)
 		ob->tail->next = m;
 	else
@@ -70,6 +92,7 @@ void
 outbox_sent(struct outbox *ob)
 {
 	ob->cursor->batch = ob->next_batch;
+	ob->cursor->attempts++;
 	ob->cursor = ob->cursor->next;
 	ob->need_barrier = 1;
 }
@@ -92,12 +115,7 @@ outbox_confirm(struct outbox *ob, unsigned long n)
 	if (n == 0 || n >= ob->next_batch)
 		return 0;	/* never issued: not a confirmation of anything */
 	while ((m = ob->head) != NULL && m != ob->cursor && m->batch <= n) {
-		ob->head = m->next;
-		if (ob->tail == m)
-			ob->tail = NULL;
-		ob->count--;
-		ob->bytes -= m->len;
-		outmsg_free(m);
+		unlink_msg(ob, NULL, m, OUTBOX_CONFIRMED);
 		dropped++;
 	}
 	return dropped;
@@ -106,12 +124,41 @@ outbox_confirm(struct outbox *ob, unsigned long n)
 void
 outbox_requeue(struct outbox *ob)
 {
-	struct outmsg *m;
+	struct outmsg *m, *prev = NULL, *next;
 
-	for (m = ob->head; m != NULL; m = m->next)
+	for (m = ob->head; m != NULL; m = next) {
+		next = m->next;
+		if (m->attempts >= OUTBOX_MAX_ATTEMPTS) {
+			unlink_msg(ob, prev, m, OUTBOX_GAVE_UP);
+			continue;
+		}
 		m->batch = 0;
+		prev = m;
+	}
 	ob->cursor = ob->head;
 	ob->need_barrier = 0;
+}
+
+time_t
+outbox_expire(struct outbox *ob, time_t now, time_t lifetime)
+{
+	struct outmsg *m, *prev = NULL, *next;
+	time_t soonest = 0;
+
+	/* Only messages not on the wire: the others may be delivered. */
+	for (m = ob->head; m != NULL && m != ob->cursor; m = m->next)
+		prev = m;
+	for (; m != NULL; m = next) {
+		next = m->next;
+		if (now - m->created >= lifetime) {
+			unlink_msg(ob, prev, m, OUTBOX_EXPIRED);
+			continue;
+		}
+		if (soonest == 0 || m->created + lifetime < soonest)
+			soonest = m->created + lifetime;
+		prev = m;
+	}
+	return soonest;
 }
 
 struct outmsg *

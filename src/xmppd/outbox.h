@@ -11,8 +11,13 @@
 
 #include <stddef.h>
 
+#include <time.h>
+
 #define OUTBOX_MAX_MESSAGES	10000
 #define OUTBOX_MAX_BYTES	(32u << 20)
+#define OUTBOX_MAX_ATTEMPTS	5	/* links lost with it unconfirmed */
+
+enum outbox_end { OUTBOX_CONFIRMED, OUTBOX_EXPIRED, OUTBOX_GAVE_UP };
 
 struct outmsg {
 	struct outmsg	*next;
@@ -21,7 +26,15 @@ struct outmsg {
 	char		*body;
 	size_t		 len;
 	unsigned long	 batch;		/* barrier that confirms it; 0: unsent */
+	time_t		 created;	/* wall clock, for the lifetime */
+	int		 attempts;	/* times sent */
+	void		*waiter;	/* a client waiting for its end */
 };
+
+struct outbox;
+/* Called once for every message leaving the queue, before it is freed. */
+typedef void (*outbox_done_fn)(struct outbox *, struct outmsg *,
+    enum outbox_end);
 
 struct outbox {
 	struct outmsg	*head, *tail;
@@ -29,14 +42,15 @@ struct outbox {
 	size_t		 count, bytes;
 	unsigned long	 next_batch;
 	int		 need_barrier;
+	outbox_done_fn	 done;
 };
 
-void	outbox_init(struct outbox *);
+void	outbox_init(struct outbox *, outbox_done_fn);
 void	outbox_free(struct outbox *);
 
 /* Queues a message; -1 if the queue is full (the caller answers 75). */
 int	outbox_add(struct outbox *, const char *id, const char *to,
-	    const char *body, size_t len);
+	    const char *body, size_t len, time_t created);
 
 /* The next message to put on the wire, or NULL; then outbox_sent(). */
 struct outmsg *outbox_next(struct outbox *);
@@ -48,8 +62,18 @@ unsigned long outbox_barrier(struct outbox *);
 /* The answer to barrier n arrived: drops what it confirms; returns count. */
 size_t	outbox_confirm(struct outbox *, unsigned long n);
 
-/* The link is gone: everything unconfirmed must be sent again. */
+/*
+ * The link is gone: everything unconfirmed must be sent again, except
+ * what has been sent OUTBOX_MAX_ATTEMPTS times already (it may be what
+ * kills the link), which is given up.
+ */
 void	outbox_requeue(struct outbox *);
+
+/*
+ * Gives up messages not yet sent on this link that are older than
+ * lifetime seconds; returns when the next one would expire (0: none).
+ */
+time_t	outbox_expire(struct outbox *, time_t now, time_t lifetime);
 
 /* Finds a queued message by stanza id (for bounces), or NULL. */
 struct outmsg *outbox_find(struct outbox *, const char *id);

@@ -108,6 +108,14 @@ session_new_id(char *out, size_t len)
 	snprintf(out, len, "%s-%lu", s.id_prefix, ++s.seq);
 }
 
+int
+session_issued_id(const char *id)
+{
+	size_t n = strlen(s.id_prefix);
+
+	return strncmp(id, s.id_prefix, n) == 0 && id[n] == '-';
+}
+
 static void
 send_ping(const char *id)
 {
@@ -536,6 +544,7 @@ conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 		iq = xmpp_iq_new(s.ctx, "get", "roster");
 		add_child(iq, "query", NS_ROSTER);
 		send_release(iq);
+		queue_load(0);	/* what xmpp-send --queue left meanwhile */
 		session_flush();
 		return;
 	}
@@ -858,8 +867,8 @@ session_stop(void)
 		}
 	}
 	if (xd.outbox.count > 0)
-		log_warn("%zu message(s) not confirmed by the server are lost",
-		    xd.outbox.count);
+		log_info("%zu message(s) not yet confirmed by the server stay "
+		    "in the spool", xd.outbox.count);
 	xmpp_conn_release(s.conn);
 	xmpp_ctx_free(s.ctx);
 	xmpp_shutdown();

@@ -17,6 +17,7 @@ struct xmppd {
 	struct inbox	 inbox;
 	struct outbox	 outbox;
 	int64_t		 started;	/* clock_ms() at start */
+	char		 spooldir[4096];
 };
 
 extern struct xmppd xd;
@@ -34,12 +35,21 @@ int	session_online(void);
 int	session_login_result(char *msg, size_t len);
 void	session_flush(void);			/* send queued messages */
 void	session_new_id(char *out, size_t len);
+int	session_issued_id(const char *id);
 void	session_stop(void);
+
+/* queue.c: accepted messages, spooled until the server confirms them. */
+void	queue_load(int all);
+int	queue_accept(const char *to, const char *body, size_t len, char *id,
+	    size_t idlen, char *err, size_t errlen);
+void	queue_done(struct outbox *, struct outmsg *, enum outbox_end);
+int64_t	queue_timers(int64_t now);
 
 /* control.c: the local socket side. */
 int	control_init(const char *path, int group_set, gid_t gid, char *err,
 	    size_t errlen);
 void	control_deliver(void *owner, const char *body, size_t len);
+void	control_message_done(void *owner, enum outbox_end);
 int	control_pollfds(struct pollfd *, int max);
 void	control_io(const struct pollfd *, int n);
 int64_t	control_timers(int64_t now);

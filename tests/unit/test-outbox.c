@@ -12,7 +12,7 @@ add(struct outbox *ob, const char *id)
 	char body[64];
 
 	snprintf(body, sizeof(body), "body of %s", id);
-	if (outbox_add(ob, id, "bob@x.com/phone", body, strlen(body)) != 0)
+	if (outbox_add(ob, id, "bob@x.com/phone", body, strlen(body), 0) != 0)
 		ok(0, "outbox_add %s", id);
 }
 
@@ -62,11 +62,11 @@ test_basic(void)
 	char s[256];
 	unsigned long b1, b2;
 
-	outbox_init(&ob);
+	outbox_init(&ob, NULL);
 	ok(outbox_next(&ob) == NULL, "empty outbox: nothing to send");
 	is_int(outbox_barrier(&ob), 0, "nothing sent: no barrier");
 
-	is_int(outbox_add(&ob, "id1", "bob@x.com", "hello", 5), 0, "add");
+	is_int(outbox_add(&ob, "id1", "bob@x.com", "hello", 5, 0), 0, "add");
 	add(&ob, "id2");
 	add(&ob, "id3");
 	is_int(ob.count, 3, "three queued");
@@ -132,7 +132,7 @@ test_requeue(void)
 	unsigned long b1, b2, b3;
 	int i;
 
-	outbox_init(&ob);
+	outbox_init(&ob, NULL);
 	add(&ob, "a");
 	add(&ob, "b");
 	add(&ob, "c");
@@ -203,15 +203,15 @@ test_limits(void)
 	char id[32], *big;
 	int i, fails = 0;
 
-	outbox_init(&ob);
+	outbox_init(&ob, NULL);
 	for (i = 0; i < OUTBOX_MAX_MESSAGES; i++) {
 		snprintf(id, sizeof(id), "m%d", i);
-		if (outbox_add(&ob, id, "bob@x.com", "x", 1) != 0)
+		if (outbox_add(&ob, id, "bob@x.com", "x", 1, 0) != 0)
 			fails++;
 	}
 	is_int(fails, 0, "OUTBOX_MAX_MESSAGES messages fit");
 	is_int(ob.count, OUTBOX_MAX_MESSAGES, "count at the cap");
-	is_int(outbox_add(&ob, "over", "bob@x.com", "x", 1), -1,
+	is_int(outbox_add(&ob, "over", "bob@x.com", "x", 1, 0), -1,
 	    "one more: queue full (-1)");
 	is_int(ob.count, OUTBOX_MAX_MESSAGES, "count unchanged");
 	ok(outbox_find(&ob, "over") == NULL, "the refused message is not there");
@@ -228,18 +228,18 @@ test_limits(void)
 	outbox_confirm(&ob, outbox_barrier(&ob));
 	is_int(ob.count, OUTBOX_MAX_MESSAGES - 1, "one confirmed");
 	ok(outbox_find(&ob, "m0") == NULL, "a confirmed id is not found");
-	is_int(outbox_add(&ob, "again", "bob@x.com", "x", 1), 0,
+	is_int(outbox_add(&ob, "again", "bob@x.com", "x", 1, 0), 0,
 	    "a confirmation makes room");
 	outbox_free(&ob);
 
-	outbox_init(&ob);
+	outbox_init(&ob, NULL);
 	big = calloc(1, OUTBOX_MAX_BYTES + 1);
-	is_int(outbox_add(&ob, "big", "bob@x.com", big, OUTBOX_MAX_BYTES + 1),
+	is_int(outbox_add(&ob, "big", "bob@x.com", big, OUTBOX_MAX_BYTES + 1, 0),
 	    -1, "a message over OUTBOX_MAX_BYTES is refused");
-	is_int(outbox_add(&ob, "half", "bob@x.com", big, OUTBOX_MAX_BYTES / 2),
+	is_int(outbox_add(&ob, "half", "bob@x.com", big, OUTBOX_MAX_BYTES / 2, 0),
 	    0, "half of OUTBOX_MAX_BYTES fits");
 	is_int(outbox_add(&ob, "half2", "bob@x.com", big,
-	    OUTBOX_MAX_BYTES / 2 + 1), -1, "bytes are capped in total");
+	    OUTBOX_MAX_BYTES / 2 + 1, 0), -1, "bytes are capped in total");
 	is_int(ob.count, 1, "one message queued");
 	free(big);
 	outbox_free(&ob);

@@ -1,0 +1,282 @@
+/*
+ * spool.c: one file per accepted message, written the Postfix way.
+ *
+ * The file is created under a temporary name with O_EXCL, written with a
+ * header, the body and an end marker, fsync()ed, renamed to its final name
+ * and the folder fsync()ed; only then is the message acknowledged.  A
+ * crash at any instant leaves either a complete file or none (a temporary
+ * one is ignored), and a file cut short is recognised by its end marker
+ * and its length.
+ */
+#include "spool.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <pwd.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/random.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#define SPOOL_MAGIC	"XMPPD-SPOOL 1\n"
+#define SPOOL_END	"\nEND\n"
+
+int
+spool_dir(const char *account, char *out, size_t len)
+{
+	const char *env = getenv(SPOOL_ENV), *home;
+	struct passwd *pw;
+	int n;
+
+	if (env != NULL && *env != '\0')
+		n = snprintf(out, len, "%s/%s", env, account);
+	else if (geteuid() == 0)
+		n = snprintf(out, len, "/var/spool/xmppd/%s", account);
+	else if ((env = getenv("XDG_STATE_HOME")) != NULL && *env == '/')
+		n = snprintf(out, len, "%s/xmppd/%s", env, account);
+	else {
+		/* cron and Asterisk may leave HOME unset: ask the system. */
+		home = getenv("HOME");
+		if ((home == NULL || *home != '/') &&
+		    (pw = getpwuid(geteuid())) != NULL)
+			home = pw->pw_dir;
+		n = snprintf(out, len, "%s/.local/state/xmppd/%s",
+		    home ? home : "/nonexistent", account);
+	}
+	if (n < 0 || (size_t)n >= len)
+		return -1;
+	/* Account names are case-insensitive. */
+	for (char *p = out + n - strlen(account); *p; p++)
+		if (*p >= 'A' && *p <= 'Z')
+			*p += 'a' - 'A';
+	return 0;
+}
+
+int
+spool_prepare(const char *dir, char *err, size_t errlen)
+{
+	char path[PATH_MAX], *p;
+	struct stat st;
+
+	if (snprintf(path, sizeof(path), "%s", dir) >= (int)sizeof(path)) {
+		snprintf(err, errlen, "spool folder name too long");
+		return -1;
+	}
+	for (p = path + 1; ; p++) {
+		if (*p != '/' && *p != '\0')
+			continue;
+		char c = *p;
+		*p = '\0';
+		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+			snprintf(err, errlen, "cannot create %s: %s", path,
+			    strerror(errno));
+			return -1;
+		}
+		if ((*p = c) == '\0')
+			break;
+	}
+	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode)) {
+		snprintf(err, errlen, "spool %s is not a folder", dir);
+		return -1;
+	}
+	if (st.st_uid != geteuid() || (st.st_mode & 077) != 0) {
+		snprintf(err, errlen, "spool %s must belong to uid %lu and be "
+		    "closed to others (chmod 700)", dir,
+		    (unsigned long)geteuid());
+		return -1;
+	}
+	return 0;
+}
+
+static int
+write_all(int fd, const void *p, size_t n)
+{
+	const char *c = p;
+	ssize_t w;
+
+	while (n > 0) {
+		if ((w = write(fd, c, n)) == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		c += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+static int
+fsync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
+int
+spool_write(const char *dir, const struct spooled *m, char *err,
+    size_t errlen)
+{
+	char tmp[PATH_MAX], final[PATH_MAX], head[PATH_MAX + 256];
+	int fd, n, saved;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, m->id);
+	snprintf(final, sizeof(final), "%s/%s.msg", dir, m->id);
+	n = snprintf(head, sizeof(head), SPOOL_MAGIC "id %s\nto %s\n"
+	    "created %lld\nlength %zu\n\n", m->id, m->to,
+	    (long long)m->created, m->len);
+	if (n < 0 || (size_t)n >= sizeof(head)) {
+		snprintf(err, errlen, "message header too long");
+		return -1;
+	}
+	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+	if (fd == -1)
+		goto fail;
+	if (write_all(fd, head, (size_t)n) == -1 ||
+	    write_all(fd, m->body, m->len) == -1 ||
+	    write_all(fd, SPOOL_END, sizeof(SPOOL_END) - 1) == -1 ||
+	    fsync(fd) == -1) {
+		saved = errno;
+		close(fd);
+		unlink(tmp);
+		errno = saved;
+		goto fail;
+	}
+	if (close(fd) == -1 || rename(tmp, final) == -1) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		goto fail;
+	}
+	if (fsync_dir(dir) == -1)
+		goto fail;
+	return 0;
+fail:
+	snprintf(err, errlen, "cannot write to the spool %s: %s", dir,
+	    strerror(errno));
+	return -1;
+}
+
+/* Reads "key value\n" at *p; returns the value (NUL-terminated) or NULL. */
+static char *
+header(char **p, char *end, const char *key)
+{
+	size_t klen = strlen(key);
+	char *nl, *v;
+
+	if ((size_t)(end - *p) <= klen || strncmp(*p, key, klen) != 0 ||
+	    (*p)[klen] != ' ' ||
+	    (nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
+		return NULL;
+	*nl = '\0';
+	v = *p + klen + 1;
+	*p = nl + 1;
+	return v;
+}
+
+static int
+parse(char *data, size_t size, struct spooled *m)
+{
+	char *p = data, *end = data + size, *id, *to, *created, *length, *e;
+	unsigned long long len;
+	size_t avail, endlen = sizeof(SPOOL_END) - 1;
+
+	if (size < sizeof(SPOOL_MAGIC) - 1 ||
+	    memcmp(p, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0)
+		return -1;
+	p += sizeof(SPOOL_MAGIC) - 1;
+	if ((id = header(&p, end, "id")) == NULL ||
+	    (to = header(&p, end, "to")) == NULL ||
+	    (created = header(&p, end, "created")) == NULL ||
+	    (length = header(&p, end, "length")) == NULL ||
+	    p >= end || *p++ != '\n')
+		return -1;
+	errno = 0;
+	len = strtoull(length, &e, 10);
+	avail = (size_t)(end - p);
+	if (errno != 0 || *e != '\0' || avail < endlen || len != avail - endlen)
+		return -1;
+	if (memcmp(p + len, SPOOL_END, endlen) != 0 ||
+	    strlen(id) >= sizeof(m->id) || *id == '\0' || *to == '\0')
+		return -1;
+	memcpy(m->id, id, strlen(id) + 1);
+	m->created = (time_t)strtoll(created, NULL, 10);
+	m->to = strdup(to);
+	m->body = malloc(len + 1);
+	if (m->to == NULL || m->body == NULL)
+		return -1;
+	memcpy(m->body, p, len);
+	m->body[len] = '\0';
+	m->len = len;
+	return 0;
+}
+
+int
+spool_read(const char *path, struct spooled *m, char *err, size_t errlen)
+{
+	struct stat st;
+	char *data = NULL;
+	ssize_t n;
+	int fd, rc = -1;
+
+	memset(m, 0, sizeof(*m));
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (st.st_size > (1 << 20) ||
+	    (data = malloc((size_t)st.st_size + 1)) == NULL ||
+	    (n = read(fd, data, (size_t)st.st_size)) != st.st_size ||
+	    parse(data, (size_t)st.st_size, m) == -1) {
+		snprintf(err, errlen, "%s: truncated or not a spool file",
+		    path);
+		spooled_free(m);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (fd != -1)
+		close(fd);
+	free(data);
+	return rc;
+}
+
+void
+spool_remove(const char *dir, const char *id)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.msg", dir, id);
+	unlink(path);
+}
+
+void
+spooled_free(struct spooled *m)
+{
+	free(m->to);
+	free(m->body);
+	m->to = m->body = NULL;
+}
+
+void
+spool_new_id(char *out, size_t len)
+{
+	unsigned char r[8];
+	size_t i;
+	int n;
+
+	if (getrandom(r, sizeof(r), 0) != (ssize_t)sizeof(r))
+		memset(r, 0, sizeof(r));
+	n = snprintf(out, len, "xmppd-q");
+	for (i = 0; i < sizeof(r) && (size_t)n + 2 < len; i++)
+		n += snprintf(out + n, len - (size_t)n, "%02x", r[i]);
+}
