@@ -59,7 +59,7 @@ void
 queue_load(int all)
 {
 	struct found *list = NULL;
-	size_t n = 0, i;
+	size_t n = 0, i, added = 0;
 	struct dirent *de;
 	struct spooled m;
 	struct stat st;
@@ -95,15 +95,18 @@ queue_load(int all)
 			set_aside(path, err);
 			continue;
 		}
-		if (outbox_find(&xd.outbox, m.id) == NULL &&
-		    outbox_add(&xd.outbox, m.id, m.to, m.body, m.len,
+		if (outbox_find(&xd.outbox, m.id) != NULL)
+			;	/* already queued */
+		else if (outbox_add(&xd.outbox, m.id, m.to, m.body, m.len,
 		    m.created) == -1)
 			log_warn("queue full: %s stays in the spool", m.id);
+		else
+			added++;
 		spooled_free(&m);
 	}
 	free(list);
-	if (n > 0)
-		log_info("%zu message(s) from the spool queued", n);
+	if (added > 0)
+		log_info("%zu message(s) from the spool queued", added);
 }
 
 int

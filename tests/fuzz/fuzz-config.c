@@ -1,0 +1,231 @@
+/*
+ * fuzz-config: the xmpp.conf parser (src/xmppd/config.c).
+ *
+ * Each input is written to one file (mode 0600, the same path every run)
+ * in a private temporary directory and loaded with config_load() for the
+ * account "asterisk"; then config_print() and config_free() run.
+ *
+ * config.c is compiled for this target with -Dfopen=fuzz_config_fopen
+ * (see mk/fuzz.mk), so that "#include" can only open files inside the
+ * temporary directory: the input itself (include loops are bounded by the
+ * nesting limit) and two fixed fragments, "inc.conf" (mode 0600) and
+ * "public.conf" (mode 0644, holding a secret, which must be refused).
+ * Anything else fails as if the file did not exist, and so do opens beyond
+ * a budget per run, which keeps a file including itself many times from
+ * taking exponential time.
+ *
+ * Properties: a successful load has a username that is a JID with node and
+ * resource, a secret source (secret, secretfile or secretcmd) that is not
+ * empty, the section name asked for, and values within their documented
+ * ranges; every buddy is a bare JID; a failed load explains itself.
+ * The daemon's log goes to /dev/null unless FUZZ_VERBOSE=1.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <strings.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "fuzz.h"
+#include "config.h"
+#include "jid.h"
+#include "log.h"
+#include "text.h"
+
+#define ACCOUNT		"asterisk"
+#define OPEN_BUDGET	64
+
+FILE	*fuzz_config_fopen(const char *, const char *);
+
+static char dir[PATH_MAX], conf[PATH_MAX], inc[PATH_MAX], pub[PATH_MAX];
+static FILE *devnull;
+static int opens;
+
+static void
+write_file(const char *path, const void *data, size_t len, mode_t mode)
+{
+	const char *p = data;
+	ssize_t n;
+	int fd;
+
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, mode))
+	    == -1 || fchmod(fd, mode) == -1) {
+		dprintf(2, "fuzz-config: %s: %s\n", path, strerror(errno));
+		abort();
+	}
+	while (len > 0) {
+		if ((n = write(fd, p, len)) <= 0) {
+			dprintf(2, "fuzz-config: write %s: %s\n", path,
+			    strerror(errno));
+			abort();
+		}
+		p += n;
+		len -= (size_t)n;
+	}
+	close(fd);
+}
+
+static void
+cleanup(void)
+{
+	unlink(conf);
+	unlink(inc);
+	unlink(pub);
+	rmdir(dir);
+}
+
+int
+LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	static const char inc_text[] =
+	    "; an included fragment\n"
+	    "[included]\n"
+	    "username = inc@example.org\n"
+	    "secretfile = /nonexistent/secret\n"
+	    "buddy = friend@example.org\n";
+	static const char pub_text[] =
+	    "[public]\nusername = pub@example.org\nsecret = hunter2\n";
+	const char *tmp = getenv("TMPDIR");
+	const char *verbose = getenv("FUZZ_VERBOSE");
+
+	(void)argc;
+	(void)argv;
+	snprintf(dir, sizeof(dir), "%s/fuzz-config.XXXXXX",
+	    tmp && *tmp == '/' ? tmp : "/tmp");
+	if (mkdtemp(dir) == NULL) {
+		dprintf(2, "fuzz-config: mkdtemp %s: %s\n", dir,
+		    strerror(errno));
+		abort();
+	}
+	snprintf(conf, sizeof(conf), "%s/xmpp.conf", dir);
+	snprintf(inc, sizeof(inc), "%s/inc.conf", dir);
+	snprintf(pub, sizeof(pub), "%s/public.conf", dir);
+	write_file(inc, inc_text, sizeof(inc_text) - 1, 0600);
+	write_file(pub, pub_text, sizeof(pub_text) - 1, 0644);
+	atexit(cleanup);
+	if ((devnull = fopen("/dev/null", "w")) == NULL)
+		abort();
+	log_init(ACCOUNT, verbose != NULL && *verbose == '1');
+	if (verbose == NULL || *verbose != '1')
+		log_quiet(1);
+	return 0;
+}
+
+/* config.c's fopen(): only our own files, and only so many per run. */
+FILE *
+fuzz_config_fopen(const char *path, const char *mode)
+{
+	char real[PATH_MAX];
+
+	if (++opens > OPEN_BUDGET) {
+		errno = EMFILE;
+		return NULL;
+	}
+	if (realpath(path, real) == NULL)
+		return NULL;	/* errno set */
+	if (strcmp(real, conf) != 0 && strcmp(real, inc) != 0 &&
+	    strcmp(real, pub) != 0) {
+		errno = ENOENT;
+		return NULL;
+	}
+	return fopen(real, mode);
+}
+
+static void
+check_str(const char *name, const char *s)
+{
+	CHECK(s == NULL || *s != '\0', "%s is set but empty", name);
+}
+
+static void
+check_loaded(const struct account *a)
+{
+	struct jid j;
+	const char *why;
+	size_t i, where;
+
+	CHECK(a->name != NULL && strcasecmp(a->name, ACCOUNT) == 0,
+	    "section name '%s'", a->name ? a->name : "(null)");
+	CHECK(a->file != NULL && strcmp(a->file, conf) == 0, "file name");
+	CHECK(a->username != NULL, "no username");
+	why = jid_parse(a->username, JID_NEED_NODE, &j);
+	CHECK(why == NULL, "username '%s' is not a JID: %s", a->username, why);
+	CHECK(j.has_resource, "username '%s' without a resource", a->username);
+	CHECK(a->secret != NULL || a->secretfile != NULL ||
+	    a->secretcmd != NULL, "no secret source");
+	check_str("secret", a->secret);
+	check_str("secretfile", a->secretfile);
+	check_str("secretcmd", a->secretcmd);
+	check_str("serverhost", a->serverhost);
+	check_str("cafile", a->cafile);
+	check_str("capath", a->capath);
+	check_str("socketgroup", a->socketgroup);
+	CHECK(a->port >= 1 && a->port <= 65535, "port %u", a->port);
+	CHECK(a->usetls == 1, "usetls %d", a->usetls);
+	CHECK(a->usesasl == 0 || a->usesasl == 1, "usesasl %d", a->usesasl);
+	CHECK(a->autoregister == 0 || a->autoregister == 1, "autoregister");
+	CHECK(a->autoprune == 0 || a->autoprune == 1, "autoprune");
+	CHECK(a->debug == 0 || a->debug == 1, "debug");
+	CHECK(a->priority >= -128 && a->priority <= 127, "priority %d",
+	    a->priority);
+	CHECK(a->status >= SHOW_ONLINE && a->status <= SHOW_DND, "status %d",
+	    (int)a->status);
+	CHECK(show_name(a->status) != NULL, "status has no name");
+	CHECK(a->timeout >= 1 && a->timeout <= 86400, "timeout %u",
+	    a->timeout);
+	CHECK(a->keepalive <= 3600, "keepalive %u", a->keepalive);
+	CHECK(a->nbuddies == 0 || a->buddies != NULL, "buddies");
+	for (i = 0; i < a->nbuddies; i++) {
+		why = jid_parse(a->buddies[i], 0, &j);
+		CHECK(why == NULL, "buddy '%s' is not a JID: %s", a->buddies[i],
+		    why);
+		CHECK(!j.has_resource, "buddy '%s' has a resource",
+		    a->buddies[i]);
+	}
+	/*
+	 * Known bug: "statusmessage =" (empty) sets statusmessage to NULL,
+	 * and session.c dereferences it when sending presence.
+	 */
+	KNOWN(a->statusmessage == NULL, "statusmessage is NULL");
+	/*
+	 * Known weakness: statusmessage goes into a <status/> element but is
+	 * not checked with text_check() (invalid UTF-8 or controls break the
+	 * XML stream).
+	 */
+	KNOWN(a->statusmessage != NULL &&
+	    text_check(a->statusmessage, strlen(a->statusmessage), &where)
+	    != NULL, "statusmessage is not XML text (byte %zu)", where);
+	if (a->statusmessage != NULL)
+		config_print(a, devnull);
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static char err[1024];
+	struct account a;
+	FILE *saved = stderr;
+	int rc;
+
+	write_file(conf, data, size, 0600);
+	opens = 0;
+	memset(err, 0, sizeof(err));
+	memset(&a, 0x5a, sizeof(a));
+
+	/* log_warn() writes to stderr: point it at /dev/null meanwhile. */
+	if (!log_debugging())
+		stderr = devnull;
+	rc = config_load(conf, ACCOUNT, &a, err, sizeof(err));
+	if (rc == 0)
+		check_loaded(&a);
+	stderr = saved;
+
+	if (log_debugging())
+		dprintf(2, "fuzz-config: %s\n", rc == 0 ? "loaded" : err);
+	CHECK(rc == 0 || rc == -1, "config_load returned %d", rc);
+	if (rc == -1)
+		CHECK(err[0] != '\0', "config_load failed without a reason");
+	config_free(&a);
+	return 0;
+}

@@ -1,0 +1,157 @@
+#!/bin/sh
+# t0070-delivery: exit 0 from xmpp-send means the message reaches the
+# server, whatever happens to the server or the daemon afterwards.
+
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/xmppd.sh"
+
+SPOOL=$XMPPD_STATE_DIR/alice
+spooled() {	# spooled N: the spool holds N messages
+	[ "$(find "$SPOOL" -maxdepth 1 -name '*.msg' | wc -l)" -eq "$1" ]
+}
+# bob_has NAME TEXT: buddy NAME received a message with body TEXT.
+bob_has() {
+	wait_line "$TEST_DIR/$1.out" "^msg chat alice@localhost/xmppd [^ ]* $2\$" "${3:-10}"
+}
+server_up() {
+	prosody_start && wait_for 30 'xmpp-status alice >/dev/null 2>&1'
+}
+
+test_expect_success 'set up a server, bob and the daemon' '
+	prosody_setup &&
+	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
+	prosody_start &&
+	xmppd_config alice alice alicepw "buddy = bob@localhost" "lifetime = 3" &&
+	xmppd_start alice -d &&
+	buddy_start bob bob@localhost/desk bobpw
+'
+
+test_expect_success 'the spool is empty once the server has confirmed' '
+	xmpp-send alice bob@localhost "first" && bob_has bob first &&
+	wait_for 10 "spooled 0" &&
+	test "$(stat -c %a "$SPOOL")" = 700
+'
+
+test_expect_success '--wait returns once the server has the message' '
+	xmpp-send --wait 10 alice bob@localhost "confirmed one" &&
+	spooled 0 && bob_has bob "confirmed one"
+'
+
+test_expect_success 'server down: --wait fails with 75 at its deadline, the message stays queued' '
+	prosody_stop &&
+	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	{ xmpp-send --wait 0.5 alice bob@localhost "late one" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 75 && grep -q "not confirmed by the server in time" "$TEST_DIR/err" &&
+	spooled 1 &&
+	server_up &&
+	buddy_start bob2 bob@localhost/desk bobpw &&
+	bob_has bob2 "late one" && wait_for 10 "spooled 0"
+'
+
+test_expect_success 'xmppd killed (SIGKILL) after accepting: delivered after restart, same id' '
+	prosody_stop &&
+	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	xmpp-send alice bob@localhost "survives a crash" && spooled 1 &&
+	id=$(sed -n "s/^id //p" "$SPOOL"/*.msg) &&
+	kill -KILL $XMPPD_PID && wait_for 10 "! pid_alive $XMPPD_PID" &&
+	prosody_start && buddy_start bob3 bob@localhost/desk bobpw &&
+	xmppd_start alice -d &&
+	bob_has bob3 "survives a crash" &&
+	grep -q "^msg chat alice@localhost/xmppd $id survives a crash$" "$TEST_DIR/bob3.out" &&
+	wait_for 10 "spooled 0"
+'
+
+test_expect_success 'a message not sent within its lifetime is dropped and logged' '
+	prosody_stop &&
+	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	xmpp-send alice bob@localhost "too late" && spooled 1 &&
+	wait_for 10 "xmppd_log_has \"dropped: not sent within its lifetime of 3 s\"" &&
+	spooled 0 &&
+	prosody_start && buddy_start bob4 bob@localhost/desk bobpw &&
+	wait_for 30 "xmpp-status alice >/dev/null 2>&1" &&
+	xmpp-send --wait 10 alice bob@localhost "marker" && bob_has bob4 marker &&
+	! grep -q "too late" "$TEST_DIR/bob4.out"
+'
+
+test_expect_success 'spool write fails: 75, nothing claimed, nothing sent' '
+	mv "$SPOOL" "$SPOOL.away" && : >"$SPOOL" &&
+	{ xmpp-send alice bob@localhost "never claimed" 2>"$TEST_DIR/err"; rc=$?; } &&
+	rm "$SPOOL" && mv "$SPOOL.away" "$SPOOL" &&
+	test $rc = 75 && grep -q "cannot write to the spool" "$TEST_DIR/err" &&
+	xmpp-send --wait 10 alice bob@localhost "after the failure" &&
+	bob_has bob4 "after the failure" && ! grep -q "never claimed" "$TEST_DIR/bob4.out"
+'
+
+test_expect_success 'no daemon: 69, or with --queue spooled for the next start' '
+	xmppd_stop &&
+	{ xmpp-send alice bob@localhost "refused" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 69 && spooled 0 &&
+	xmpp-send --queue alice bob@localhost "queued without a daemon" &&
+	spooled 1 &&
+	xmppd_start alice -d &&
+	bob_has bob4 "queued without a daemon" && wait_for 10 "spooled 0" &&
+	! grep -q "refused" "$TEST_DIR/bob4.out"
+'
+
+test_expect_success 'a truncated spool file is set aside, the others are sent' '
+	xmppd_stop &&
+	xmpp-send --queue alice bob@localhost "whole one" &&
+	xmpp-send --queue alice bob@localhost "cut one" &&
+	f=$(grep -l "cut one" "$SPOOL"/*.msg) &&
+	head -c -3 "$f" >"$f.tmp" && mv "$f.tmp" "$f" &&
+	xmppd_start alice -d &&
+	bob_has bob4 "whole one" &&
+	xmppd_log_has "truncated or not a spool file" &&
+	test -e "$f.bad" && wait_for 10 "spooled 0"
+'
+
+test_expect_success 'a message to a user who does not exist bounces, logged, not retried' '
+	xmpp-send --wait 10 alice nosuchuser@localhost "into the void" &&
+	wait_for 10 "xmppd_log_has \"to nosuchuser@localhost bounced\"" || {
+		# the server confirmed it; the bounce is only logged
+		wait_for 10 "xmppd_log_has \"error message from nosuchuser@localhost\""
+	} &&
+	spooled 0
+'
+
+# burst N: sends "burst 0" .. "burst N-1", noting each one accepted.
+burst() {
+	_i=0
+	while [ $_i -lt "$1" ]; do
+		xmpp-send alice bob@localhost "burst $_i" &&
+			echo "burst $_i" >>"$TEST_DIR/accepted"
+		_i=$((_i + 1))
+	done
+}
+accepted() {
+	[ "$(wc -l <"$TEST_DIR/accepted")" -ge "$1" ]
+}
+
+test_expect_success 'server killed (SIGKILL) during traffic: every accepted message arrives' '
+	buddy_stop bob4 && : >"$TEST_DIR/accepted" &&
+	{ burst 150 & sender=$!; } &&
+	wait_for 10 "accepted 40" &&
+	prosody_kill && prosody_start &&
+	wait $sender && accepted 150 &&
+	wait_for 30 "xmpp-status alice >/dev/null 2>&1" &&
+	xmpp-send --wait 20 alice bob@localhost "burst end" &&
+	wait_for 20 "spooled 0" &&
+	buddy_start bob5 bob@localhost/desk bobpw &&
+	bob_has bob5 "burst end" 20 &&
+	missing=0 && i=0 && while [ $i -lt 150 ]; do
+		grep -q " burst $i\$" "$TEST_DIR/bob5.out" || missing=$((missing + 1))
+		i=$((i + 1))
+	done &&
+	test $missing = 0 &&
+	# a body may come twice, but only ever under one stanza id
+	sed -n "s/^msg chat alice@localhost\/xmppd //p" "$TEST_DIR/bob5.out" |
+		sort -u | cut -d" " -f2- | sort | uniq -d >"$TEST_DIR/dups" &&
+	test ! -s "$TEST_DIR/dups"
+'
+
+test_expect_success 'the daemon stops cleanly' '
+	xmppd_stop
+'
+
+done_testing
