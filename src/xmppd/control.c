@@ -136,12 +136,17 @@ control_init(const char *path, int group_set, gid_t gid, char *err,
 	return 0;
 }
 
-/* Is the peer allowed?  Our own uid, root, or a member of socketgroup. */
+/*
+ * Is the peer allowed?  Our own uid, root, or a process in socketgroup:
+ * as its primary group, or among its supplementary groups (as the kernel
+ * reports them with SO_PEERGROUPS, else as the group database lists them).
+ */
 static int
-peer_allowed(uid_t uid, gid_t gid)
+peer_allowed(int fd, uid_t uid, gid_t gid)
 {
 	struct passwd *pw;
 	gid_t groups[256];
+	socklen_t len = sizeof(groups);
 	int n = 256, i;
 
 	if (uid == geteuid() || uid == 0)
@@ -150,6 +155,15 @@ peer_allowed(uid_t uid, gid_t gid)
 		return 0;
 	if (gid == ctl.gid)
 		return 1;
+#ifdef SO_PEERGROUPS
+	if (getsockopt(fd, SOL_SOCKET, SO_PEERGROUPS, groups, &len) == 0) {
+		for (i = 0; i < (int)(len / sizeof(gid_t)); i++)
+			if (groups[i] == ctl.gid)
+				return 1;
+		return 0;
+	}
+#endif
+	(void)fd, (void)len;
 	if ((pw = getpwuid(uid)) == NULL ||
 	    getgrouplist(pw->pw_name, pw->pw_gid, groups, &n) == -1)
 		return 0;
@@ -178,7 +192,7 @@ control_accept(void)
 		fd = high;
 	}
 	if (getsockopt(fd, SOL_SOCKET, SO_PEERCRED, &cred, &len) == -1 ||
-	    !peer_allowed(cred.uid, cred.gid)) {
+	    !peer_allowed(fd, cred.uid, cred.gid)) {
 		dprintf(fd, "ERR %d permission denied: uid %ld may not use "
 		    "account %s\n", EX_NOPERM, (long)cred.uid, xd.acct.name);
 		log_warn("refused a client of uid %ld", (long)cred.uid);

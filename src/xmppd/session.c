@@ -668,6 +668,12 @@ describe_loss(char *msg, size_t len)
 		    "password or unknown user", xd.acct.username);
 		return EX_NOPERM;
 	}
+	if (strstr(s.failure, "set as mandatory") != NULL) {
+		snprintf(msg, len, "%s does not offer TLS (STARTTLS), which "
+		    "xmppd requires; no password was sent",
+		    xd.acct.serverhost ? xd.acct.serverhost : s.domain);
+		return EX_UNAVAILABLE;
+	}
 	if (s.tls_failed && strstr(s.failure, "certfail") != NULL) {
 		snprintf(msg, len, "the server's certificate could not be "
 		    "verified for %s (unknown CA, wrong name or expired); "

@@ -1,0 +1,89 @@
+#!/bin/sh
+# t0080-security: no plaintext password, group access to the socket, and
+# a daemon that stays small whatever local clients do.
+
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/xmppd.sh"
+
+rss_kib() {	# resident memory of the daemon, KiB
+	sed -n "s/^VmRSS:[ 	]*\([0-9]*\) kB/\1/p" "/proc/$XMPPD_PID/status"
+}
+
+test_expect_success 'set up a server and accounts' '
+	prosody_setup &&
+	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
+	prosody_start
+'
+
+test_expect_success 'a server without STARTTLS never receives the password (69)' '
+	port=$("$TOP/tests/freeport") && : >"$TEST_DIR/capture" &&
+	{ socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+		EXEC:"$TOP/tests/fake-server.sh $TEST_DIR/capture" & fake=$!; } &&
+	at_exit "kill $fake 2>/dev/null" &&
+	wait_for 5 "socat -u /dev/null TCP:127.0.0.1:$port 2>/dev/null" &&
+	xmppd_config alice alice "pl4intext-Secret" "port = $port" &&
+	{ xmppd alice 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 69 && grep -q "does not offer TLS (STARTTLS), which xmppd requires" "$TEST_DIR/err" &&
+	grep -q "<stream:stream" "$TEST_DIR/capture" &&
+	! grep -q "pl4intext" "$TEST_DIR/capture" &&
+	! grep -q "$(printf "\0alice\0pl4intext-Secret" | base64)" "$TEST_DIR/capture" &&
+	! grep -q "<auth" "$TEST_DIR/capture"
+'
+
+test_expect_success 'socketgroup lets exactly that group in' '
+	groupadd -f xmpptest &&
+	xmppd_config alice alice alicepw "buddy = bob@localhost" "socketgroup = xmpptest" &&
+	xmppd_start alice &&
+	test "$(stat -c "%a %G" "$XMPPD_SOCKET_DIR")" = "750 xmpptest" &&
+	test "$(stat -c "%a %G" "$XMPPD_SOCKET_DIR/alice.sock")" = "660 xmpptest" &&
+	chmod 711 "$TEST_DIR" &&
+	test "$(setpriv --reuid=nobody --regid=xmpptest --clear-groups \
+		"$TOP/bin/xmpp-status" alice bob@localhost)" = 6 &&
+	{ setpriv --reuid=nobody --regid=nogroup --clear-groups \
+		"$TOP/bin/xmpp-status" alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 77 && grep -q "permission denied" "$TEST_DIR/err"
+'
+
+test_expect_success 'a peer in the group by its supplementary groups only is let in' '
+	test "$(setpriv --reuid=nobody --regid=nogroup --groups=xmpptest \
+		"$TOP/bin/xmpp-status" alice bob@localhost)" = 6
+'
+
+test_expect_success 'a thousand clients at once, and memory stays bounded' '
+	before=$(rss_kib) &&
+	pids= && i=0 && while [ $i -lt 1000 ]; do
+		xmpp-recv -t 3 alice bob@localhost >/dev/null 2>>"$TEST_DIR/many.err" &
+		pids="$pids $!" && i=$((i + 1))
+	done &&
+	test "$(xmpp-status alice bob@localhost)" = 6 &&
+	peak=$(rss_kib) &&
+	fails=0 && for p in $pids; do
+		wait $p; [ $? = 1 ] || fails=$((fails + 1))
+	done &&
+	test $fails = 0 && test ! -s "$TEST_DIR/many.err" &&
+	after=$(rss_kib) &&
+	diag "daemon RSS: $before KiB idle, $peak KiB with 1000 clients, $after KiB after" &&
+	test "$peak" -lt 16384
+'
+
+test_expect_success 'random bytes, overlong lines and huge bodies leave it serving' '
+	before=$(rss_kib) &&
+	i=0 && while [ $i -lt 20 ]; do
+		head -c 65536 /dev/urandom |
+			socat -t 2 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >/dev/null 2>&1
+		printf "SEND 999999999 bob@localhost\n" |
+			socat -t 2 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >/dev/null 2>&1
+		i=$((i + 1))
+	done;
+	test "$(xmpp-status alice bob@localhost)" = 6 &&
+	after=$(rss_kib) &&
+	diag "daemon RSS: $before KiB before, $after KiB after 40 hostile clients" &&
+	test "$after" -lt $((before + 4096))
+'
+
+test_expect_success 'the daemon stops cleanly' '
+	xmppd_stop
+'
+
+done_testing
