@@ -91,6 +91,7 @@ test_expect_success 'NUL bytes, U+FFFE and invalid UTF-8 are refused with 65' '
 	printf "a\000b" >"$TEST_DIR/nul" &&
 	refused 65 "NUL byte at byte 1" xmpp-send alice bob@localhost <"$TEST_DIR/nul" &&
 	refused 65 "not allowed in XML" xmpp-send alice bob@localhost "$(printf "x\357\277\276")" &&
+	refused 65 "not allowed in XML" xmpp-send alice bob@localhost "$(printf "x\357\277\277")" &&
 	refused 65 "invalid UTF-8 at byte 2" xmpp-send alice bob@localhost "$(printf "ok\377\376")" &&
 	refused 65 "invalid UTF-8" xmpp-send alice bob@localhost "$(printf "\300\200")" &&
 	alive

@@ -313,6 +313,21 @@ parse_stamp(const char *stamp)
 	return -1;
 }
 
+/* The defined condition of an error stanza, for the log. */
+static const char *
+error_condition(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *e = xmpp_stanza_get_child_by_name(st, "error"), *c;
+	const char *name;
+
+	for (c = e ? xmpp_stanza_get_children(e) : NULL; c != NULL;
+	    c = xmpp_stanza_get_next(c))
+		if ((name = xmpp_stanza_get_name(c)) != NULL &&
+		    strcmp(name, "text") != 0)
+			return name;
+	return "unknown error";
+}
+
 /* Offline messages older than the keep time are not replies to anything. */
 static int
 is_stale(xmpp_stanza_t *st)
@@ -341,9 +356,9 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	s.last_rx = clock_ms();
 	if (type != NULL && strcmp(type, "error") == 0) {
 		/* A bounce carries our own words back: never a reply. */
-		if (id != NULL && outbox_find(&xd.outbox, id) != NULL)
-			log_warn("message %s to %s bounced", id,
-			    from ? from : "?");
+		if (id != NULL && session_issued_id(id))
+			log_warn("message %s to %s bounced: %s; not retried",
+			    id, from ? from : "?", error_condition(st));
 		else
 			log_info("error message from %s ignored",
 			    from ? from : "?");
