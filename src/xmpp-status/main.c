@@ -9,6 +9,7 @@
 #include <sysexits.h>
 
 #include "client.h"
+#include "list.h"
 #include "proto.h"
 
 #ifndef VERSION
@@ -18,8 +19,11 @@
 int
 main(int argc, const char **argv)
 {
-	char *sockdir = NULL, *text, line[PROTO_LINE_MAX];
-	int version = 0, no_newline = 0, rc;
+	char *sockdir = NULL, *format_arg = NULL, *text, *info;
+	char line[PROTO_LINE_MAX];
+	int version = 0, no_newline = 0, list = 0, rc;
+	enum list_format format = LIST_TABLE;
+	unsigned long len;
 	const char *account, *jid;
 	struct client c;
 	struct poptOption opts[] = {
@@ -27,6 +31,10 @@ main(int argc, const char **argv)
 		    "socket folder", "DIR" },
 		{ "no-newline", 'n', POPT_ARG_NONE, &no_newline, 0,
 		    "print the digit without a newline (for SHELL())", NULL },
+		{ "list", 'l', POPT_ARG_NONE, &list, 0,
+		    "show the account's state and every contact", NULL },
+		{ "format", 0, POPT_ARG_STRING, &format_arg, 0,
+		    "with --list: table (default), tsv or json", "FORMAT" },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -36,7 +44,8 @@ main(int argc, const char **argv)
 
 	pc = poptGetContext("xmpp-status", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[-n] [-S DIR] ACCOUNT [JID[/RESOURCE]]");
+	poptSetOtherOptionHelp(pc, "[-n] [-S DIR] ACCOUNT [JID[/RESOURCE]]\n"
+	    "       xmpp-status -l [--format=table|tsv|json] [-S DIR] ACCOUNT");
 	if ((rc = poptGetNextOpt(pc)) < -1)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
 	if (version) {
@@ -52,8 +61,28 @@ main(int argc, const char **argv)
 	client_check_account(account);
 	if (jid != NULL)
 		client_check_jid(jid, 0);
+	if (format_arg != NULL && list_format(format_arg, &format) == -1)
+		errx(EX_USAGE, "bad --format '%s': give table, tsv or json",
+		    format_arg);
+	if (list && jid != NULL)
+		errx(EX_USAGE, "--list takes no JID");
 
 	client_open(&c, sockdir, account, 30);
+	if (list) {
+		client_request(&c, "INFO", NULL, 0);
+		if ((rc = client_reply(&c, &text)) != 0)
+			errx(rc, "account %s: %s", account, text);
+		if (proto_number(text, 1UL << 30, &len) == -1)
+			errx(EX_PROTOCOL, "account %s: malformed reply", account);
+		info = client_body(&c, len);
+		list_print(info, len, format);
+		free(info);
+		client_close(&c);
+		free(sockdir);
+		free(format_arg);
+		poptFreeContext(pc);
+		return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	}
 	if (jid != NULL)
 		snprintf(line, sizeof(line), "STATUS %s", jid);
 	else

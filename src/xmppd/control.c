@@ -34,7 +34,7 @@
 
 #define CONTROL_MAX_CLIENTS	4096
 #define CONTROL_IDLE_MS		30000	/* a client with no request pending */
-#define CONTROL_OUT_MAX		(PROTO_BODY_MAX * 4 + (1u << 20))
+#define CONTROL_OUT_MAX		(4u << 20)	/* an unread INFO or body */
 #define CONTROL_SKIP_MAX	(1u << 20)	/* refused bodies we read past */
 
 struct ctl {
@@ -416,6 +416,63 @@ cmd_recv(struct ctl *c, char *args)
 		log_debug("a client waits %lu ms for %s", ms, w[1]);
 }
 
+/* Appends s with tab, newline, CR and backslash escaped (one field). */
+static void
+tsv_field(struct buf *b, const char *s)
+{
+	for (; s != NULL && *s; s++) {
+		if (*s == '\t')
+			buf_append(b, "\\t", 2);
+		else if (*s == '\n')
+			buf_append(b, "\\n", 2);
+		else if (*s == '\r')
+			buf_append(b, "\\r", 2);
+		else if (*s == '\\')
+			buf_append(b, "\\\\", 2);
+		else
+			buf_append(b, s, 1);
+	}
+}
+
+static void
+info_contact(struct contact *ct, void *arg)
+{
+	struct buf *b = arg;
+	struct resource *r;
+
+	buf_printf(b, "contact\t%s\t%s\t%s\t%d\n", ct->bare,
+	    ct->in_roster && ct->is_buddy ? "both" :
+	    ct->is_buddy ? "buddy" : "roster",
+	    ct->subscription ? ct->subscription : "none",
+	    roster_status(&xd.roster, ct->bare, NULL));
+	for (r = ct->resources; r != NULL; r = r->next) {
+		buf_printf(b, "resource\t%s\t", ct->bare);
+		tsv_field(b, r->name);
+		buf_printf(b, "\t%d\t%d\t", (int)r->show, r->priority);
+		tsv_field(b, r->text);
+		buf_append(b, "\n", 1);
+	}
+}
+
+/* INFO: the account and its contacts, tab-separated (see xmppd(8)). */
+static void
+cmd_info(struct ctl *c)
+{
+	struct buf b = { 0 };
+	struct waiter *w;
+	size_t waiting = 0;
+
+	for (w = xd.inbox.waiters; w != NULL; w = w->next)
+		waiting++;
+	buf_printf(&b, "account\t%s\t%s\t%s\t%lld\t%zu\t%zu\t%zu\n",
+	    xd.acct.name, session_state(), session_bound_jid(),
+	    (long long)((clock_ms() - xd.started) / 1000), xd.outbox.count,
+	    xd.inbox.count, waiting);
+	roster_foreach(&xd.roster, info_contact, &b);
+	reply_body(c, b.data ? b.data : "", b.len);
+	buf_free(&b);
+}
+
 static void
 dispatch(struct ctl *c, char *line)
 {
@@ -435,6 +492,8 @@ dispatch(struct ctl *c, char *line)
 		cmd_wait(c, args ? args : "");
 	else if (strcmp(line, "PING") == 0 && args == NULL)
 		reply(c, "OK");
+	else if (strcmp(line, "INFO") == 0 && args == NULL)
+		cmd_info(c);
 	else if (strcmp(line, "QUIT") == 0 && args == NULL) {
 		reply(c, "OK bye");
 		c->closing = 1;

@@ -36,12 +36,15 @@
 
 struct xmppd xd;
 
-static volatile sig_atomic_t quit;
+static volatile sig_atomic_t quit, hup;
 
 static void
 on_signal(int sig)
 {
-	quit = sig;
+	if (sig == SIGHUP)
+		hup = 1;
+	else
+		quit = sig;
 }
 
 static void
@@ -62,9 +65,7 @@ setup_process(void)
 	sa.sa_handler = on_signal;
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
-	/* Detached, a hangup means nothing to us (no reload yet). */
-	sa.sa_handler = SIG_IGN;
-	sigaction(SIGHUP, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);	/* reload the configuration */
 	/* Room for many waiting clients. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
@@ -394,8 +395,13 @@ main(int argc, const char **argv)
 	else
 		log_info("ready on %s", path);
 	report(readyfd, status);
-	while (!quit && status == LOGIN_OK)
+	while (!quit && status == LOGIN_OK) {
+		if (hup) {
+			hup = 0;
+			reload(o.conf, o.account, o.debug);
+		}
 		loop_once(&pfd, &cap);
+	}
 
 	if (status == LOGIN_OK)
 		log_info("signal %d: shutting down", (int)quit);

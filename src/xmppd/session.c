@@ -599,16 +599,12 @@ sockopt_cb(xmpp_conn_t *conn, void *sock)
 	return 0;
 }
 
-void
-session_init(void)
+/* A connection object carrying the account's current settings. */
+static void
+conn_setup(void)
 {
-	unsigned char rnd[6];
 	struct jid me;
-	size_t i;
 
-	xmpp_initialize();
-	static xmpp_log_t logger = { strophe_log, NULL };
-	s.ctx = xmpp_ctx_new(NULL, &logger);
 	s.conn = xmpp_conn_new(s.ctx);
 	/* TLS always, verified; never plaintext; our own delivery barrier. */
 	xmpp_conn_set_flags(s.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
@@ -624,9 +620,20 @@ session_init(void)
 	xmpp_handler_add(s.conn, presence_handler, NULL, "presence", NULL,
 	    NULL);
 	xmpp_handler_add(s.conn, iq_handler, NULL, "iq", NULL, NULL);
-
 	jid_parse(xd.acct.username, 0, &me);
 	snprintf(s.domain, sizeof(s.domain), "%s", strchr(me.bare, '@') + 1);
+}
+
+void
+session_init(void)
+{
+	static xmpp_log_t logger = { strophe_log, NULL };
+	unsigned char rnd[6];
+	size_t i;
+
+	xmpp_initialize();
+	s.ctx = xmpp_ctx_new(NULL, &logger);
+	conn_setup();
 	if (getrandom(rnd, sizeof(rnd), 0) != (ssize_t)sizeof(rnd))
 		memset(rnd, 0, sizeof(rnd));
 	strcpy(s.id_prefix, "xmppd-");
@@ -871,22 +878,81 @@ session_flush(void)
 	}
 }
 
-void
-session_stop(void)
+/* Says goodbye on the current link, if any, and waits (briefly) for the end. */
+static void
+close_link(void)
 {
 	int64_t deadline = clock_ms() + 2000;
 	struct pollfd pfd;
 
-	if (s.active && s.bound) {
+	if (!s.active)
+		return;
+	if (s.bound) {
 		send_presence("unavailable", NULL);
 		session_io();
-		xmpp_disconnect(s.conn);
-		while (s.active && !s.lost && clock_ms() < deadline) {
-			if (session_pollfd(&pfd))
-				poll(&pfd, 1, 50);
-			xmpp_run_once(s.ctx, 0);
-		}
 	}
+	xmpp_disconnect(s.conn);
+	while (s.active && !s.lost && clock_ms() < deadline) {
+		if (session_pollfd(&pfd))
+			poll(&pfd, 1, 50);
+		xmpp_run_once(s.ctx, 0);
+	}
+}
+
+void
+session_restart(void)
+{
+	log_info("connection settings changed: logging in again");
+	close_link();
+	if (s.lost)
+		handle_loss();
+	s.active = s.bound = s.online = 0;
+	s.fd = -1;
+	xmpp_conn_release(s.conn);
+	conn_setup();
+	s.backoff = 0;
+	session_connect();
+}
+
+void
+session_presence_changed(void)
+{
+	if (s.bound)
+		send_own_presence();
+	session_io();
+}
+
+void
+session_buddy_added(const char *bare)
+{
+	if (s.bound && xd.acct.autoregister) {
+		send_presence("subscribe", bare);
+		session_io();
+	}
+}
+
+const char *
+session_state(void)
+{
+	if (s.online)
+		return "online";
+	if (s.active)
+		return "connecting";
+	return "offline";
+}
+
+const char *
+session_bound_jid(void)
+{
+	const char *j = s.bound ? xmpp_conn_get_bound_jid(s.conn) : NULL;
+
+	return j ? j : "-";
+}
+
+void
+session_stop(void)
+{
+	close_link();
 	if (xd.outbox.count > 0)
 		log_info("%zu message(s) not yet confirmed by the server stay "
 		    "in the spool", xd.outbox.count);

@@ -37,6 +37,14 @@ void	session_flush(void);			/* send queued messages */
 void	session_new_id(char *out, size_t len);
 int	session_issued_id(const char *id);
 void	session_stop(void);
+void	session_restart(void);			/* new connection settings */
+void	session_presence_changed(void);
+void	session_buddy_added(const char *bare);
+const char *session_state(void);		/* online, connecting, offline */
+const char *session_bound_jid(void);
+
+/* reload.c: SIGHUP. */
+void	reload(const char *conf_opt, const char *account, int debug_opt);
 
 /* queue.c: accepted messages, spooled until the server confirms them. */
 void	queue_load(int all);

@@ -368,21 +368,23 @@ dispatch(struct conn *c, char *line)
 static ssize_t
 line(struct buf *b, size_t *used)
 {
-	static char before[IN_LIMIT + 1];
+	/* A copy of what proto_line() may look at, and a byte more. */
+	static char before[PROTO_LINE_MAX + 1];
 	size_t len = b->len, scan = len < PROTO_LINE_MAX ? len : PROTO_LINE_MAX;
+	size_t copied = len < sizeof(before) ? len : sizeof(before);
 	const char *nl;
 	ssize_t n;
 
 	check_buf(b);
 	if (len > 0)
-		memcpy(before, b->data, len);
+		memcpy(before, b->data, copied);
 	nl = len > 0 ? memchr(before, '\n', scan) : NULL;
 	*used = (size_t)-1;
 	n = proto_line(b, used);
 	if (nl == NULL) {
 		CHECK(n == (len >= PROTO_LINE_MAX ? PROTO_TOOLONG : PROTO_MORE),
 		    "proto_line = %zd with no newline in %zu bytes", n, len);
-		CHECK(len == 0 || memcmp(before, b->data, len) == 0,
+		CHECK(len == 0 || memcmp(before, b->data, copied) == 0,
 		    "proto_line changed the buffer without a line");
 		return n;
 	}
@@ -398,8 +400,8 @@ line(struct buf *b, size_t *used)
 	CHECK(b->data[n] == '\0', "line not terminated");
 	CHECK(memcmp(b->data, before, (size_t)n) == 0, "line bytes changed");
 	CHECK(memchr(b->data, '\n', (size_t)n) == NULL, "newline in line");
-	CHECK(len == *used || memcmp(b->data + *used, before + *used,
-	    len - *used) == 0, "bytes after the line changed");
+	CHECK(copied == *used || memcmp(b->data + *used, before + *used,
+	    copied - *used) == 0, "bytes after the line changed");
 	return n;
 }
 

@@ -1,0 +1,94 @@
+/*
+ * reload.c: SIGHUP re-reads the configuration, as Asterisk's "module
+ * reload" does: the connection is only renewed when a setting it was made
+ * with changed; otherwise presence, buddies and limits change in place.
+ * A configuration with errors is refused and the running one kept.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "log.h"
+#include "util.h"
+#include "xmppd.h"
+
+static int
+differ(const char *a, const char *b)
+{
+	if (a == NULL || b == NULL)
+		return a != b;
+	return strcmp(a, b) != 0;
+}
+
+static int
+connection_changed(const struct account *a, const struct account *b)
+{
+	return differ(a->username, b->username) ||
+	    differ(a->secret, b->secret) ||
+	    differ(a->serverhost, b->serverhost) || a->port != b->port ||
+	    differ(a->cafile, b->cafile) || differ(a->capath, b->capath);
+}
+
+static int
+has_buddy(const struct account *a, const char *bare)
+{
+	size_t i;
+
+	for (i = 0; i < a->nbuddies; i++)
+		if (strcmp(a->buddies[i], bare) == 0)
+			return 1;
+	return 0;
+}
+
+/* Brings the roster's buddy= marks from old to new. */
+static void
+update_buddies(const struct account *old, const struct account *new)
+{
+	struct contact *c;
+	size_t i;
+
+	for (i = 0; i < old->nbuddies; i++)
+		if (!has_buddy(new, old->buddies[i]) &&
+		    (c = roster_find(&xd.roster, old->buddies[i])) != NULL) {
+			c->is_buddy = 0;
+			log_info("buddy %s removed", c->bare);
+		}
+	for (i = 0; i < new->nbuddies; i++)
+		if (!has_buddy(old, new->buddies[i])) {
+			roster_add_buddy(&xd.roster, new->buddies[i]);
+			log_info("buddy %s added", new->buddies[i]);
+			session_buddy_added(new->buddies[i]);
+		}
+}
+
+void
+reload(const char *conf_opt, const char *account, int debug_opt)
+{
+	struct account new, old;
+	char conf[4096], err[4096 + 512];
+	int presence, reconnect;
+
+	if (config_find(conf_opt, conf, sizeof(conf)) == -1 ||
+	    config_load(conf, account, &new, err, sizeof(err)) == -1 ||
+	    config_secret(&new, err, sizeof(err)) == -1) {
+		log_error("SIGHUP: configuration not reloaded: %s", err);
+		return;
+	}
+	if (differ(new.socketgroup, xd.acct.socketgroup))
+		log_warn("SIGHUP: socketgroup changes take effect at restart");
+	reconnect = connection_changed(&xd.acct, &new);
+	presence = new.status != xd.acct.status ||
+	    new.priority != xd.acct.priority ||
+	    differ(new.statusmessage, xd.acct.statusmessage);
+	old = xd.acct;
+	xd.acct = new;
+	update_buddies(&old, &xd.acct);
+	xd.inbox.keep_ms = (int64_t)xd.acct.timeout * 1000;
+	log_init(account, xd.acct.debug || debug_opt);
+	config_free(&old);
+	log_info("SIGHUP: configuration reloaded from %s", conf);
+	if (reconnect)
+		session_restart();
+	else if (presence)
+		session_presence_changed();
+}
