@@ -52,6 +52,13 @@ test_expect_success 'words are joined by single spaces, commas kept' '
 	got "Call from 555-1234, line 2 is for you"
 '
 
+test_expect_success 'words may start with "-", after "--" or not' '
+	xmpp-send alice bob@localhost -- -5 degrees -- outside &&
+	got "-5 degrees -- outside" &&
+	xmpp-send alice bob@localhost -n is not an option &&
+	got "-n is not an option"
+'
+
 test_expect_success 'UTF-8 and XML specials arrive unchanged' '
 	xmpp-send alice bob@localhost "<b>&amp; \"q\" '"'"'s'"'"' Grüße 日本 🎉" &&
 	got "<b>&amp; \"q\" '"'"'s'"'"' Grüße 日本 🎉"

@@ -55,6 +55,18 @@ spool_dir(const char *account, char *out, size_t len)
 	return 0;
 }
 
+static int
+fsync_dir(const char *dir)
+{
+	int fd, rc;
+
+	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 int
 spool_prepare(const char *dir, char *err, size_t errlen)
 {
@@ -70,7 +82,13 @@ spool_prepare(const char *dir, char *err, size_t errlen)
 			continue;
 		char c = *p;
 		*p = '\0';
-		if (mkdir(path, 0700) == -1 && errno != EEXIST) {
+		if (mkdir(path, 0700) == 0) {
+			/* A new folder must survive power loss too. */
+			char *slash = strrchr(path, '/');
+			*slash = '\0';
+			fsync_dir(slash == path ? "/" : path);
+			*slash = '/';
+		} else if (errno != EEXIST) {
 			snprintf(err, errlen, "cannot create %s: %s", path,
 			    strerror(errno));
 			return -1;
@@ -107,18 +125,6 @@ write_all(int fd, const void *p, size_t n)
 		n -= (size_t)w;
 	}
 	return 0;
-}
-
-static int
-fsync_dir(const char *dir)
-{
-	int fd, rc;
-
-	if ((fd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
-		return -1;
-	rc = fsync(fd);
-	close(fd);
-	return rc;
 }
 
 int

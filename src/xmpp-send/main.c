@@ -193,6 +193,9 @@ main(int argc, const char **argv)
 	if (wait_arg != NULL)
 		wait = parse_seconds(wait_arg);
 	words = poptGetArgs(pc);
+	/* "--" before the message guards words that start with '-'. */
+	if (words != NULL && strcmp(words[0], "--") == 0)
+		words = words[1] ? words + 1 : NULL;
 	body = words ? join_words(words, &len) : read_stdin(&len);
 	check_body(body, len);
 

@@ -356,8 +356,11 @@ cmd_wait(struct ctl *c, char *args)
 		return;
 	}
 	if ((m = outbox_find(&xd.outbox, w[1])) == NULL) {
-		/* Ours but no longer queued: the server has it. */
-		if (session_issued_id(w[1]))
+		/* Ours but no longer queued: the server has it, or not. */
+		if (queue_given_up(w[1]))
+			reply(c, "ERR %d the message was given up (see the log)",
+			    EX_TEMPFAIL);
+		else if (session_issued_id(w[1]))
 			reply(c, "OK confirmed");
 		else
 			reply(c, "ERR %d unknown message id '%.64s'",
@@ -655,6 +658,7 @@ control_timers(int64_t now)
 			c->wait_msg = NULL;
 			reply(c, "ERR %d not confirmed by the server in time; "
 			    "the message stays queued", EX_TEMPFAIL);
+			c->idle_deadline = now + CONTROL_IDLE_MS;
 		}
 		/* Requests queued behind one that has now ended. */
 		if (!busy(c) && !c->closing && c->in.len > 0)

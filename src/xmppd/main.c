@@ -390,9 +390,10 @@ main(int argc, const char **argv)
 		snprintf(err, sizeof(err), "stopped by signal %d before the "
 		    "first login finished", (int)quit);
 	}
-	if (status != LOGIN_OK)
+	if (status != LOGIN_OK) {
 		log_error("%s", err);
-	else
+		control_stop();	/* no socket left behind when we report */
+	} else
 		log_info("ready on %s", path);
 	report(readyfd, status);
 	while (!quit && status == LOGIN_OK) {

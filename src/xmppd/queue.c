@@ -19,6 +19,22 @@
 #include "util.h"
 #include "xmppd.h"
 
+/* The last messages given up, so that a late WAIT is not told "OK". */
+#define GIVEN_UP_KEPT 64
+static char given_up[GIVEN_UP_KEPT][SPOOL_ID_MAX];
+static unsigned given_up_next;
+
+int
+queue_given_up(const char *id)
+{
+	unsigned i;
+
+	for (i = 0; i < GIVEN_UP_KEPT; i++)
+		if (strcmp(given_up[i], id) == 0)
+			return 1;
+	return 0;
+}
+
 struct found {
 	char		*name;
 	time_t		 created;
@@ -145,6 +161,9 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 {
 	(void)ob;
 	spool_remove(xd.spooldir, m->id);
+	if (why != OUTBOX_CONFIRMED)
+		snprintf(given_up[given_up_next++ % GIVEN_UP_KEPT],
+		    SPOOL_ID_MAX, "%s", m->id);
 	if (why == OUTBOX_EXPIRED)
 		log_warn("message %s to %s dropped: not sent within its "
 		    "lifetime of %u s", m->id, m->to, xd.acct.lifetime);

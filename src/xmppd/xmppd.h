@@ -51,6 +51,7 @@ void	queue_load(int all);
 int	queue_accept(const char *to, const char *body, size_t len, char *id,
 	    size_t idlen, char *err, size_t errlen);
 void	queue_done(struct outbox *, struct outmsg *, enum outbox_end);
+int	queue_given_up(const char *id);
 int64_t	queue_timers(int64_t now);
 
 /* control.c: the local socket side. */
