@@ -136,6 +136,34 @@ test_expect_success '-n prints the body without the newline' '
 	printf "no newline" | cmp - "$TEST_DIR/out"
 '
 
+test_expect_success 'no JID: the next message from anyone, as a record with its sender' '
+	send_kept carol "from carol" &&
+	send_kept bob "two\\nlines" &&
+	xmpp-recv alice >"$TEST_DIR/rec" &&
+	printf "carol@localhost/pc chat 10\nfrom carol\n" | cmp - "$TEST_DIR/rec" &&
+	xmpp-recv --json alice >"$TEST_DIR/json" &&
+	printf "{\"from\":\"bob@localhost/desk\",\"type\":\"chat\",\"body\":\"two\\\\nlines\"}\n" |
+		cmp - "$TEST_DIR/json"
+'
+
+test_expect_success '--follow prints every message as it comes, one record each' '
+	{ xmpp-recv --follow --json alice bob@localhost >"$TEST_DIR/follow" & f=$!; } &&
+	buddy_cmd bob "send alice@localhost one" &&
+	buddy_cmd carol "send alice@localhost not for the follower" &&
+	buddy_cmd bob "send alice@localhost two\\nlines" &&
+	wait_count "$TEST_DIR/follow" "^{" 2 &&
+	pid_alive $f && kill $f && { wait $f 2>/dev/null || :; } &&
+	printf "%s\n" "{\"from\":\"bob@localhost/desk\",\"type\":\"chat\",\"body\":\"one\"}" \
+		"{\"from\":\"bob@localhost/desk\",\"type\":\"chat\",\"body\":\"two\\nlines\"}" |
+		cmp - "$TEST_DIR/follow" &&
+	test "$(xmpp-recv alice carol@localhost)" = "not for the follower"
+'
+
+test_expect_success '--follow -t ends after SECS without a message' '
+	{ xmpp-recv --follow -t 1 alice bob@localhost >"$TEST_DIR/follow"; rc=$?; } &&
+	test $rc = 1 && test ! -s "$TEST_DIR/follow"
+'
+
 test_expect_success 'a bad timeout is a usage error (64)' '
 	for t in 0 -1 abc "" 1e9; do
 		{ xmpp-recv -t "$t" alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&

@@ -2,12 +2,15 @@
  * xmpp-recv: waits for the next message from a JID and prints its body,
  * like Asterisk's JABBER_RECEIVE(account,jid,timeout).  The daemon keeps
  * recent messages, so a reply that came before we started is not lost.
+ * Without a JID it takes the next message from anyone; with --follow it
+ * goes on printing messages as they come, one record each.
  */
 #include <err.h>
 #include <math.h>
 #include <popt.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <sysexits.h>
 
 #include "client.h"
@@ -19,23 +22,124 @@
 
 #define TIMEOUT_MAX (7 * 86400.0)
 
-int
-main(int argc, const char **argv)
+enum style { BODY, RECORD, JSON };
+
+struct opts {
+	char	*sockdir;
+	char	*timeout_arg;
+	int	 no_newline;
+	int	 follow;
+	int	 json;
+	double	 timeout;
+};
+
+static void
+json_string(const char *s, size_t len)
 {
-	char *sockdir = NULL, *timeout_arg = NULL, *text, *body, *end;
-	char line[PROTO_LINE_MAX];
-	int version = 0, no_newline = 0, rc;
-	double timeout = 20;
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\r')
+			fputs("\\r", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
+
+/*
+ * Prints one message.  BODY: the body and a newline (none with -n).
+ * RECORD: "FROM TYPE LENGTH", a newline, the body, a newline.  JSON: an
+ * object on one line.
+ */
+static void
+print_message(enum style style, const char *from, const char *type,
+    const char *body, size_t len, int no_newline)
+{
+	switch (style) {
+	case BODY:
+		fwrite(body, 1, len, stdout);
+		if (!no_newline)
+			putchar('\n');
+		break;
+	case RECORD:
+		printf("%s %s %zu\n", from, type, len);
+		fwrite(body, 1, len, stdout);
+		putchar('\n');
+		break;
+	case JSON:
+		fputs("{\"from\":", stdout);
+		json_string(from, strlen(from));
+		fputs(",\"type\":", stdout);
+		json_string(type, strlen(type));
+		fputs(",\"body\":", stdout);
+		json_string(body, len);
+		fputs("}\n", stdout);
+		break;
+	}
+}
+
+/* One RECV; returns 0 and prints, 1 at the timeout; exits on errors. */
+static int
+receive(struct client *c, const char *account, const char *jid,
+    double timeout, enum style style, int no_newline)
+{
+	char line[PROTO_LINE_MAX], *text, *words[3], *body;
 	unsigned long len;
-	const char *account, *jid;
-	struct client c;
+	int rc, n;
+
+	if (jid != NULL)
+		snprintf(line, sizeof(line), "RECV %.0f %s", timeout * 1000,
+		    jid);
+	else
+		snprintf(line, sizeof(line), "RECV %.0f", timeout * 1000);
+	client_request(c, line, NULL, 0);
+	rc = client_reply(c, &text);
+	if (rc == 1)
+		return 1;	/* nothing came: a plain negative answer */
+	if (rc != 0)
+		errx(rc, "account %s: %s", account, text);
+	/* "LENGTH TYPE FROM" */
+	n = proto_split(text, words, 3);
+	if (n < 1 || proto_number(words[0], PROTO_BODY_MAX * 64UL, &len) == -1)
+		errx(EX_PROTOCOL, "account %s: malformed reply", account);
+	snprintf(line, sizeof(line), "%s", n == 3 ? words[2] : "?");
+	body = client_body(c, len);
+	print_message(style, line, n >= 2 ? words[1] : "normal", body, len,
+	    no_newline);
+	free(body);
+	if (fflush(stdout) != 0)
+		err(EX_IOERR, "stdout");
+	return 0;
+}
+
+static poptContext
+parse_options(int argc, const char **argv, struct opts *o)
+{
+	int version = 0, rc;
+	char *end;
 	struct poptOption opts[] = {
-		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
+		{ "socket-dir", 'S', POPT_ARG_STRING, &o->sockdir, 0,
 		    "socket folder", "DIR" },
-		{ "timeout", 't', POPT_ARG_STRING, &timeout_arg, 0,
-		    "seconds to wait (default 20)", "SECS" },
-		{ "no-newline", 'n', POPT_ARG_NONE, &no_newline, 0,
+		{ "timeout", 't', POPT_ARG_STRING, &o->timeout_arg, 0,
+		    "seconds to wait (default 20; with --follow: none)",
+		    "SECS" },
+		{ "no-newline", 'n', POPT_ARG_NONE, &o->no_newline, 0,
 		    "print the body without a newline (for SHELL())", NULL },
+		{ "follow", 'F', POPT_ARG_NONE, &o->follow, 0,
+		    "go on printing messages as they come", NULL },
+		{ "json", 'j', POPT_ARG_NONE, &o->json, 0,
+		    "print each message as a JSON object on one line", NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -43,51 +147,60 @@ main(int argc, const char **argv)
 	};
 	poptContext pc;
 
+	memset(o, 0, sizeof(*o));
 	pc = poptGetContext("xmpp-recv", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(pc,
-	    "[-n] [-S DIR] [-t SECS] ACCOUNT JID[/RESOURCE]");
+	    "[-Fjn] [-S DIR] [-t SECS] ACCOUNT [JID[/RESOURCE]]");
 	if ((rc = poptGetNextOpt(pc)) < -1)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
 	if (version) {
 		printf("xmpp-recv %s (protocol %d)\n", VERSION, PROTO_VERSION);
 		exit(0);
 	}
-	if (timeout_arg != NULL) {
-		timeout = strtod(timeout_arg, &end);
-		if (*timeout_arg == '\0' || *end != '\0' || !isfinite(timeout) ||
-		    timeout < 0.001 || timeout > TIMEOUT_MAX)
+	o->timeout = o->follow ? TIMEOUT_MAX : 20;
+	if (o->timeout_arg != NULL) {
+		o->timeout = strtod(o->timeout_arg, &end);
+		if (*o->timeout_arg == '\0' || *end != '\0' ||
+		    !isfinite(o->timeout) || o->timeout < 0.001 ||
+		    o->timeout > TIMEOUT_MAX)
 			errx(EX_USAGE, "bad timeout '%s': give seconds, more "
-			    "than 0 and at most %.0f", timeout_arg, TIMEOUT_MAX);
+			    "than 0 and at most %.0f", o->timeout_arg,
+			    TIMEOUT_MAX);
 	}
+	return pc;
+}
+
+int
+main(int argc, const char **argv)
+{
+	struct opts o;
+	const char *account, *jid;
+	struct client c;
+	enum style style;
+	poptContext pc;
+	int rc;
+
+	pc = parse_options(argc, argv, &o);
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
-	if (account == NULL || jid == NULL || poptPeekArg(pc) != NULL) {
+	if (account == NULL || poptPeekArg(pc) != NULL) {
 		poptPrintUsage(pc, stderr, 0);
 		exit(EX_USAGE);
 	}
 	client_check_account(account);
-	client_check_jid(jid, 0);
+	if (jid != NULL)
+		client_check_jid(jid, 0);
+	style = o.json ? JSON : (jid == NULL || o.follow) ? RECORD : BODY;
 
 	/* The daemon keeps the deadline; ours only guards against a hang. */
-	client_open(&c, sockdir, account, timeout + 30);
-	snprintf(line, sizeof(line), "RECV %.0f %s", timeout * 1000, jid);
-	client_request(&c, line, NULL, 0);
-	rc = client_reply(&c, &text);
-	if (rc == 1)
-		exit(1);	/* nothing came: a plain negative answer */
-	if (rc != 0)
-		errx(rc, "account %s: %s", account, text);
-	if (proto_number(text, PROTO_BODY_MAX * 64UL, &len) == -1)
-		errx(EX_PROTOCOL, "account %s: malformed reply", account);
-	body = client_body(&c, len);
-	fwrite(body, 1, len, stdout);
-	if (!no_newline)
-		putchar('\n');
-	free(body);
+	client_open(&c, o.sockdir, account, o.timeout + 30);
+	do
+		rc = receive(&c, account, jid, o.timeout, style, o.no_newline);
+	while (o.follow && rc == 0);
 	client_close(&c);
-	free(sockdir);
-	free(timeout_arg);
+	free(o.sockdir);
+	free(o.timeout_arg);
 	poptFreeContext(pc);
-	return fflush(stdout) == 0 ? 0 : EX_IOERR;
+	return rc;
 }

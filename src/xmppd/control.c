@@ -90,9 +90,12 @@ reply(struct ctl *c, const char *fmt, ...)
 }
 
 static void
-reply_body(struct ctl *c, const char *body, size_t len)
+reply_body(struct ctl *c, const char *body, size_t len, const char *tag)
 {
-	reply(c, "OK %zu", len);
+	if (tag != NULL)
+		reply(c, "OK %zu %s", len, tag);
+	else
+		reply(c, "OK %zu", len);
 	buf_append(&c->out, body, len);
 	buf_append(&c->out, "\n", 1);
 }
@@ -247,7 +250,7 @@ control_close(struct ctl *c)
 
 /* inbox_deliver_fn: a RECV is answered (body) or timed out (NULL). */
 void
-control_deliver(void *owner, const char *body, size_t len)
+control_deliver(void *owner, const char *body, size_t len, const char *tag)
 {
 	struct ctl *c = owner;
 
@@ -256,7 +259,7 @@ control_deliver(void *owner, const char *body, size_t len)
 	if (body == NULL)
 		reply(c, "ERR 1 no message before the timeout");
 	else
-		reply_body(c, body, len);
+		reply_body(c, body, len, tag);
 	control_write(c);	/* the waiter is blocked on it: no detour */
 }
 
@@ -398,6 +401,7 @@ cmd_status(struct ctl *c, char *args)
 		    j.has_resource ? j.resource : NULL));
 }
 
+/* RECV MS [JID]: the oldest message from JID (from anyone without it). */
 static void
 cmd_recv(struct ctl *c, char *args)
 {
@@ -405,18 +409,21 @@ cmd_recv(struct ctl *c, char *args)
 	unsigned long ms;
 	struct jid j;
 	int64_t now = clock_ms();
+	int n = proto_split(args, w, 2);
 
-	if (proto_split(args, w, 2) != 2 ||
-	    proto_number(w[0], 86400000UL * 7, &ms) == -1 || ms == 0) {
-		reply(c, "ERR %d usage: RECV MILLISECONDS JID", EX_USAGE);
+	if (n < 1 || proto_number(w[0], 86400000UL * 7, &ms) == -1 ||
+	    ms == 0) {
+		reply(c, "ERR %d usage: RECV MILLISECONDS [JID]", EX_USAGE);
 		return;
 	}
-	if (want_jid(c, w[1], 0, &j) == -1)
+	if (n == 2 && want_jid(c, w[1], 0, &j) == -1)
 		return;
-	c->waiting = inbox_wait(&xd.inbox, j.bare,
-	    j.has_resource ? j.resource : NULL, now + (int64_t)ms, c, now);
+	c->waiting = inbox_wait(&xd.inbox, n == 2 ? j.bare : NULL,
+	    n == 2 && j.has_resource ? j.resource : NULL, now + (int64_t)ms,
+	    c, now);
 	if (c->waiting != NULL)
-		log_debug("a client waits %lu ms for %s", ms, w[1]);
+		log_debug("a client waits %lu ms for %s", ms,
+		    n == 2 ? w[1] : "anyone");
 }
 
 /* Appends s with tab, newline, CR and backslash escaped (one field). */
@@ -472,7 +479,7 @@ cmd_info(struct ctl *c)
 	    (long long)((clock_ms() - xd.started) / 1000), xd.outbox.count,
 	    xd.inbox.count, waiting);
 	roster_foreach(&xd.roster, info_contact, &b);
-	reply_body(c, b.data ? b.data : "", b.len);
+	reply_body(c, b.data ? b.data : "", b.len, NULL);
 	buf_free(&b);
 }
 

@@ -26,6 +26,7 @@ inmsg_free(struct inmsg *m)
 {
 	free(m->bare);
 	free(m->resource);
+	free(m->tag);
 	free(m->body);
 	free(m);
 }
@@ -69,6 +70,8 @@ static int
 matches(const char *bare, const char *resource, const char *want_bare,
     const char *want_resource)
 {
+	if (want_bare == NULL)
+		return 1;
 	if (strcmp(bare, want_bare) != 0)
 		return 0;
 	if (want_resource == NULL)
@@ -98,7 +101,7 @@ prune(struct inbox *ib, int64_t now)
 
 int
 inbox_add(struct inbox *ib, const char *bare, const char *resource,
-    const char *body, size_t len, int64_t now)
+    const char *tag, const char *body, size_t len, int64_t now)
 {
 	struct waiter *w;
 	struct inmsg *m;
@@ -106,7 +109,7 @@ inbox_add(struct inbox *ib, const char *bare, const char *resource,
 	for (w = ib->waiters; w != NULL; w = w->next)
 		if (matches(bare, resource, w->bare, w->resource)) {
 			waiter_unlink(ib, w);
-			ib->deliver(w->owner, body, len);
+			ib->deliver(w->owner, body, len, tag);
 			waiter_free(w);
 			return 1;
 		}
@@ -119,6 +122,7 @@ inbox_add(struct inbox *ib, const char *bare, const char *resource,
 	m = xcalloc(1, sizeof(*m));
 	m->bare = xstrdup(bare);
 	m->resource = resource ? xstrdup(resource) : NULL;
+	m->tag = tag ? xstrdup(tag) : NULL;
 	m->body = xmemdup(body, len);
 	m->len = len;
 	m->expires = now + ib->keep_ms;
@@ -150,12 +154,12 @@ inbox_wait(struct inbox *ib, const char *bare, const char *resource,
 				ib->tail = prev;
 			ib->count--;
 			ib->bytes -= m->len;
-			ib->deliver(owner, m->body, m->len);
+			ib->deliver(owner, m->body, m->len, m->tag);
 			inmsg_free(m);
 			return NULL;
 		}
 	w = xcalloc(1, sizeof(*w));
-	w->bare = xstrdup(bare);
+	w->bare = bare ? xstrdup(bare) : NULL;
 	w->resource = resource ? xstrdup(resource) : NULL;
 	w->deadline = deadline;
 	w->owner = owner;
@@ -186,7 +190,7 @@ inbox_expire(struct inbox *ib, int64_t now)
 		next = w->next;
 		if (w->deadline <= now) {
 			waiter_unlink(ib, w);
-			ib->deliver(w->owner, NULL, 0);
+			ib->deliver(w->owner, NULL, 0, NULL);
 			waiter_free(w);
 		} else if (w->deadline < soonest)
 			soonest = w->deadline;

@@ -15,6 +15,7 @@ struct inmsg {
 	struct inmsg	*next;
 	char		*bare;		/* folded sender */
 	char		*resource;	/* may be NULL */
+	char		*tag;		/* opaque, handed to the waiter */
 	char		*body;
 	size_t		 len;
 	int64_t		 expires;	/* clock_ms() */
@@ -22,14 +23,18 @@ struct inmsg {
 
 struct waiter {
 	struct waiter	*next, *prev;
-	char		*bare;
+	char		*bare;		/* NULL: anyone */
 	char		*resource;	/* NULL: any resource */
 	int64_t		 deadline;
 	void		*owner;
 };
 
-/* Hands a body to a waiter's owner; body NULL means the wait timed out. */
-typedef void (*inbox_deliver_fn)(void *owner, const char *body, size_t len);
+/*
+ * Hands a body (and the tag it was added with) to a waiter's owner; body
+ * NULL means the wait timed out.
+ */
+typedef void (*inbox_deliver_fn)(void *owner, const char *body, size_t len,
+    const char *tag);
 
 struct inbox {
 	struct inmsg	*head, *tail;	/* oldest first */
@@ -47,11 +52,11 @@ void	inbox_free(struct inbox *);
  * is kept (returns 0).
  */
 int	inbox_add(struct inbox *, const char *bare, const char *resource,
-	    const char *body, size_t len, int64_t now);
+	    const char *tag, const char *body, size_t len, int64_t now);
 
 /*
  * A client asks for the oldest message from bare (and resource if not
- * NULL).  If one is kept, it is delivered at once and NULL is returned;
+ * NULL; from anyone if bare is NULL).  If one is kept, it is delivered at once and NULL is returned;
  * otherwise the returned waiter stands in line until inbox_expire() or
  * inbox_cancel().
  */

@@ -350,7 +350,7 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	const char *from = xmpp_stanza_get_from(st);
 	const char *id = xmpp_stanza_get_id(st);
 	struct jid j;
-	char *body;
+	char *body, tag[JID_MAX + 32];
 
 	(void)conn, (void)ud;
 	s.last_rx = clock_ms();
@@ -368,10 +368,11 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	if ((body = child_text(st, "body")) == NULL)
 		return 1;
+	snprintf(tag, sizeof(tag), "%s %s", type ? type : "normal", from);
 	if (is_stale(st))
 		log_info("stale offline message from %s dropped", j.bare);
 	else if (inbox_add(&xd.inbox, j.bare, j.has_resource ? j.resource :
-	    NULL, body, strlen(body), clock_ms()))
+	    NULL, tag, body, strlen(body), clock_ms()))
 		log_debug("message from %s handed to a waiting client", from);
 	else
 		log_debug("message from %s kept for %u s", from,

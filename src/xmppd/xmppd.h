@@ -57,7 +57,8 @@ int64_t	queue_timers(int64_t now);
 /* control.c: the local socket side. */
 int	control_init(const char *path, int group_set, gid_t gid, char *err,
 	    size_t errlen);
-void	control_deliver(void *owner, const char *body, size_t len);
+void	control_deliver(void *owner, const char *body, size_t len,
+	    const char *tag);
 void	control_message_done(void *owner, enum outbox_end);
 int	control_pollfds(struct pollfd *, int max);
 void	control_io(const struct pollfd *, int n);

@@ -21,8 +21,9 @@ static struct delivery got[64];
 static int ngot;
 
 static void
-record(void *owner, const char *body, size_t len)
+record(void *owner, const char *body, size_t len, const char *tag)
 {
+	(void)tag;
 	if (ngot == 64)
 		return;
 	got[ngot].owner = owner;
@@ -51,7 +52,7 @@ static int
 add(struct inbox *ib, const char *bare, const char *res, const char *body,
     int64_t now)
 {
-	return inbox_add(ib, bare, res, body, strlen(body), now);
+	return inbox_add(ib, bare, res, NULL, body, strlen(body), now);
 }
 
 /* inbox_cancel, unless an earlier failure left no waiter. */
@@ -103,7 +104,7 @@ test_keep(void)
 	cancel(&ib, w);
 
 	/* Binary-safe bodies. */
-	inbox_add(&ib, BOB, NULL, "a\0b", 3, 3000);
+	inbox_add(&ib, BOB, NULL, NULL, "a\0b", 3, 3000);
 	inbox_wait(&ib, BOB, NULL, 9000, &A, 3001);
 	ok(ngot == 1 && got[0].len == 3 && memcmp(got[0].body, "a\0b", 3) == 0,
 	    "a body with a NUL byte comes back whole");
@@ -308,7 +309,7 @@ test_bounds(void)
 	memset(big, 'b', INBOX_MAX_BYTES + 1);
 	for (i = 0; i < 20; i++) {
 		big[0] = (char)('a' + i);
-		inbox_add(&ib, BOB, NULL, big, mib, now);
+		inbox_add(&ib, BOB, NULL, NULL, big, mib, now);
 		if (ib.bytes > INBOX_MAX_BYTES)
 			break;
 	}
@@ -320,7 +321,7 @@ test_bounds(void)
 	    got[0].body[0] == 'a' + 20 - (int)(INBOX_MAX_BYTES / mib),
 	    "the oldest were dropped to make room");
 	reset();
-	inbox_add(&ib, BOB, NULL, big, INBOX_MAX_BYTES, now);
+	inbox_add(&ib, BOB, NULL, NULL, big, INBOX_MAX_BYTES, now);
 	is_int(ib.count, 1, "a message of exactly INBOX_MAX_BYTES fits alone");
 	is_int(ib.bytes, INBOX_MAX_BYTES, "and fills the inbox");
 	inbox_free(&ib);
@@ -328,7 +329,7 @@ test_bounds(void)
 	/* A message too big to keep at all must not flush the others. */
 	inbox_init(&ib, 1000000, record);
 	add(&ib, BOB, NULL, "keep me", now);
-	inbox_add(&ib, BOB, NULL, big, INBOX_MAX_BYTES + 1, now);
+	inbox_add(&ib, BOB, NULL, NULL, big, INBOX_MAX_BYTES + 1, now);
 	ok(ib.bytes <= INBOX_MAX_BYTES, "an oversized message is not kept");
 	is_int(ib.count, 1, "the messages kept before it are still there");
 	free(big);
@@ -336,9 +337,43 @@ test_bounds(void)
 	inbox_free(&ib);
 }
 
+static char last_tag[64];
+
+/* The tag is only valid during the call: keep a copy. */
+static void
+record_tag(void *owner, const char *body, size_t len, const char *tag)
+{
+	(void)owner, (void)body, (void)len;
+	snprintf(last_tag, sizeof(last_tag), "%s", tag ? tag : "(null)");
+}
+
+/* A waiter for anyone takes the oldest message, and the tag comes along. */
+static void
+test_anyone(void)
+{
+	struct inbox ib;
+
+	inbox_init(&ib, KEEP, record_tag);
+	inbox_add(&ib, "carol@x.com", "pc", "chat carol@x.com/pc", "c", 1, 1000);
+	inbox_add(&ib, BOB, NULL, "chat bob@x.com", "b", 1, 1001);
+	ok(inbox_wait(&ib, NULL, NULL, 9000, &A, 1002) == NULL,
+	    "a waiter for anyone is served at once");
+	is_str(last_tag, "chat carol@x.com/pc", "the oldest message, with its tag");
+	ok(inbox_wait(&ib, NULL, NULL, 9000, &A, 1003) == NULL,
+	    "and the next one");
+	is_str(last_tag, "chat bob@x.com", "from bob");
+	ok(inbox_wait(&ib, NULL, NULL, 9000, &A, 1004) != NULL,
+	    "nothing left: it waits");
+	is_int(inbox_add(&ib, "dave@x.com", NULL, "normal dave@x.com", "d", 1,
+	    1005), 1, "anyone's message goes to it");
+	is_str(last_tag, "normal dave@x.com", "with its tag");
+	inbox_free(&ib);
+}
+
 int
 main(void)
 {
+	test_anyone();
 	test_keep();
 	test_match();
 	test_waiters();
