@@ -31,7 +31,7 @@ MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8
 
 COMMON    = proto text jid sockdir spool
-DAEMON    = main config control session roster inbox outbox queue reload log util
+DAEMON    = main config control session roster inbox outbox queue reload muc log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-outbox
 
@@ -75,7 +75,7 @@ bin/xmpp-%: $(BUILD)/xmpp-%/main.o $(CLIENT_OBJ)
 # Unit tests link the module under test with the objects it needs.
 tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
         $(filter-out $(BUILD)/xmppd/main.o $(BUILD)/xmppd/session.o \
-        $(BUILD)/xmppd/queue.o $(BUILD)/xmppd/reload.o \
+        $(BUILD)/xmppd/queue.o $(BUILD)/xmppd/reload.o $(BUILD)/xmppd/muc.o \
         $(BUILD)/xmppd/control.o,$(DAEMON_OBJ))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
 	    $(filter %.o,$^)

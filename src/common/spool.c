@@ -136,9 +136,10 @@ spool_write(const char *dir, const struct spooled *m, char *err,
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, m->id);
 	snprintf(final, sizeof(final), "%s/%s.msg", dir, m->id);
-	n = snprintf(head, sizeof(head), SPOOL_MAGIC "id %s\nto %s\n"
+	n = snprintf(head, sizeof(head), SPOOL_MAGIC "id %s\nto %s\n%s%s"
 	    "created %lld\nlength %zu\n\n", m->id, m->to,
-	    (long long)m->created, m->len);
+	    m->groupchat ? "type groupchat\n" : "",
+	    m->receipt ? "receipt yes\n" : "", (long long)m->created, m->len);
 	if (n < 0 || (size_t)n >= sizeof(head)) {
 		snprintf(err, errlen, "message header too long");
 		return -1;
@@ -171,53 +172,63 @@ fail:
 	return -1;
 }
 
-/* Reads "key value\n" at *p; returns the value (NUL-terminated) or NULL. */
-static char *
-header(char **p, char *end, const char *key)
-{
-	size_t klen = strlen(key);
-	char *nl, *v;
-
-	if ((size_t)(end - *p) <= klen || strncmp(*p, key, klen) != 0 ||
-	    (*p)[klen] != ' ' ||
-	    (nl = memchr(*p, '\n', (size_t)(end - *p))) == NULL)
-		return NULL;
-	*nl = '\0';
-	v = *p + klen + 1;
-	*p = nl + 1;
-	return v;
-}
-
+/*
+ * Parses "XMPPD-SPOOL 1", then "key value" lines up to an empty line
+ * (id, to, created and length are required; type and receipt optional;
+ * unknown keys are skipped for later versions), then the body and the
+ * end marker.
+ */
 static int
 parse(char *data, size_t size, struct spooled *m)
 {
-	char *p = data, *end = data + size, *id, *to, *created, *length, *e;
-	unsigned long long len;
+	char *p = data, *end = data + size, *nl, *v, *e;
+	unsigned long long len = 0;
 	size_t avail, endlen = sizeof(SPOOL_END) - 1;
+	int have = 0;
 
 	if (size < sizeof(SPOOL_MAGIC) - 1 ||
 	    memcmp(p, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0)
 		return -1;
 	p += sizeof(SPOOL_MAGIC) - 1;
-	if ((id = header(&p, end, "id")) == NULL ||
-	    (to = header(&p, end, "to")) == NULL ||
-	    (created = header(&p, end, "created")) == NULL ||
-	    (length = header(&p, end, "length")) == NULL ||
-	    p >= end || *p++ != '\n')
-		return -1;
-	errno = 0;
-	len = strtoull(length, &e, 10);
+	for (;;) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			return -1;
+		if (nl == p)
+			break;
+		*nl = '\0';
+		if ((v = strchr(p, ' ')) == NULL)
+			return -1;
+		*v++ = '\0';
+		if (strcmp(p, "id") == 0 && *v != '\0' &&
+		    strlen(v) < sizeof(m->id)) {
+			memcpy(m->id, v, strlen(v) + 1);
+			have |= 1;
+		} else if (strcmp(p, "to") == 0 && *v != '\0') {
+			free(m->to);
+			if ((m->to = strdup(v)) == NULL)
+				return -1;
+			have |= 2;
+		} else if (strcmp(p, "created") == 0) {
+			m->created = (time_t)strtoll(v, NULL, 10);
+			have |= 4;
+		} else if (strcmp(p, "length") == 0) {
+			errno = 0;
+			len = strtoull(v, &e, 10);
+			if (errno != 0 || *e != '\0' || *v == '\0')
+				return -1;
+			have |= 8;
+		} else if (strcmp(p, "type") == 0)
+			m->groupchat = strcmp(v, "groupchat") == 0;
+		else if (strcmp(p, "receipt") == 0)
+			m->receipt = strcmp(v, "yes") == 0;
+		p = nl + 1;
+	}
+	p++;
 	avail = (size_t)(end - p);
-	if (errno != 0 || *e != '\0' || avail < endlen || len != avail - endlen)
+	if (have != 15 || avail < endlen || len != avail - endlen ||
+	    memcmp(p + len, SPOOL_END, endlen) != 0)
 		return -1;
-	if (memcmp(p + len, SPOOL_END, endlen) != 0 ||
-	    strlen(id) >= sizeof(m->id) || *id == '\0' || *to == '\0')
-		return -1;
-	memcpy(m->id, id, strlen(id) + 1);
-	m->created = (time_t)strtoll(created, NULL, 10);
-	m->to = strdup(to);
-	m->body = malloc(len + 1);
-	if (m->to == NULL || m->body == NULL)
+	if ((m->body = malloc(len + 1)) == NULL)
 		return -1;
 	memcpy(m->body, p, len);
 	m->body[len] = '\0';

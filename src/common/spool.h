@@ -17,6 +17,8 @@ struct spooled {
 	char	*body;
 	size_t	 len;
 	time_t	 created;
+	int	 groupchat;	/* to a room, type "groupchat" */
+	int	 receipt;	/* ask for a delivery receipt (XEP-0184) */
 };
 
 /*

@@ -46,8 +46,13 @@ struct ctl {
 	struct waiter	*waiting;	/* a RECV in progress */
 	struct outmsg	*wait_msg;	/* a WAIT in progress */
 	int64_t		 wait_deadline;
+	int		 joining;	/* a JOIN in progress */
+	char		*receipt;	/* a RECEIPT in progress: its id */
+	int64_t		 receipt_deadline;
 	/* A SEND whose body is still arriving. */
 	char		*send_to;
+	int		 send_flags;	/* QUEUE_GROUPCHAT, QUEUE_RECEIPT */
+	int		 send_join;	/* the body is a room password */
 	size_t		 body_len;
 	size_t		 skip;		/* bytes of a refused body to discard */
 	int		 closing;	/* no more requests: finish and close */
@@ -224,7 +229,8 @@ control_accept(void)
 static int
 busy(const struct ctl *c)
 {
-	return c->waiting != NULL || c->wait_msg != NULL;
+	return c->waiting != NULL || c->wait_msg != NULL || c->joining ||
+	    c->receipt != NULL;
 }
 
 static void
@@ -234,6 +240,9 @@ control_close(struct ctl *c)
 		inbox_cancel(&xd.inbox, c->waiting);
 	if (c->wait_msg)
 		c->wait_msg->waiter = NULL;
+	if (c->joining)
+		muc_cancel(c);
+	free(c->receipt);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -292,8 +301,12 @@ want_jid(struct ctl *c, const char *s, int need_node, struct jid *j)
 	return 0;
 }
 
+/*
+ * SEND LEN JID (chat), GSEND LEN ROOM (group chat, in a room we joined),
+ * RSEND LEN JID (chat asking for a receipt): the body follows.
+ */
 static void
-cmd_send(struct ctl *c, char *args)
+cmd_send(struct ctl *c, char *args, int flags)
 {
 	char *w[2];
 	unsigned long len;
@@ -311,12 +324,178 @@ cmd_send(struct ctl *c, char *args)
 		c->skip = len;
 	} else if (want_jid(c, w[1], 1, &j) == -1)
 		c->skip = len;
-	else {
+	else if ((flags & QUEUE_GROUPCHAT) && (j.has_resource ||
+	    !muc_is_room(j.bare))) {
+		reply(c, "ERR %d not in room %.200s (xmpp-join it first)",
+		    EX_DATAERR, w[1]);
+		c->skip = len;
+	} else {
 		c->send_to = xstrdup(w[1]);
+		c->send_flags = flags;
 		c->body_len = len;
 	}
 	if (c->skip > CONTROL_SKIP_MAX)
 		c->closing = 1;
+}
+
+/* JOIN MS PWLEN ROOM[/NICK]: the room password (PWLEN bytes) follows. */
+static void
+cmd_join(struct ctl *c, char *args)
+{
+	char *w[3];
+	unsigned long ms, len;
+	struct jid j;
+
+	if (proto_split(args, w, 3) != 3 ||
+	    proto_number(w[0], 86400000UL, &ms) == -1 || ms == 0 ||
+	    proto_number(w[1], 1024, &len) == -1) {
+		reply(c, "ERR %d usage: JOIN MILLISECONDS PWLENGTH ROOM[/NICK]",
+		    EX_USAGE);
+		c->closing = 1;
+		return;
+	}
+	if (want_jid(c, w[2], 1, &j) == -1) {
+		c->skip = len;
+		return;
+	}
+	c->send_to = xstrdup(w[2]);
+	c->send_join = 1;
+	c->body_len = len;
+	c->wait_deadline = clock_ms() + (int64_t)ms;
+}
+
+/* The password of a JOIN has arrived: ask the room to let us in. */
+static void
+join_body(struct ctl *c, const char *password, size_t len)
+{
+	char pw[1025], nick[JID_PART_MAX + 1];
+	struct jid j, me;
+	int status;
+
+	memcpy(pw, password, len);
+	pw[len] = '\0';
+	jid_parse(c->send_to, 0, &j);
+	jid_parse(xd.acct.username, 0, &me);
+	/* Asterisk's default nickname: the account's local part. */
+	if (j.has_resource)
+		snprintf(nick, sizeof(nick), "%s", j.resource);
+	else
+		snprintf(nick, sizeof(nick), "%.*s",
+		    (int)strcspn(xd.acct.username, "@"), xd.acct.username);
+	if ((status = muc_join(j.bare, nick, pw, c, c->wait_deadline)) != 0)
+		reply(c, "ERR %d not connected to the server; try again later",
+		    status);
+	else
+		c->joining = 1;
+	explicit_bzero(pw, sizeof(pw));
+}
+
+/* A JOIN is answered: status 0, or the room's refusal. */
+void
+control_join_done(void *owner, int status, const char *why)
+{
+	struct ctl *c = owner;
+
+	c->joining = 0;
+	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	if (status == 0)
+		reply(c, "OK joined");
+	else
+		reply(c, "ERR %d the room refused: %s", status, why);
+	control_write(c);
+}
+
+static void
+cmd_leave(struct ctl *c, char *args)
+{
+	struct jid j;
+
+	if (args == NULL || want_jid(c, args, 1, &j) == -1)
+		return;
+	if (j.has_resource || muc_leave(j.bare) == -1)
+		reply(c, "ERR %d not in room %.200s", EX_DATAERR, args);
+	else
+		reply(c, "OK left");
+}
+
+/* PRESENCE SHOW [TEXT]: our own presence, kept until changed. */
+static void
+cmd_presence(struct ctl *c, char *args)
+{
+	static const char *names[] = { NULL, "available", "chat", "away",
+		"xa", "dnd" };
+	char *w[2];
+	int n, i;
+
+	if (args == NULL || (n = proto_split(args, w, 2)) < 1) {
+		reply(c, "ERR %d usage: PRESENCE SHOW [TEXT]", EX_USAGE);
+		return;
+	}
+	for (i = 1; i <= SHOW_DND; i++)
+		if (strcmp(w[0], names[i]) == 0)
+			break;
+	if (i > SHOW_DND) {
+		reply(c, "ERR %d unknown show '%.20s': give available, chat, "
+		    "away, xa or dnd", EX_DATAERR, w[0]);
+		return;
+	}
+	if (n == 2 && text_check(w[1], strlen(w[1]), &(size_t){ 0 })) {
+		reply(c, "ERR %d the status text is not valid UTF-8 text",
+		    EX_DATAERR);
+		return;
+	}
+	xd.presence_set = 1;
+	xd.presence_show = (enum show)i;
+	free(xd.presence_text);
+	xd.presence_text = n == 2 ? xstrdup(w[1]) : NULL;
+	session_presence_changed();
+	reply(c, "OK");
+}
+
+/*
+ * Receipts seen lately, so that one arriving before its RECEIPT request
+ * is not missed.
+ */
+#define RECEIPTS_KEPT 128
+static char receipts[RECEIPTS_KEPT][64];
+static unsigned receipts_next;
+
+void
+control_receipt(const char *id)
+{
+	struct ctl *c;
+
+	snprintf(receipts[receipts_next++ % RECEIPTS_KEPT], 64, "%s", id);
+	for (c = ctl.clients; c != NULL; c = c->next)
+		if (c->receipt != NULL && strcmp(c->receipt, id) == 0) {
+			free(c->receipt);
+			c->receipt = NULL;
+			c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+			reply(c, "OK received");
+			control_write(c);
+		}
+}
+
+/* RECEIPT MS ID: answers once the recipient's client confirmed ID. */
+static void
+cmd_receipt(struct ctl *c, char *args)
+{
+	char *w[2];
+	unsigned long ms;
+	int i;
+
+	if (args == NULL || proto_split(args, w, 2) != 2 ||
+	    proto_number(w[0], 86400000UL * 7, &ms) == -1) {
+		reply(c, "ERR %d usage: RECEIPT MILLISECONDS ID", EX_USAGE);
+		return;
+	}
+	for (i = 0; i < RECEIPTS_KEPT; i++)
+		if (strcmp(receipts[i], w[1]) == 0) {
+			reply(c, "OK received");
+			return;
+		}
+	c->receipt = xstrdup(w[1]);
+	c->receipt_deadline = clock_ms() + (int64_t)ms;
 }
 
 /* The body of a SEND has arrived in full. */
@@ -333,16 +512,14 @@ send_body(struct ctl *c, const char *body, size_t len)
 	else if ((why = text_check(body, len, &where)) != NULL)
 		reply(c, "ERR %d %s at byte %zu of the message", EX_DATAERR,
 		    why, where);
-	else if ((status = queue_accept(c->send_to, body, len, id,
-	    sizeof(id), err, sizeof(err))) != 0)
+	else if ((status = queue_accept(c->send_to, c->send_flags, body, len,
+	    id, sizeof(id), err, sizeof(err))) != 0)
 		reply(c, "ERR %d cannot accept the message: %s", status, err);
 	else {
 		reply(c, "OK %s", id);
 		session_flush();
 		session_io();
 	}
-	free(c->send_to);
-	c->send_to = NULL;
 }
 
 /* WAIT MS ID: answers once the server has confirmed message ID. */
@@ -493,7 +670,19 @@ dispatch(struct ctl *c, char *line)
 	if (args != NULL)
 		*args++ = '\0';
 	if (strcmp(line, "SEND") == 0)
-		cmd_send(c, args ? args : "");
+		cmd_send(c, args ? args : "", 0);
+	else if (strcmp(line, "GSEND") == 0)
+		cmd_send(c, args ? args : "", QUEUE_GROUPCHAT);
+	else if (strcmp(line, "RSEND") == 0)
+		cmd_send(c, args ? args : "", QUEUE_RECEIPT);
+	else if (strcmp(line, "JOIN") == 0)
+		cmd_join(c, args ? args : "");
+	else if (strcmp(line, "LEAVE") == 0)
+		cmd_leave(c, args);
+	else if (strcmp(line, "PRESENCE") == 0)
+		cmd_presence(c, args);
+	else if (strcmp(line, "RECEIPT") == 0)
+		cmd_receipt(c, args);
 	else if (strcmp(line, "STATUS") == 0)
 		cmd_status(c, args);
 	else if (strcmp(line, "RECV") == 0)
@@ -528,7 +717,13 @@ process(struct ctl *c)
 		if (c->send_to != NULL) {
 			if (c->in.len < c->body_len)
 				return;
-			send_body(c, c->in.data, c->body_len);
+			if (c->send_join)
+				join_body(c, c->in.data, c->body_len);
+			else
+				send_body(c, c->in.data, c->body_len);
+			free(c->send_to);
+			c->send_to = NULL;
+			c->send_join = 0;
 			buf_consume(&c->in, c->body_len);
 			continue;
 		}
@@ -667,6 +862,12 @@ control_timers(int64_t now)
 			    "the message stays queued", EX_TEMPFAIL);
 			c->idle_deadline = now + CONTROL_IDLE_MS;
 		}
+		if (c->receipt != NULL && now >= c->receipt_deadline) {
+			free(c->receipt);
+			c->receipt = NULL;
+			reply(c, "ERR 1 no receipt before the deadline");
+			c->idle_deadline = now + CONTROL_IDLE_MS;
+		}
 		/* Requests queued behind one that has now ended. */
 		if (!busy(c) && !c->closing && c->in.len > 0)
 			process(c);
@@ -676,6 +877,8 @@ control_timers(int64_t now)
 			continue;
 		if (c->wait_msg != NULL && c->wait_deadline < soonest)
 			soonest = c->wait_deadline;
+		else if (c->receipt != NULL && c->receipt_deadline < soonest)
+			soonest = c->receipt_deadline;
 		else if (!busy(c) && c->idle_deadline < soonest)
 			soonest = c->idle_deadline;
 	}

@@ -179,6 +179,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		next = t;
 	if ((t = queue_timers(now)) < next)
 		next = t;
+	if ((t = muc_timers(now)) < next)
+		next = t;
 	if (need > *cap) {
 		*cap = need * 2;
 		*pfd = xreallocarray(*pfd, *cap, sizeof(**pfd));
@@ -336,11 +338,14 @@ state_init(void)
 	    control_deliver);
 	outbox_init(&xd.outbox, queue_done);
 	queue_load(1);
+	muc_load();
 }
 
 static void
 state_free(void)
 {
+	muc_free();
+	free(xd.presence_text);
 	inbox_free(&xd.inbox);
 	outbox_free(&xd.outbox);
 	roster_free(&xd.roster);

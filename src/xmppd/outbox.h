@@ -27,6 +27,8 @@ struct outmsg {
 	size_t		 len;
 	unsigned long	 batch;		/* barrier that confirms it; 0: unsent */
 	time_t		 created;	/* wall clock, for the lifetime */
+	int		 groupchat;	/* to a room */
+	int		 receipt;	/* ask for a receipt */
 	int		 attempts;	/* times sent */
 	void		*waiter;	/* a client waiting for its end */
 };

@@ -116,8 +116,11 @@ queue_load(int all)
 		else if (outbox_add(&xd.outbox, m.id, m.to, m.body, m.len,
 		    m.created) == -1)
 			log_warn("queue full: %s stays in the spool", m.id);
-		else
+		else {
+			xd.outbox.tail->groupchat = m.groupchat;
+			xd.outbox.tail->receipt = m.receipt;
 			added++;
+		}
 		spooled_free(&m);
 	}
 	free(list);
@@ -126,8 +129,8 @@ queue_load(int all)
 }
 
 int
-queue_accept(const char *to, const char *body, size_t len, char *id,
-    size_t idlen, char *err, size_t errlen)
+queue_accept(const char *to, int flags, const char *body, size_t len,
+    char *id, size_t idlen, char *err, size_t errlen)
 {
 	struct spooled m;
 
@@ -143,6 +146,8 @@ queue_accept(const char *to, const char *body, size_t len, char *id,
 	m.body = (char *)body;
 	m.len = len;
 	m.created = time(NULL);
+	m.groupchat = (flags & QUEUE_GROUPCHAT) != 0;
+	m.receipt = (flags & QUEUE_RECEIPT) != 0;
 	if (spool_write(xd.spooldir, &m, err, errlen) == -1) {
 		log_error("%s", err);
 		return EX_TEMPFAIL;
@@ -152,6 +157,8 @@ queue_accept(const char *to, const char *body, size_t len, char *id,
 		snprintf(err, errlen, "the queue of unsent messages is full");
 		return EX_TEMPFAIL;
 	}
+	xd.outbox.tail->groupchat = m.groupchat;
+	xd.outbox.tail->receipt = m.receipt;
 	return 0;
 }
 

@@ -30,12 +30,14 @@
 #include "jid.h"
 #include "log.h"
 #include "util.h"
+#include "session.h"
 #include "xmppd.h"
 
 #define NS_ROSTER	"jabber:iq:roster"
 #define NS_PING		"urn:xmpp:ping"
 #define NS_DELAY	"urn:xmpp:delay"
 #define NS_STANZAS	"urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_RECEIPTS	"urn:xmpp:receipts"
 
 #define LOGIN_DEADLINE_MS	30000
 #define BACKOFF_MIN_MS		1000
@@ -71,8 +73,8 @@ static struct {
 
 /* Building stanzas. */
 
-static xmpp_stanza_t *
-add_child(xmpp_stanza_t *parent, const char *name, const char *ns)
+xmpp_stanza_t *
+stanza_child(xmpp_stanza_t *parent, const char *name, const char *ns)
 {
 	xmpp_stanza_t *c = xmpp_stanza_new(s.ctx);
 
@@ -84,10 +86,10 @@ add_child(xmpp_stanza_t *parent, const char *name, const char *ns)
 	return c;
 }
 
-static void
-add_text_child(xmpp_stanza_t *parent, const char *name, const char *text)
+void
+stanza_text_child(xmpp_stanza_t *parent, const char *name, const char *text)
 {
-	xmpp_stanza_t *c = add_child(parent, name, NULL);
+	xmpp_stanza_t *c = stanza_child(parent, name, NULL);
 	xmpp_stanza_t *t = xmpp_stanza_new(s.ctx);
 
 	xmpp_stanza_set_text(t, text);
@@ -122,7 +124,7 @@ send_ping(const char *id)
 	xmpp_stanza_t *iq = xmpp_iq_new(s.ctx, "get", id);
 
 	xmpp_stanza_set_to(iq, s.domain);
-	add_child(iq, "ping", NS_PING);
+	stanza_child(iq, "ping", NS_PING);
 	send_release(iq);
 }
 
@@ -138,19 +140,49 @@ send_presence(const char *type, const char *to)
 	send_release(p);
 }
 
+void
+session_own_presence(xmpp_stanza_t *p)
+{
+	enum show show = xd.presence_set ? xd.presence_show : xd.acct.status;
+	const char *text = xd.presence_set ? xd.presence_text :
+	    xd.acct.statusmessage;
+	char prio[8];
+
+	if (show != SHOW_ONLINE)
+		stanza_text_child(p, "show", show_name(show));
+	if (text != NULL && *text != '\0')
+		stanza_text_child(p, "status", text);
+	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
+	stanza_text_child(p, "priority", prio);
+}
+
 static void
 send_own_presence(void)
 {
 	xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
-	char prio[8];
 
-	if (xd.acct.status != SHOW_ONLINE)
-		add_text_child(p, "show", show_name(xd.acct.status));
-	if (*xd.acct.statusmessage != '\0')
-		add_text_child(p, "status", xd.acct.statusmessage);
-	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
-	add_text_child(p, "priority", prio);
+	session_own_presence(p);
 	send_release(p);
+}
+
+xmpp_ctx_t *
+session_ctx(void)
+{
+	return s.ctx;
+}
+
+int
+session_bound(void)
+{
+	return s.bound;
+}
+
+void
+session_send(xmpp_stanza_t *st)
+{
+	if (s.bound)
+		xmpp_send(s.conn, st);
+	xmpp_stanza_release(st);
 }
 
 /* Logging from libstrophe, with credentials cut out. */
@@ -262,6 +294,8 @@ presence_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	s.last_rx = clock_ms();
 	if (from == NULL || jid_parse(from, 0, &j) != NULL)
 		return 1;
+	if (muc_presence(st, j.bare, j.has_resource ? j.resource : NULL, type))
+		return 1;
 	if (type == NULL || strcmp(type, "unavailable") == 0) {
 		if ((prio = child_text(st, "priority")) != NULL) {
 			priority = atoi(prio);
@@ -314,8 +348,8 @@ parse_stamp(const char *stamp)
 }
 
 /* The defined condition of an error stanza, for the log. */
-static const char *
-error_condition(xmpp_stanza_t *st)
+const char *
+stanza_error(xmpp_stanza_t *st)
 {
 	xmpp_stanza_t *e = xmpp_stanza_get_child_by_name(st, "error"), *c;
 	const char *name;
@@ -343,6 +377,28 @@ is_stale(xmpp_stanza_t *st)
 	return t == -1 || time(NULL) - t > (time_t)xd.acct.timeout;
 }
 
+/*
+ * Answers a delivery receipt request (XEP-0184), but only to contacts:
+ * strangers do not learn that we are here.
+ */
+static void
+send_receipt(xmpp_stanza_t *st, const struct jid *from)
+{
+	const char *id = xmpp_stanza_get_id(st), *type = xmpp_stanza_get_type(st);
+	xmpp_stanza_t *m, *r;
+	char newid[64];
+
+	if (id == NULL || xmpp_stanza_get_child_by_name_and_ns(st, "request",
+	    NS_RECEIPTS) == NULL || (type && strcmp(type, "groupchat") == 0) ||
+	    roster_status(&xd.roster, from->bare, NULL) == STATUS_NOT_IN_ROSTER)
+		return;
+	session_new_id(newid, sizeof(newid));
+	m = xmpp_message_new(s.ctx, NULL, xmpp_stanza_get_from(st), newid);
+	r = stanza_child(m, "received", NS_RECEIPTS);
+	xmpp_stanza_set_attribute(r, "id", id);
+	send_release(m);
+}
+
 static int
 message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
@@ -351,6 +407,7 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	const char *id = xmpp_stanza_get_id(st);
 	struct jid j;
 	char *body, tag[JID_MAX + 32];
+	xmpp_stanza_t *r;
 
 	(void)conn, (void)ud;
 	s.last_rx = clock_ms();
@@ -358,7 +415,7 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		/* A bounce carries our own words back: never a reply. */
 		if (id != NULL && session_issued_id(id))
 			log_warn("message %s to %s bounced: %s; not retried",
-			    id, from ? from : "?", error_condition(st));
+			    id, from ? from : "?", stanza_error(st));
 		else
 			log_info("error message from %s ignored",
 			    from ? from : "?");
@@ -366,8 +423,14 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	}
 	if (from == NULL || jid_parse(from, 0, &j) != NULL)
 		return 1;
+	if ((r = xmpp_stanza_get_child_by_name_and_ns(st, "received",
+	    NS_RECEIPTS)) != NULL && xmpp_stanza_get_id(r) != NULL)
+		control_receipt(xmpp_stanza_get_id(r));
+	if (muc_skip_message(st, j.bare, j.has_resource ? j.resource : NULL))
+		return 1;
 	if ((body = child_text(st, "body")) == NULL)
 		return 1;
+	send_receipt(st, &j);
 	snprintf(tag, sizeof(tag), "%s %s", type ? type : "normal", from);
 	if (is_stale(st))
 		log_info("stale offline message from %s dropped", j.bare);
@@ -407,8 +470,8 @@ prune_one(struct contact *c, void *arg)
 		return;
 	log_info("autoprune: removing %s from the roster", c->bare);
 	iq = xmpp_iq_new(s.ctx, "set", "prune");
-	q = add_child(iq, "query", NS_ROSTER);
-	item = add_child(q, "item", NULL);
+	q = stanza_child(iq, "query", NS_ROSTER);
+	item = stanza_child(q, "item", NULL);
 	xmpp_stanza_set_attribute(item, "jid", c->bare);
 	xmpp_stanza_set_attribute(item, "subscription", "remove");
 	send_release(iq);
@@ -443,9 +506,9 @@ send_error_reply(xmpp_stanza_t *st, const char *condition)
 
 	if (from != NULL)
 		xmpp_stanza_set_to(iq, from);
-	e = add_child(iq, "error", NULL);
+	e = stanza_child(iq, "error", NULL);
 	xmpp_stanza_set_type(e, "cancel");
-	add_child(e, condition, NS_STANZAS);
+	stanza_child(e, condition, NS_STANZAS);
 	send_release(iq);
 }
 
@@ -485,6 +548,7 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		if (q != NULL)
 			roster_items(q);
 		send_own_presence();
+		muc_rejoin();
 		roster_prune_and_subscribe();
 		if (xd.acct.autoprune)
 			roster_foreach(&xd.roster, prune_one, NULL);
@@ -558,7 +622,7 @@ conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 	if (event == XMPP_CONN_CONNECT) {
 		s.bound = 1;
 		iq = xmpp_iq_new(s.ctx, "get", "roster");
-		add_child(iq, "query", NS_ROSTER);
+		stanza_child(iq, "query", NS_ROSTER);
 		send_release(iq);
 		queue_load(0);	/* what xmpp-send --queue left meanwhile */
 		session_flush();
@@ -736,6 +800,7 @@ handle_loss(void)
 	s.fd = -1;
 	s.ping_deadline = 0;
 	roster_clear_presence(&xd.roster);
+	muc_link_lost();
 	outbox_requeue(&xd.outbox);
 	if (s.login == LOGIN_PENDING) {
 		s.login = status;
@@ -868,8 +933,11 @@ session_flush(void)
 	if (!s.bound)
 		return;
 	while ((m = outbox_next(&xd.outbox)) != NULL) {
-		st = xmpp_message_new(s.ctx, "chat", m->to, m->id);
+		st = xmpp_message_new(s.ctx, m->groupchat ? "groupchat" :
+		    "chat", m->to, m->id);
 		xmpp_message_set_body(st, m->body);
+		if (m->receipt)
+			stanza_child(st, "request", NS_RECEIPTS);
 		send_release(st);
 		outbox_sent(&xd.outbox);
 	}
@@ -918,8 +986,10 @@ session_restart(void)
 void
 session_presence_changed(void)
 {
-	if (s.bound)
+	if (s.bound) {
 		send_own_presence();
+		muc_presence_changed();
+	}
 	session_io();
 }
 

@@ -18,6 +18,10 @@ struct xmppd {
 	struct outbox	 outbox;
 	int64_t		 started;	/* clock_ms() at start */
 	char		 spooldir[4096];
+	/* Own presence set by xmpp-presence, kept until changed. */
+	int		 presence_set;
+	enum show	 presence_show;
+	char		*presence_text;
 };
 
 extern struct xmppd xd;
@@ -43,13 +47,28 @@ void	session_buddy_added(const char *bare);
 const char *session_state(void);		/* online, connecting, offline */
 const char *session_bound_jid(void);
 
+/* muc.c: group chat rooms, remembered across reconnects and restarts. */
+void	muc_load(void);
+int	muc_join(const char *room, const char *nick, const char *password,
+	    void *waiter, int64_t deadline);
+int	muc_leave(const char *room);
+int	muc_is_room(const char *bare);
+void	muc_rejoin(void);
+void	muc_presence_changed(void);
+void	muc_link_lost(void);
+int64_t	muc_timers(int64_t now);
+void	muc_cancel(void *waiter);
+void	muc_free(void);
+
 /* reload.c: SIGHUP. */
 void	reload(const char *conf_opt, const char *account, int debug_opt);
 
 /* queue.c: accepted messages, spooled until the server confirms them. */
 void	queue_load(int all);
-int	queue_accept(const char *to, const char *body, size_t len, char *id,
-	    size_t idlen, char *err, size_t errlen);
+#define QUEUE_GROUPCHAT	0x1
+#define QUEUE_RECEIPT	0x2
+int	queue_accept(const char *to, int flags, const char *body, size_t len,
+	    char *id, size_t idlen, char *err, size_t errlen);
 void	queue_done(struct outbox *, struct outmsg *, enum outbox_end);
 int	queue_given_up(const char *id);
 int64_t	queue_timers(int64_t now);
@@ -60,6 +79,8 @@ int	control_init(const char *path, int group_set, gid_t gid, char *err,
 void	control_deliver(void *owner, const char *body, size_t len,
 	    const char *tag);
 void	control_message_done(void *owner, enum outbox_end);
+void	control_join_done(void *owner, int status, const char *why);
+void	control_receipt(const char *id);
 int	control_pollfds(struct pollfd *, int max);
 void	control_io(const struct pollfd *, int n);
 int64_t	control_timers(int64_t now);

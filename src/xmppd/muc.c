@@ -1,0 +1,376 @@
+/*
+ * muc.c: group chat rooms (XEP-0045), as JabberJoin and JabberLeave gave
+ * them to the dialplan, without forgetting them on reconnect: the rooms
+ * joined are written to ROOMS_FILE in the spool folder and joined again
+ * after every login, also after a restart.  History sent on join and our
+ * own echoes never reach xmpp-recv.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+#include <unistd.h>
+
+#include "jid.h"
+#include "log.h"
+#include "session.h"
+#include "util.h"
+#include "xmppd.h"
+
+#define NS_MUC		"http://jabber.org/protocol/muc"
+#define NS_MUC_USER	"http://jabber.org/protocol/muc#user"
+#define NS_DELAY	"urn:xmpp:delay"
+#define ROOMS_FILE	"rooms"
+
+struct room {
+	struct room	*next;
+	char		*jid;		/* folded bare room JID */
+	char		*nick;
+	char		*password;	/* NULL: none */
+	int		 joined;	/* our own presence came back */
+	void		*waiter;	/* a JOIN in progress */
+	int64_t		 deadline;
+};
+
+static struct room *rooms;
+
+static struct room *
+room_find(const char *bare)
+{
+	struct room *r;
+
+	for (r = rooms; r != NULL; r = r->next)
+		if (strcmp(r->jid, bare) == 0)
+			return r;
+	return NULL;
+}
+
+static void
+room_free(struct room *r)
+{
+	free(r->jid);
+	free(r->nick);
+	free(r->password);
+	free(r);
+}
+
+static void
+room_remove(struct room *victim)
+{
+	struct room **pp;
+
+	for (pp = &rooms; *pp != NULL; pp = &(*pp)->next)
+		if (*pp == victim) {
+			*pp = victim->next;
+			room_free(victim);
+			return;
+		}
+}
+
+/* Writes the list of rooms atomically: ROOM TAB NICK [TAB PASSWORD]. */
+static void
+rooms_save(void)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct room *r;
+	FILE *fp;
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s", xd.spooldir, ROOMS_FILE);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", xd.spooldir, ROOMS_FILE);
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600))
+	    == -1 || (fp = fdopen(fd, "w")) == NULL) {
+		log_error("cannot save the rooms to %s: %s", tmp,
+		    strerror(errno));
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	for (r = rooms; r != NULL; r = r->next)
+		fprintf(fp, "%s\t%s%s%s\n", r->jid, r->nick,
+		    r->password ? "\t" : "", r->password ? r->password : "");
+	if (fflush(fp) != 0 || fsync(fd) != 0 || fclose(fp) != 0 ||
+	    rename(tmp, path) == -1)
+		log_error("cannot save the rooms to %s: %s", path,
+		    strerror(errno));
+}
+
+static struct room *
+room_add(const char *bare, const char *nick, const char *password)
+{
+	struct room *r = room_find(bare);
+
+	if (r == NULL) {
+		r = xcalloc(1, sizeof(*r));
+		r->jid = xstrdup(bare);
+		r->next = rooms;
+		rooms = r;
+	}
+	free(r->nick);
+	free(r->password);
+	r->nick = xstrdup(nick);
+	r->password = password && *password ? xstrdup(password) : NULL;
+	r->joined = 0;
+	return r;
+}
+
+void
+muc_load(void)
+{
+	char path[PATH_MAX], *line = NULL, *nick, *pw;
+	size_t cap = 0;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", xd.spooldir, ROOMS_FILE);
+	if ((fp = fopen(path, "r")) == NULL)
+		return;
+	while (getline(&line, &cap, fp) > 0) {
+		line[strcspn(line, "\n")] = '\0';
+		if ((nick = strchr(line, '\t')) == NULL)
+			continue;
+		*nick++ = '\0';
+		if ((pw = strchr(nick, '\t')) != NULL)
+			*pw++ = '\0';
+		room_add(line, nick, pw);
+	}
+	free(line);
+	fclose(fp);
+}
+
+static void
+send_join(struct room *r)
+{
+	xmpp_stanza_t *p = xmpp_presence_new(session_ctx()), *x, *h;
+	char to[JID_MAX + 1];
+
+	snprintf(to, sizeof(to), "%s/%s", r->jid, r->nick);
+	xmpp_stanza_set_to(p, to);
+	x = stanza_child(p, "x", NS_MUC);
+	/* No history: old lines are not replies to anything. */
+	h = stanza_child(x, "history", NULL);
+	xmpp_stanza_set_attribute(h, "maxstanzas", "0");
+	if (r->password != NULL)
+		stanza_text_child(x, "password", r->password);
+	session_own_presence(p);
+	session_send(p);
+}
+
+int
+muc_join(const char *room, const char *nick, const char *password,
+    void *waiter, int64_t deadline)
+{
+	struct room *r;
+
+	if (!session_online())
+		return EX_TEMPFAIL;
+	r = room_add(room, nick, password);
+	r->waiter = waiter;
+	r->deadline = deadline;
+	send_join(r);
+	session_io();
+	return 0;
+}
+
+int
+muc_leave(const char *room)
+{
+	struct room *r = room_find(room);
+	xmpp_stanza_t *p;
+	char to[JID_MAX + 1];
+
+	if (r == NULL)
+		return -1;
+	snprintf(to, sizeof(to), "%s/%s", r->jid, r->nick);
+	p = xmpp_presence_new(session_ctx());
+	xmpp_stanza_set_type(p, "unavailable");
+	xmpp_stanza_set_to(p, to);
+	session_send(p);
+	session_io();
+	if (r->waiter != NULL)
+		control_join_done(r->waiter, EX_TEMPFAIL, "left before joining");
+	room_remove(r);
+	rooms_save();
+	log_info("left room %s", room);
+	return 0;
+}
+
+int
+muc_is_room(const char *bare)
+{
+	return room_find(bare) != NULL;
+}
+
+void
+muc_rejoin(void)
+{
+	struct room *r;
+
+	for (r = rooms; r != NULL; r = r->next) {
+		r->joined = 0;
+		send_join(r);
+	}
+}
+
+void
+muc_presence_changed(void)
+{
+	struct room *r;
+
+	for (r = rooms; r != NULL; r = r->next)
+		if (r->joined)
+			send_join(r);
+}
+
+/* Maps the room's refusal to a status and words for the client. */
+static int
+join_error(xmpp_stanza_t *st, const char **why)
+{
+	const char *cond = stanza_error(st);
+
+	*why = cond;
+	if (strcmp(cond, "not-authorized") == 0) {
+		*why = "a password is needed, or it is wrong";
+		return EX_NOPERM;
+	}
+	if (strcmp(cond, "registration-required") == 0) {
+		*why = "the room is for members only";
+		return EX_NOPERM;
+	}
+	if (strcmp(cond, "forbidden") == 0) {
+		*why = "we are banned from the room";
+		return EX_NOPERM;
+	}
+	if (strcmp(cond, "conflict") == 0) {
+		*why = "the nickname is taken";
+		return EX_DATAERR;
+	}
+	if (strcmp(cond, "service-unavailable") == 0) {
+		*why = "the room is full or closed";
+		return EX_TEMPFAIL;
+	}
+	return EX_UNAVAILABLE;
+}
+
+/* Is this presence our own, echoed by the room (status code 110)? */
+static int
+is_self(xmpp_stanza_t *st, const char *resource, const struct room *r)
+{
+	xmpp_stanza_t *x = xmpp_stanza_get_child_by_name_and_ns(st, "x",
+	    NS_MUC_USER), *c;
+	const char *code;
+
+	for (c = x ? xmpp_stanza_get_children(x) : NULL; c != NULL;
+	    c = xmpp_stanza_get_next(c))
+		if ((code = xmpp_stanza_get_attribute(c, "code")) != NULL &&
+		    strcmp(code, "110") == 0)
+			return 1;
+	return resource != NULL && strcmp(resource, r->nick) == 0;
+}
+
+int
+muc_presence(xmpp_stanza_t *st, const char *bare, const char *resource,
+    const char *type)
+{
+	struct room *r = room_find(bare);
+	const char *why;
+	int status;
+
+	if (r == NULL)
+		return 0;
+	if (type != NULL && strcmp(type, "error") == 0) {
+		status = join_error(st, &why);
+		log_warn("room %s refused us: %s", r->jid, why);
+		if (r->waiter != NULL) {
+			control_join_done(r->waiter, status, why);
+			r->waiter = NULL;
+		}
+		/* A room that never let us in is forgotten. */
+		if (!r->joined) {
+			room_remove(r);
+			rooms_save();
+		}
+		return 1;
+	}
+	if (!is_self(st, resource, r))
+		return 1;	/* other occupants are not contacts */
+	if (type != NULL && strcmp(type, "unavailable") == 0) {
+		r->joined = 0;
+		log_warn("we are no longer in room %s", r->jid);
+		return 1;
+	}
+	if (!r->joined)
+		log_info("joined room %s as %s", r->jid, r->nick);
+	r->joined = 1;
+	if (r->waiter != NULL) {
+		rooms_save();
+		control_join_done(r->waiter, 0, NULL);
+		r->waiter = NULL;
+	}
+	return 1;
+}
+
+int
+muc_skip_message(xmpp_stanza_t *st, const char *bare, const char *resource)
+{
+	struct room *r = room_find(bare);
+	const char *type = xmpp_stanza_get_type(st);
+
+	if (r == NULL || type == NULL || strcmp(type, "groupchat") != 0)
+		return 0;
+	/* The room itself (subject, notices), our echo, or old history. */
+	return resource == NULL || strcmp(resource, r->nick) == 0 ||
+	    xmpp_stanza_get_child_by_name_and_ns(st, "delay", NS_DELAY) != NULL;
+}
+
+void
+muc_link_lost(void)
+{
+	struct room *r;
+
+	for (r = rooms; r != NULL; r = r->next)
+		r->joined = 0;
+}
+
+int64_t
+muc_timers(int64_t now)
+{
+	struct room *r, *next;
+	int64_t soonest = INT64_MAX;
+
+	for (r = rooms; r != NULL; r = next) {
+		next = r->next;
+		if (r->waiter == NULL)
+			continue;
+		if (now >= r->deadline) {
+			control_join_done(r->waiter, EX_TEMPFAIL,
+			    "the room did not answer in time");
+			r->waiter = NULL;
+			if (!r->joined) {
+				room_remove(r);
+				rooms_save();
+			}
+		} else if (r->deadline < soonest)
+			soonest = r->deadline;
+	}
+	return soonest;
+}
+
+void
+muc_cancel(void *waiter)
+{
+	struct room *r;
+
+	for (r = rooms; r != NULL; r = r->next)
+		if (r->waiter == waiter)
+			r->waiter = NULL;
+}
+
+void
+muc_free(void)
+{
+	while (rooms != NULL)
+		room_remove(rooms);
+}
