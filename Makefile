@@ -24,8 +24,9 @@ STROPHE_LIBS   := $(shell $(PKG_CONFIG) --libs libstrophe openssl 2>/dev/null)
 POPT_CFLAGS    := $(shell $(PKG_CONFIG) --cflags popt 2>/dev/null)
 POPT_LIBS      := $(shell $(PKG_CONFIG) --libs popt 2>/dev/null || echo -lpopt)
 
-PROGRAMS  = bin/xmppd bin/xmpp-send bin/xmpp-status bin/xmpp-recv
-CLIENTS   = xmpp-send xmpp-status xmpp-recv
+CLIENTS   = xmpp-send xmpp-status xmpp-recv xmpp-join xmpp-leave \
+            xmpp-presence
+PROGRAMS  = bin/xmppd $(CLIENTS:%=bin/%)
 MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1
 MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8

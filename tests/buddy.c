@@ -38,6 +38,7 @@
 #define NS_PING "urn:xmpp:ping"
 #define NS_ROSTER "jabber:iq:roster"
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
+#define NS_RECEIPTS "urn:xmpp:receipts"
 #define NS_DELAY "urn:xmpp:delay"
 
 #define POLL_MS 50          /* longest poll() sleep */
@@ -62,6 +63,7 @@ struct buddy {
     int verbose;
     int send_presence;
     int accept;
+    int receipts;           /* answer XEP-0184 receipt requests */
     int priority;
     const char *show;
     unsigned long seq;      /* stanza id counter */
@@ -305,11 +307,28 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     const char *from = xmpp_stanza_get_from(st);
     const char *id = xmpp_stanza_get_id(st);
     char *body;
+    xmpp_stanza_t *rcv;
 
     (void)conn;
     (void)ud;
+    rcv = xmpp_stanza_get_child_by_name_and_ns(st, "received", NS_RECEIPTS);
+    if (rcv && xmpp_stanza_get_id(rcv))
+        out("received %s %s", from ? from : "-", xmpp_stanza_get_id(rcv));
     if (!xmpp_stanza_get_child_by_name(st, "body"))
         return 1;
+    if (B.receipts && from && id && xmpp_stanza_get_child_by_name_and_ns(st,
+            "request", NS_RECEIPTS)) {
+        xmpp_stanza_t *m = xmpp_message_new(B.ctx, NULL, from, NULL);
+        xmpp_stanza_t *r = xmpp_stanza_new(B.ctx);
+
+        xmpp_stanza_set_name(r, "received");
+        xmpp_stanza_set_ns(r, NS_RECEIPTS);
+        xmpp_stanza_set_attribute(r, "id", id);
+        xmpp_stanza_add_child(m, r);
+        xmpp_stanza_release(r);
+        xmpp_send(B.conn, m);
+        xmpp_stanza_release(m);
+    }
     body = child_text(st, "body");
     fprintf(stdout, "msg %s %s %s ", type ? type : "normal",
             from ? from : "-", id && *id ? id : "-");
@@ -552,7 +571,7 @@ static int valid_show(const char *s)
 }
 
 static void send_message(const char *type, const char *to, char *body,
-                         const char *stamp)
+                         const char *stamp, int receipt)
 {
     char id[64];
     xmpp_stanza_t *m, *d;
@@ -565,6 +584,13 @@ static void send_message(const char *type, const char *to, char *body,
         xmpp_stanza_set_name(d, "delay");
         xmpp_stanza_set_ns(d, NS_DELAY);
         xmpp_stanza_set_attribute(d, "stamp", stamp);
+        xmpp_stanza_add_child(m, d);
+        xmpp_stanza_release(d);
+    }
+    if (receipt) {
+        d = xmpp_stanza_new(B.ctx);
+        xmpp_stanza_set_name(d, "request");
+        xmpp_stanza_set_ns(d, NS_RECEIPTS);
         xmpp_stanza_add_child(m, d);
         xmpp_stanza_release(d);
     }
@@ -601,7 +627,8 @@ static void command(char *line)
         else
             out("error bad show %s", show);
     } else if (strcmp(cmd, "send") == 0 || strcmp(cmd, "sendtype") == 0 ||
-               strcmp(cmd, "senddelayed") == 0) {
+               strcmp(cmd, "senddelayed") == 0 ||
+               strcmp(cmd, "sendreceipt") == 0) {
         const char *type = "chat", *stamp = NULL;
 
         if (strcmp(cmd, "sendtype") == 0 && !(type = word(&p))) {
@@ -617,7 +644,8 @@ static void command(char *line)
                 strcmp(cmd, "senddelayed") == 0 ? " STAMP" : "");
             return;
         }
-        send_message(type, a, p, stamp); /* the rest of the line */
+        /* the rest of the line */
+        send_message(type, a, p, stamp, strcmp(cmd, "sendreceipt") == 0);
     } else if (strcmp(cmd, "raw") == 0) {
         xmpp_send_raw_string(B.conn, "%s", p);
     } else if (strcmp(cmd, "subscribe") == 0 ||
@@ -674,6 +702,7 @@ int main(int argc, char **argv)
         {"show", required_argument, NULL, 's'},
         {"no-presence", no_argument, NULL, 'n'},
         {"no-accept", no_argument, NULL, 'a'},
+        {"receipts", no_argument, NULL, 'R'},
         {"verbose", no_argument, NULL, 'v'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -698,6 +727,7 @@ int main(int argc, char **argv)
         case 'H': host = optarg; break;
         case 'P': port = (unsigned short)atoi(optarg); break;
         case 'c': cafile = optarg; break;
+        case 'R': B.receipts = 1; break;
         case 'r': B.priority = atoi(optarg); break;
         case 's': B.show = optarg; break;
         case 'n': B.send_presence = 0; break;

@@ -135,25 +135,44 @@ wait_confirmed(struct client *c, const char *account, const char *id,
 		errx(rc, "account %s: %s", account, text);
 }
 
+/*
+ * --receipt: returns 0 once the recipient's client has confirmed the
+ * message (XEP-0184), or exits 1 at the deadline.
+ */
+static void
+wait_receipt(struct client *c, const char *account, const char *id,
+    double secs)
+{
+	char line[PROTO_LINE_MAX], *text;
+	int rc;
+
+	snprintf(line, sizeof(line), "RECEIPT %.0f %s", secs * 1000, id);
+	client_request(c, line, NULL, 0);
+	if ((rc = client_reply(c, &text)) == 1)
+		exit(1);	/* no receipt in time: a negative answer */
+	if (rc != 0)
+		errx(rc, "account %s: %s", account, text);
+}
+
 static double
-parse_seconds(const char *arg)
+parse_seconds(const char *opt, const char *arg)
 {
 	char *end;
 	double v = strtod(arg, &end);
 
 	if (*arg == '\0' || *end != '\0' || !(v >= 0.001 && v <= 604800))
-		errx(EX_USAGE, "bad --wait '%s': give seconds, more than 0 "
-		    "and at most 604800", arg);
+		errx(EX_USAGE, "bad %s '%s': give seconds, more than 0 "
+		    "and at most 604800", opt, arg);
 	return v;
 }
 
 int
 main(int argc, const char **argv)
 {
-	char *sockdir = NULL, *wait_arg = NULL, *body, *text;
-	char line[PROTO_LINE_MAX];
-	int version = 0, queue = 0, rc;
-	double wait = 0;
+	char *sockdir = NULL, *wait_arg = NULL, *receipt_arg = NULL, *body;
+	char line[PROTO_LINE_MAX], id[PROTO_LINE_MAX], *text;
+	int version = 0, queue = 0, group = 0, rc;
+	double wait = 0, receipt = 0;
 	const char *account, *jid, **words;
 	struct client c;
 	size_t len;
@@ -165,6 +184,10 @@ main(int argc, const char **argv)
 		{ "queue", 'Q', POPT_ARG_NONE, &queue, 0,
 		    "no daemon running: queue it for xmppd's next start",
 		    NULL },
+		{ "group", 'g', POPT_ARG_NONE, &group, 0,
+		    "JID is a room joined with xmpp-join", NULL },
+		{ "receipt", 'r', POPT_ARG_STRING, &receipt_arg, 0,
+		    "wait for the recipient's delivery receipt", "SECS" },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -174,8 +197,8 @@ main(int argc, const char **argv)
 
 	pc = poptGetContext("xmpp-send", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc,
-	    "[-Q] [-S DIR] [-w SECS] ACCOUNT JID [MESSAGE...]");
+	poptSetOtherOptionHelp(pc, "[-gQ] [-r SECS] [-S DIR] [-w SECS] "
+	    "ACCOUNT JID [MESSAGE...]");
 	if ((rc = poptGetNextOpt(pc)) < -1)
 		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
 	if (version) {
@@ -191,7 +214,11 @@ main(int argc, const char **argv)
 	client_check_account(account);
 	client_check_jid(jid, 1);
 	if (wait_arg != NULL)
-		wait = parse_seconds(wait_arg);
+		wait = parse_seconds("--wait", wait_arg);
+	if (receipt_arg != NULL)
+		receipt = parse_seconds("--receipt", receipt_arg);
+	if (group && (receipt_arg != NULL || queue))
+		errx(EX_USAGE, "-g goes with neither --receipt nor --queue");
 	words = poptGetArgs(pc);
 	/* "--" before the message guards words that start with '-'. */
 	if (words != NULL && strcmp(words[0], "--") == 0)
@@ -199,21 +226,26 @@ main(int argc, const char **argv)
 	body = words ? join_words(words, &len) : read_stdin(&len);
 	check_body(body, len);
 
-	if (client_try_open(&c, sockdir, account, 30 + wait) == -1) {
+	if (client_try_open(&c, sockdir, account, 30 + wait + receipt) == -1) {
 		if (!queue)
 			errx(EX_UNAVAILABLE, "account %s: no daemon running "
 			    "(%s: %s)", account, c.path, strerror(errno));
 		queue_for_daemon(account, jid, body, len);
 		exit(0);
 	}
-	snprintf(line, sizeof(line), "SEND %zu %s", len, jid);
+	snprintf(line, sizeof(line), "%s %zu %s", group ? "GSEND" :
+	    receipt_arg ? "RSEND" : "SEND", len, jid);
 	client_request(&c, line, body, len);
 	if ((rc = client_reply(&c, &text)) != 0)
 		errx(rc, "account %s: %s", account, text);
+	snprintf(id, sizeof(id), "%s", text);
 	if (wait_arg != NULL)
-		wait_confirmed(&c, account, text, wait);
+		wait_confirmed(&c, account, id, wait);
+	if (receipt_arg != NULL)
+		wait_receipt(&c, account, id, receipt);
 	free(body);
 	free(wait_arg);
+	free(receipt_arg);
 	client_close(&c);
 	free(sockdir);
 	poptFreeContext(pc);

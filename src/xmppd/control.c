@@ -707,7 +707,8 @@ process(struct ctl *c)
 	size_t used, take;
 	ssize_t n;
 
-	while (!c->closing && !busy(c) && c->in.len > 0) {
+	while (!c->closing && !busy(c) && (c->in.len > 0 ||
+	    (c->send_to != NULL && c->body_len == 0))) {
 		if (c->skip > 0) {
 			take = c->skip < c->in.len ? c->skip : c->in.len;
 			buf_consume(&c->in, take);

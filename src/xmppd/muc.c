@@ -28,8 +28,10 @@
 struct room {
 	struct room	*next;
 	char		*jid;		/* folded bare room JID */
-	char		*nick;
+	char		*nick;		/* NULL until the room first let us in */
 	char		*password;	/* NULL: none */
+	char		*want_nick;	/* a JOIN in progress asks for these */
+	char		*want_password;
 	int		 joined;	/* our own presence came back */
 	void		*waiter;	/* a JOIN in progress */
 	int64_t		 deadline;
@@ -49,8 +51,17 @@ room_find(const char *bare)
 }
 
 static void
+room_forget_wish(struct room *r)
+{
+	free(r->want_nick);
+	free(r->want_password);
+	r->want_nick = r->want_password = NULL;
+}
+
+static void
 room_free(struct room *r)
 {
+	room_forget_wish(r);
 	free(r->jid);
 	free(r->nick);
 	free(r->password);
@@ -90,16 +101,23 @@ rooms_save(void)
 		return;
 	}
 	for (r = rooms; r != NULL; r = r->next)
-		fprintf(fp, "%s\t%s%s%s\n", r->jid, r->nick,
-		    r->password ? "\t" : "", r->password ? r->password : "");
+		if (r->nick != NULL)
+			fprintf(fp, "%s\t%s%s%s\n", r->jid, r->nick,
+			    r->password ? "\t" : "",
+			    r->password ? r->password : "");
 	if (fflush(fp) != 0 || fsync(fd) != 0 || fclose(fp) != 0 ||
 	    rename(tmp, path) == -1)
 		log_error("cannot save the rooms to %s: %s", path,
 		    strerror(errno));
 }
 
+/*
+ * Finds or makes the room's entry and records the nick and password a
+ * JOIN asks for; they replace the current ones only once the room lets
+ * us in, so a refused nick change leaves us where we were.
+ */
 static struct room *
-room_add(const char *bare, const char *nick, const char *password)
+room_want(const char *bare, const char *nick, const char *password)
 {
 	struct room *r = room_find(bare);
 
@@ -109,12 +127,23 @@ room_add(const char *bare, const char *nick, const char *password)
 		r->next = rooms;
 		rooms = r;
 	}
+	room_forget_wish(r);
+	r->want_nick = xstrdup(nick);
+	r->want_password = password && *password ? xstrdup(password) : NULL;
+	return r;
+}
+
+/* The room let us in: what we asked for is what we have. */
+static void
+room_commit(struct room *r)
+{
+	if (r->want_nick == NULL)
+		return;
 	free(r->nick);
 	free(r->password);
-	r->nick = xstrdup(nick);
-	r->password = password && *password ? xstrdup(password) : NULL;
-	r->joined = 0;
-	return r;
+	r->nick = r->want_nick;
+	r->password = r->want_password;
+	r->want_nick = r->want_password = NULL;
 }
 
 void
@@ -134,7 +163,7 @@ muc_load(void)
 		*nick++ = '\0';
 		if ((pw = strchr(nick, '\t')) != NULL)
 			*pw++ = '\0';
-		room_add(line, nick, pw);
+		room_commit(room_want(line, nick, pw));
 	}
 	free(line);
 	fclose(fp);
@@ -144,16 +173,18 @@ static void
 send_join(struct room *r)
 {
 	xmpp_stanza_t *p = xmpp_presence_new(session_ctx()), *x, *h;
+	const char *nick = r->want_nick ? r->want_nick : r->nick;
+	const char *pw = r->want_nick ? r->want_password : r->password;
 	char to[JID_MAX + 1];
 
-	snprintf(to, sizeof(to), "%s/%s", r->jid, r->nick);
+	snprintf(to, sizeof(to), "%s/%s", r->jid, nick);
 	xmpp_stanza_set_to(p, to);
 	x = stanza_child(p, "x", NS_MUC);
 	/* No history: old lines are not replies to anything. */
 	h = stanza_child(x, "history", NULL);
 	xmpp_stanza_set_attribute(h, "maxstanzas", "0");
-	if (r->password != NULL)
-		stanza_text_child(x, "password", r->password);
+	if (pw != NULL)
+		stanza_text_child(x, "password", pw);
 	session_own_presence(p);
 	session_send(p);
 }
@@ -166,7 +197,7 @@ muc_join(const char *room, const char *nick, const char *password,
 
 	if (!session_online())
 		return EX_TEMPFAIL;
-	r = room_add(room, nick, password);
+	r = room_want(room, nick, password);
 	r->waiter = waiter;
 	r->deadline = deadline;
 	send_join(r);
@@ -181,7 +212,7 @@ muc_leave(const char *room)
 	xmpp_stanza_t *p;
 	char to[JID_MAX + 1];
 
-	if (r == NULL)
+	if (r == NULL || r->nick == NULL)
 		return -1;
 	snprintf(to, sizeof(to), "%s/%s", r->jid, r->nick);
 	p = xmpp_presence_new(session_ctx());
@@ -210,7 +241,8 @@ muc_rejoin(void)
 
 	for (r = rooms; r != NULL; r = r->next) {
 		r->joined = 0;
-		send_join(r);
+		if (r->nick != NULL)
+			send_join(r);
 	}
 }
 
@@ -267,7 +299,8 @@ is_self(xmpp_stanza_t *st, const char *resource, const struct room *r)
 		if ((code = xmpp_stanza_get_attribute(c, "code")) != NULL &&
 		    strcmp(code, "110") == 0)
 			return 1;
-	return resource != NULL && strcmp(resource, r->nick) == 0;
+	return resource != NULL && ((r->nick && strcmp(resource, r->nick) == 0)
+	    || (r->want_nick && strcmp(resource, r->want_nick) == 0));
 }
 
 int
@@ -287,20 +320,23 @@ muc_presence(xmpp_stanza_t *st, const char *bare, const char *resource,
 			control_join_done(r->waiter, status, why);
 			r->waiter = NULL;
 		}
+		room_forget_wish(r);
 		/* A room that never let us in is forgotten. */
-		if (!r->joined) {
+		if (r->nick == NULL)
 			room_remove(r);
-			rooms_save();
-		}
 		return 1;
 	}
 	if (!is_self(st, resource, r))
 		return 1;	/* other occupants are not contacts */
 	if (type != NULL && strcmp(type, "unavailable") == 0) {
-		r->joined = 0;
-		log_warn("we are no longer in room %s", r->jid);
+		/* Leaving under the old nick is part of a nick change. */
+		if (r->want_nick == NULL) {
+			r->joined = 0;
+			log_warn("we are no longer in room %s", r->jid);
+		}
 		return 1;
 	}
+	room_commit(r);
 	if (!r->joined)
 		log_info("joined room %s as %s", r->jid, r->nick);
 	r->joined = 1;
@@ -321,7 +357,7 @@ muc_skip_message(xmpp_stanza_t *st, const char *bare, const char *resource)
 	if (r == NULL || type == NULL || strcmp(type, "groupchat") != 0)
 		return 0;
 	/* The room itself (subject, notices), our echo, or old history. */
-	return resource == NULL || strcmp(resource, r->nick) == 0 ||
+	return resource == NULL || (r->nick && strcmp(resource, r->nick) == 0) ||
 	    xmpp_stanza_get_child_by_name_and_ns(st, "delay", NS_DELAY) != NULL;
 }
 
@@ -348,10 +384,9 @@ muc_timers(int64_t now)
 			control_join_done(r->waiter, EX_TEMPFAIL,
 			    "the room did not answer in time");
 			r->waiter = NULL;
-			if (!r->joined) {
+			room_forget_wish(r);
+			if (r->nick == NULL)
 				room_remove(r);
-				rooms_save();
-			}
 		} else if (r->deadline < soonest)
 			soonest = r->deadline;
 	}

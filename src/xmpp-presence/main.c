@@ -1,0 +1,85 @@
+/*
+ * xmpp-presence: sets the account's own presence (for example
+ * do-not-disturb while the user is on a call).  The daemon keeps it across
+ * reconnects until it is changed again (or the daemon restarts, when the
+ * configured status applies again).
+ */
+#include <err.h>
+#include <popt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sysexits.h>
+
+#include "client.h"
+#include "proto.h"
+#include "text.h"
+
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
+static const char *shows[] = { "available", "chat", "away", "xa", "dnd",
+	NULL };
+
+int
+main(int argc, const char **argv)
+{
+	char *sockdir = NULL, *text, line[PROTO_LINE_MAX];
+	int version = 0, rc, i;
+	size_t n, where;
+	const char *account, *show, **words;
+	struct client c;
+	struct poptOption opts[] = {
+		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
+		    "socket folder", "DIR" },
+		{ "version", 'V', POPT_ARG_NONE, &version, 0,
+		    "print the version and exit", NULL },
+		POPT_AUTOHELP
+		POPT_TABLEEND
+	};
+	poptContext pc;
+
+	pc = poptGetContext("xmpp-presence", argc, argv, opts,
+	    POPT_CONTEXT_POSIXMEHARDER);
+	poptSetOtherOptionHelp(pc, "[-S DIR] ACCOUNT "
+	    "available|chat|away|xa|dnd [TEXT...]");
+	if ((rc = poptGetNextOpt(pc)) < -1)
+		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
+	if (version) {
+		printf("xmpp-presence %s (protocol %d)\n", VERSION,
+		    PROTO_VERSION);
+		exit(0);
+	}
+	account = poptGetArg(pc);
+	show = poptGetArg(pc);
+	if (account == NULL || show == NULL) {
+		poptPrintUsage(pc, stderr, 0);
+		exit(EX_USAGE);
+	}
+	client_check_account(account);
+	for (i = 0; shows[i] != NULL && strcmp(shows[i], show) != 0; i++)
+		;
+	if (shows[i] == NULL)
+		errx(EX_USAGE, "unknown presence '%s': give available, chat, "
+		    "away, xa or dnd", show);
+	n = (size_t)snprintf(line, sizeof(line), "PRESENCE %s", show);
+	for (words = poptGetArgs(pc); words && *words; words++) {
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
+		    *words);
+		if (n >= sizeof(line) - 1)
+			errx(EX_DATAERR, "status text too long");
+	}
+	if (strchr(line, '\n') != NULL || text_check(line, n, &where) != NULL)
+		errx(EX_DATAERR, "the status text must be one line of UTF-8 "
+		    "text");
+
+	client_open(&c, sockdir, account, 30);
+	client_request(&c, line, NULL, 0);
+	if ((rc = client_reply(&c, &text)) != 0)
+		errx(rc, "account %s: %s", account, text);
+	client_close(&c);
+	free(sockdir);
+	poptFreeContext(pc);
+	return 0;
+}
