@@ -563,7 +563,8 @@ cmd_status(struct ctl *c, char *args)
 
 	if (args == NULL) {
 		if (session_online())
-			reply(c, "OK %d", (int)xd.acct.status);
+			reply(c, "OK %d", (int)(xd.presence_set ?
+			    xd.presence_show : xd.acct.status));
 		else
 			reply(c, "ERR 1 not connected to the server");
 		return;
