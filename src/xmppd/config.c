@@ -29,6 +29,7 @@
 #define INCLUDE_DEPTH_MAX 8
 
 enum otype { O_STR, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_LIFETIME, O_SHOW,
+	O_HOOKMAX,
 	O_BUDDY,
 	O_KEEPALIVE, O_JID, O_TLS, O_ASTERISK };
 
@@ -61,6 +62,9 @@ static const struct optdef optdefs[] = {
 	{ "cafile",		O_STR,		F(cafile) },
 	{ "capath",		O_STR,		F(capath) },
 	{ "socketgroup",	O_STR,		F(socketgroup) },
+	{ "hook",		O_STR,		F(hook) },
+	{ "hookmax",		O_HOOKMAX,	F(hookmax) },
+	{ "hooktimeout",	O_TIMEOUT,	F(hooktimeout) },
 	/* Asterisk's own options, parsed there and meaningless here. */
 	{ "type",		O_ASTERISK,	0 },
 	{ "forceoldssl",	O_ASTERISK,	0 },
@@ -399,8 +403,15 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 		break;
 	case O_TIMEOUT:
 		if (parse_long(e->value, 1, 86400, &n) == -1)
-			return perr(p, e->file, e->line, "timeout: expected "
-			    "seconds from 1 to 86400, not '%s'", e->value);
+			return perr(p, e->file, e->line, "%s: expected "
+			    "seconds from 1 to 86400, not '%s'", d->name,
+			    e->value);
+		*(unsigned *)slot = (unsigned)n;
+		break;
+	case O_HOOKMAX:
+		if (parse_long(e->value, 1, 64, &n) == -1)
+			return perr(p, e->file, e->line, "hookmax: expected a "
+			    "number from 1 to 64, not '%s'", e->value);
 		*(unsigned *)slot = (unsigned)n;
 		break;
 	case O_LIFETIME:
@@ -467,6 +478,8 @@ defaults(struct account *a)
 	a->timeout = 5;
 	a->keepalive = 60;
 	a->lifetime = 86400;
+	a->hookmax = 4;
+	a->hooktimeout = 30;
 }
 
 /* Applies [general] and then the section's own entries to *a. */
@@ -547,6 +560,13 @@ config_load(const char *path, const char *account, struct account *a,
 		snprintf(err, errlen, "%s:%d: [%s] has no secret (nor "
 		    "secretfile or secretcmd)", path, p.section_lines[ours],
 		    p.sections[ours]);
+		goto out;
+	}
+	if (a->hook != NULL && (a->hook[0] != '/' ||
+	    access(a->hook, X_OK) == -1)) {
+		snprintf(err, errlen, "%s: [%s] hook %s: give the absolute "
+		    "path of an executable program", path, p.sections[ours],
+		    a->hook);
 		goto out;
 	}
 	a->name = xstrdup(p.sections[ours]);
@@ -684,6 +704,9 @@ config_print(const struct account *a, FILE *fp)
 		fprintf(fp, "capath = %s\n", a->capath);
 	if (a->socketgroup != NULL)
 		fprintf(fp, "socketgroup = %s\n", a->socketgroup);
+	if (a->hook != NULL)
+		fprintf(fp, "hook = %s\nhookmax = %u\nhooktimeout = %u\n",
+		    a->hook, a->hookmax, a->hooktimeout);
 }
 
 void
@@ -707,5 +730,6 @@ config_free(struct account *a)
 	free(a->cafile);
 	free(a->capath);
 	free(a->socketgroup);
+	free(a->hook);
 	memset(a, 0, sizeof(*a));
 }

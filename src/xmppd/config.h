@@ -38,6 +38,9 @@ struct account {
 	char		*cafile;
 	char		*capath;
 	char		*socketgroup;
+	char		*hook;		/* program run for each message */
+	unsigned	 hookmax;	/* how many may run at once */
+	unsigned	 hooktimeout;	/* seconds each may take */
 };
 
 /* Where the configuration is looked for when -c is not given. */

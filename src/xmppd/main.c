@@ -38,6 +38,13 @@ struct xmppd xd;
 
 static volatile sig_atomic_t quit, hup;
 
+/* SIGCHLD only needs to wake poll(): hook_timers() reaps. */
+static void
+on_child(int sig)
+{
+	(void)sig;
+}
+
 static void
 on_signal(int sig)
 {
@@ -66,6 +73,8 @@ setup_process(void)
 	sigaction(SIGTERM, &sa, NULL);
 	sigaction(SIGINT, &sa, NULL);
 	sigaction(SIGHUP, &sa, NULL);	/* reload the configuration */
+	sa.sa_handler = on_child;
+	sigaction(SIGCHLD, &sa, NULL);
 	/* Room for many waiting clients. */
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < rl.rlim_max) {
 		rl.rlim_cur = rl.rlim_max > 65536 ? 65536 : rl.rlim_max;
@@ -180,6 +189,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 	if ((t = queue_timers(now)) < next)
 		next = t;
 	if ((t = muc_timers(now)) < next)
+		next = t;
+	if ((t = hook_timers(now)) < next)
 		next = t;
 	if (need > *cap) {
 		*cap = need * 2;
@@ -345,6 +356,7 @@ static void
 state_free(void)
 {
 	muc_free();
+	hook_stop();
 	free(xd.presence_text);
 	inbox_free(&xd.inbox);
 	outbox_free(&xd.outbox);

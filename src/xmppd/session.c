@@ -434,12 +434,17 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	snprintf(tag, sizeof(tag), "%s %s", type ? type : "normal", from);
 	if (is_stale(st))
 		log_info("stale offline message from %s dropped", j.bare);
-	else if (inbox_add(&xd.inbox, j.bare, j.has_resource ? j.resource :
-	    NULL, tag, body, strlen(body), clock_ms()))
-		log_debug("message from %s handed to a waiting client", from);
-	else
-		log_debug("message from %s kept for %u s", from,
-		    xd.acct.timeout);
+	else {
+		if (inbox_add(&xd.inbox, j.bare, j.has_resource ? j.resource :
+		    NULL, tag, body, strlen(body), clock_ms()))
+			log_debug("message from %s handed to a waiting client",
+			    from);
+		else
+			log_debug("message from %s kept for %u s", from,
+			    xd.acct.timeout);
+		hook_message(from, type ? type : "normal", id, body,
+		    strlen(body));
+	}
 	xmpp_free(s.ctx, body);
 	return 1;
 }

@@ -60,6 +60,12 @@ int64_t	muc_timers(int64_t now);
 void	muc_cancel(void *waiter);
 void	muc_free(void);
 
+/* hook.c: a program run for each incoming message. */
+void	hook_message(const char *from, const char *type, const char *id,
+	    const char *body, size_t len);
+int64_t	hook_timers(int64_t now);
+void	hook_stop(void);
+
 /* reload.c: SIGHUP. */
 void	reload(const char *conf_opt, const char *account, int debug_opt);
 
