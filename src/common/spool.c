@@ -128,7 +128,7 @@ write_all(int fd, const void *p, size_t n)
 }
 
 int
-spool_write(const char *dir, const struct spooled *m, char *err,
+spool_write(const char *dir, const struct spooled *m, int sync, char *err,
     size_t errlen)
 {
 	char tmp[PATH_MAX], final[PATH_MAX], head[PATH_MAX + 256];
@@ -150,7 +150,7 @@ spool_write(const char *dir, const struct spooled *m, char *err,
 	if (write_all(fd, head, (size_t)n) == -1 ||
 	    write_all(fd, m->body, m->len) == -1 ||
 	    write_all(fd, SPOOL_END, sizeof(SPOOL_END) - 1) == -1 ||
-	    fsync(fd) == -1) {
+	    (sync && fsync(fd) == -1)) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
@@ -163,7 +163,7 @@ spool_write(const char *dir, const struct spooled *m, char *err,
 		errno = saved;
 		goto fail;
 	}
-	if (fsync_dir(dir) == -1)
+	if (sync && fsync_dir(dir) == -1)
 		goto fail;
 	return 0;
 fail:

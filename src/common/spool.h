@@ -35,9 +35,11 @@ int	spool_prepare(const char *dir, char *err, size_t errlen);
  * Writes m as DIR/ID.msg: to a temporary file created with O_EXCL, with an
  * end marker, fsync()ed, renamed into place, and the folder fsync()ed.
  * Only a 0 return means the message will survive a crash or power loss.
+ * Without sync the fsync()s are skipped: the message then survives a
+ * crash of any process, but not a power loss.
  */
-int	spool_write(const char *dir, const struct spooled *m, char *err,
-	    size_t errlen);
+int	spool_write(const char *dir, const struct spooled *m, int sync,
+	    char *err, size_t errlen);
 
 /* Reads and checks one file; -1 (with err) for a truncated or alien one. */
 int	spool_read(const char *path, struct spooled *m, char *err,

@@ -116,7 +116,7 @@ queue_for_daemon(const char *account, const char *jid, const char *body,
 		errx(EX_USAGE, "account %s: spool folder name too long",
 		    account);
 	if (spool_prepare(dir, err, sizeof(err)) == -1 ||
-	    spool_write(dir, &m, err, sizeof(err)) == -1)
+	    spool_write(dir, &m, 1, err, sizeof(err)) == -1)
 		errx(EX_TEMPFAIL, "account %s: no daemon running, and %s",
 		    account, err);
 }

@@ -58,6 +58,7 @@ static const struct optdef optdefs[] = {
 	{ "timeout",		O_TIMEOUT,	F(timeout) },
 	{ "keepalive",		O_KEEPALIVE,	F(keepalive) },
 	{ "lifetime",		O_LIFETIME,	F(lifetime) },
+	{ "spoolsync",		O_BOOL,		F(spoolsync) },
 	{ "debug",		O_BOOL,		F(debug) },
 	{ "cafile",		O_STR,		F(cafile) },
 	{ "capath",		O_STR,		F(capath) },
@@ -478,6 +479,7 @@ defaults(struct account *a)
 	a->timeout = 5;
 	a->keepalive = 60;
 	a->lifetime = 86400;
+	a->spoolsync = 1;
 	a->hookmax = 4;
 	a->hooktimeout = 30;
 }
@@ -697,6 +699,7 @@ config_print(const struct account *a, FILE *fp)
 	else
 		fprintf(fp, "keepalive = no\n");
 	fprintf(fp, "lifetime = %u\n", a->lifetime);
+	fprintf(fp, "spoolsync = %s\n", a->spoolsync ? "yes" : "no");
 	fprintf(fp, "debug = %s\n", a->debug ? "yes" : "no");
 	if (a->cafile != NULL)
 		fprintf(fp, "cafile = %s\n", a->cafile);

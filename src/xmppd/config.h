@@ -34,6 +34,7 @@ struct account {
 	unsigned	 timeout;	/* seconds a received message is kept */
 	unsigned	 keepalive;	/* seconds between pings, 0 = off */
 	unsigned	 lifetime;	/* seconds an unsent message is kept */
+	int		 spoolsync;	/* fsync() the spool: power-loss safe */
 	int		 debug;
 	char		*cafile;
 	char		*capath;

@@ -181,7 +181,8 @@ peer_allowed(int fd, uid_t uid, gid_t gid)
 	return 0;
 }
 
-static void
+/* Returns 0 when a connection was taken (or refused), -1 when none waits. */
+static int
 control_accept(void)
 {
 	struct ucred cred;
@@ -193,7 +194,7 @@ control_accept(void)
 	    == -1) {
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_warn("accept on %s: %s", ctl.path, strerror(errno));
-		return;
+		return -1;
 	}
 	if ((high = fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE)) != -1) {
 		close(fd);
@@ -205,13 +206,13 @@ control_accept(void)
 		    "account %s\n", EX_NOPERM, (long)cred.uid, xd.acct.name);
 		log_warn("refused a client of uid %ld", (long)cred.uid);
 		close(fd);
-		return;
+		return 0;
 	}
 	if (ctl.count >= CONTROL_MAX_CLIENTS) {
 		dprintf(fd, "ERR %d too many clients, try again\n",
 		    EX_TEMPFAIL);
 		close(fd);
-		return;
+		return 0;
 	}
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
@@ -223,6 +224,7 @@ control_accept(void)
 	ctl.clients = c;
 	ctl.count++;
 	reply(c, "XMPPD %d %s", PROTO_VERSION, xd.acct.name);
+	return 0;
 }
 
 /* A request is in progress: later ones wait their turn. */
@@ -516,9 +518,8 @@ send_body(struct ctl *c, const char *body, size_t len)
 	    id, sizeof(id), err, sizeof(err))) != 0)
 		reply(c, "ERR %d cannot accept the message: %s", status, err);
 	else {
+		/* The loop sends everything accepted in this turn at once. */
 		reply(c, "OK %s", id);
-		session_flush();
-		session_io();
 	}
 }
 
@@ -845,8 +846,10 @@ control_io(const struct pollfd *pfd, int n)
 			control_write(c);
 		control_settle(c, now);
 	}
+	/* Take every waiting connection, a bounded number per turn. */
 	if (pfd[0].revents & POLLIN)
-		control_accept();
+		for (i = 0; i < 64 && control_accept() == 0; i++)
+			;
 }
 
 int64_t

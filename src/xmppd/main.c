@@ -211,6 +211,9 @@ loop_once(struct pollfd **pfd, size_t *cap)
 	if (ns > 0 && (*pfd)[0].revents != 0)
 		session_io();
 	control_io(*pfd + ns, nc);
+	/* What this turn accepted goes out together, with one barrier. */
+	if (session_flush())
+		session_io();
 }
 
 static void

@@ -148,7 +148,7 @@ queue_accept(const char *to, int flags, const char *body, size_t len,
 	m.created = time(NULL);
 	m.groupchat = (flags & QUEUE_GROUPCHAT) != 0;
 	m.receipt = (flags & QUEUE_RECEIPT) != 0;
-	if (spool_write(xd.spooldir, &m, err, errlen) == -1) {
+	if (spool_write(xd.spooldir, &m, xd.acct.spoolsync, err, errlen) == -1) {
 		log_error("%s", err);
 		return EX_TEMPFAIL;
 	}

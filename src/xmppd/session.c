@@ -675,6 +675,17 @@ conn_setup(void)
 {
 	struct jid me;
 
+	/*
+	 * With cafile or capath, those are the trusted CAs: OpenSSL's default
+	 * store is pointed at them too, which also spares loading the whole
+	 * system bundle at every login (about 80 ms here).
+	 */
+	if (xd.acct.cafile != NULL || xd.acct.capath != NULL) {
+		setenv("SSL_CERT_FILE", xd.acct.cafile ? xd.acct.cafile :
+		    "/nonexistent", 1);
+		setenv("SSL_CERT_DIR", xd.acct.capath ? xd.acct.capath :
+		    "/nonexistent", 1);
+	}
 	s.conn = xmpp_conn_new(s.ctx);
 	/* TLS always, verified; never plaintext; our own delivery barrier. */
 	xmpp_conn_set_flags(s.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
@@ -927,7 +938,7 @@ session_login_result(char *msg, size_t len)
 	return s.login;
 }
 
-void
+int
 session_flush(void)
 {
 	struct outmsg *m;
@@ -935,8 +946,8 @@ session_flush(void)
 	unsigned long barrier;
 	char id[32];
 
-	if (!s.bound)
-		return;
+	if (!s.bound || outbox_next(&xd.outbox) == NULL)
+		return 0;
 	while ((m = outbox_next(&xd.outbox)) != NULL) {
 		st = xmpp_message_new(s.ctx, m->groupchat ? "groupchat" :
 		    "chat", m->to, m->id);
@@ -946,10 +957,12 @@ session_flush(void)
 		send_release(st);
 		outbox_sent(&xd.outbox);
 	}
+	/* One barrier for the whole batch. */
 	if ((barrier = outbox_barrier(&xd.outbox)) != 0) {
 		snprintf(id, sizeof(id), "b%lu", barrier);
 		send_ping(id);
 	}
+	return 1;
 }
 
 /* Says goodbye on the current link, if any, and waits (briefly) for the end. */

@@ -37,7 +37,7 @@ void	session_io(void);			/* run libstrophe */
 int64_t	session_timers(int64_t now);		/* next deadline */
 int	session_online(void);
 int	session_login_result(char *msg, size_t len);
-void	session_flush(void);			/* send queued messages */
+int	session_flush(void);			/* send queued messages */
 void	session_new_id(char *out, size_t len);
 int	session_issued_id(const char *id);
 void	session_stop(void);
