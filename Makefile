@@ -35,6 +35,7 @@ COMMON    = proto text jid sockdir spool
 DAEMON    = main config control session roster inbox outbox queue reload muc hook \
             log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
+            test-spool \
             test-outbox
 
 COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)

@@ -247,9 +247,60 @@ test_limits(void)
 	    "outbox_free leaves an empty outbox");
 }
 
+static int ends[3];
+static char last_end[32];
+
+static void
+record_end(struct outbox *ob, struct outmsg *m, enum outbox_end why)
+{
+	(void)ob;
+	ends[why]++;
+	snprintf(last_end, sizeof(last_end), "%s", m->id);
+}
+
+/* Lifetime and giving up: each message ends exactly once, and says how. */
+static void
+test_ends(void)
+{
+	struct outbox ob;
+	int i;
+
+	outbox_init(&ob, record_end);
+	outbox_add(&ob, "old", "bob@x.com", "x", 1, 100);
+	outbox_add(&ob, "new", "bob@x.com", "y", 1, 1000);
+	is_int((int)outbox_expire(&ob, 1050, 600), 1600,
+	    "the next expiry is the new one's");
+	is_int(ends[OUTBOX_EXPIRED], 1, "the old one expired");
+	is_str(last_end, "old", "named");
+	is_int((int)ob.count, 1, "one left");
+	/* Sent: on the wire, it no longer expires. */
+	outbox_next(&ob);
+	outbox_sent(&ob);
+	is_int((int)outbox_expire(&ob, 99999, 600), 0,
+	    "a message on the wire is not expired");
+	is_int((int)ob.count, 1, "still queued");
+	for (i = 1; i < OUTBOX_MAX_ATTEMPTS; i++) {
+		outbox_requeue(&ob);
+		ok(outbox_next(&ob) != NULL, "requeued after link %d", i);
+		outbox_sent(&ob);
+	}
+	outbox_requeue(&ob);
+	is_int(ends[OUTBOX_GAVE_UP], 1, "given up after %d links lost",
+	    OUTBOX_MAX_ATTEMPTS);
+	is_int((int)ob.count, 0, "the queue is empty");
+	ok(outbox_next(&ob) == NULL, "nothing to send");
+	outbox_add(&ob, "c", "bob@x.com", "z", 1, 5);
+	outbox_next(&ob);
+	outbox_sent(&ob);
+	is_int((int)outbox_confirm(&ob, outbox_barrier(&ob)), 1, "confirmed");
+	is_int(ends[OUTBOX_CONFIRMED], 1, "and ended as confirmed");
+	outbox_free(&ob);
+}
+
 int
 main(void)
 {
+	test_ends();
 	test_basic();
 	test_requeue();
 	test_limits();
