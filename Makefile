@@ -111,9 +111,10 @@ check-asan:
 check-valgrind: test-programs
 	XMPP_VALGRIND=1 prove $(PROVE_FLAGS) $(UNIT_BIN) tests/t*.sh
 
-lint:
+lint: lint-extras
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
-	sh -n tests/lib/*.sh tests/t*.sh scripts/*
+	for f in tests/lib/*.sh tests/t*.sh scripts/demo scripts/install-deps \
+	    scripts/bench; do sh -n $$f || exit 1; done
 
 demo: all tests/buddy tests/freeport
 	scripts/demo
@@ -136,3 +137,7 @@ uninstall:
 
 clean:
 	rm -rf $(BUILD) $(PROGRAMS) $(UNIT_BIN) $(TEST_BIN)
+
+include mk/extras.mk
+install: install-extras
+uninstall: uninstall-extras

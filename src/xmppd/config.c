@@ -688,7 +688,8 @@ config_print(const struct account *a, FILE *fp)
 	fprintf(fp, "usetls = yes\nusesasl = yes\n");
 	fprintf(fp, "priority = %d\n", a->priority);
 	fprintf(fp, "status = %s\n", show_name(a->status));
-	fprintf(fp, "statusmessage = %s\n", a->statusmessage);
+	fprintf(fp, "statusmessage = %s\n", a->statusmessage ?
+	    a->statusmessage : "");
 	for (i = 0; i < a->nbuddies; i++)
 		fprintf(fp, "buddy = %s\n", a->buddies[i]);
 	fprintf(fp, "autoregister = %s\n", a->autoregister ? "yes" : "no");

@@ -1,0 +1,140 @@
+#!/bin/sh
+# t0145-service: what scripts/xmppd@.service relies on, played without
+# systemd: its ExecStart= (Type=forking) returns only when the socket
+# answers, its PIDFile= then holds the daemon's pid, ExecReload= keeps it
+# running, SIGTERM stops it in time, RuntimeDirectoryMode=0700 is what
+# xmppd accepts, and the failures RestartPreventExitStatus= names are
+# the ones that need a person.  The unit's /run/xmppd, /var/lib/xmppd and
+# /etc/xmppd become folders of the test.
+
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$(dirname "$0")/lib/prosody.sh"
+
+UNIT=$TOP/scripts/xmppd@.service
+ACCT=asterisk-xmpp
+RUN=$TEST_DIR/run/xmppd
+STATE=$TEST_DIR/var/lib/xmppd
+MAINPID=
+
+# unit KEY: the value of the unit's line KEY=... (the last one).
+unit() {
+	sed -n "s/^$1=//p" "$UNIT" | tail -n 1
+}
+# path VALUE: VALUE with the unit's folders moved into the test's, %i set.
+path() {
+	printf '%s\n' "$1" | sed "s|/run/xmppd|$RUN|g; s|/var/lib/xmppd|$STATE|g;
+		s|/etc/xmppd/xmppd.conf|$TEST_DIR/xmppd.conf|g;
+		s|/usr/local/sbin/xmppd|$TOP/bin/xmppd|g; s|%i|$ACCT|g"
+}
+# unit_env: the unit's Environment= settings, as NAME=VALUE lines.
+unit_env() {
+	sed -n 's/^Environment=//p' "$UNIT" | while IFS= read -r _e; do
+		path "$_e"
+	done
+}
+# as_unit COMMAND...: runs COMMAND in the unit's environment.
+as_unit() {
+	# shellcheck disable=SC2046
+	env -u XMPPD_SOCKET_DIR -u XMPPD_STATE_DIR -u XMPPD_CONFIG \
+		$(unit_env) "$@"
+}
+# start: runs ExecStart= as systemd would for Type=forking; its status.
+start() {
+	# shellcheck disable=SC2046
+	as_unit $(path "$(unit ExecStart)") >"$TEST_DIR/start.out" 2>&1
+}
+# mainpid: what systemd reads from PIDFile=, if it is a pid and a newline.
+mainpid() {
+	_pf=$(path "$(unit PIDFile)")
+	MAINPID=$(cat "$_pf") || return 1
+	[ "$(cat "$_pf"; echo x)" = "$MAINPID
+x" ] || { diag "$_pf does not end in one newline"; return 1; }
+	case $MAINPID in
+	''|*[!0-9]*) diag "$_pf holds '$MAINPID'"; return 1 ;;
+	esac
+}
+stop_main() {
+	[ -n "$MAINPID" ] && pid_alive "$MAINPID" && kill_wait "$MAINPID" 15 TERM
+	MAINPID=
+	return 0
+}
+at_exit stop_main
+
+test_expect_success 'the unit reads as the tests expect' '
+	test "$(unit Type)" = forking &&
+	test "$(unit ExecStart)" = "/usr/local/sbin/xmppd %i" &&
+	test "$(unit PIDFile)" = "/run/xmppd/%i.lock" &&
+	test "$(unit RuntimeDirectory)" = xmppd &&
+	test "$(unit RuntimeDirectoryMode)" = 0700 &&
+	test "$(unit RuntimeDirectoryPreserve)" = yes &&
+	test "$(unit StateDirectory)" = xmppd &&
+	unit_env | grep -qx "XMPPD_STATE_DIR=$STATE" &&
+	test "$(unit Restart)" = on-failure &&
+	test "$(unit RestartPreventExitStatus)" = "64 77 78" &&
+	test "$(unit ExecReload)" = "/bin/kill -HUP \$MAINPID" &&
+	test "$(unit User)" = asterisk
+'
+
+test_expect_success 'set up a server and the account, folders as systemd makes them' '
+	prosody_setup && prosody_adduser asterisk astpw && prosody_start &&
+	xmppd_config $ACCT asterisk astpw &&
+	mkdir -p "$TEST_DIR/run" "$TEST_DIR/var/lib" &&
+	mkdir -m "$(unit RuntimeDirectoryMode)" "$RUN" &&
+	mkdir -m "$(unit StateDirectoryMode)" "$STATE"
+'
+
+test_expect_success 'ExecStart returns 0 only once the socket answers; PIDFile names the daemon' '
+	start &&
+	xmpp-status -S "$RUN" $ACCT >/dev/null &&
+	mainpid &&
+	pid_alive "$MAINPID" &&
+	test "$(cat /proc/$MAINPID/comm)" = xmppd &&
+	test -S "$RUN/$ACCT.sock" &&
+	test -d "$STATE/$ACCT"
+'
+
+test_expect_success 'ExecReload (SIGHUP) keeps the daemon running and serving' '
+	kill -HUP "$MAINPID" &&
+	wait_for 10 "xmpp-status -S \"$RUN\" $ACCT >/dev/null 2>&1" &&
+	pid_alive "$MAINPID" && mainpid
+'
+
+test_expect_success 'a second start fails (73) while the first runs' '
+	{ start; test $? = 73; } &&
+	grep -q "already served" "$TEST_DIR/start.out"
+'
+
+test_expect_success 'SIGTERM stops it well within TimeoutStopSec, socket gone' '
+	pid=$MAINPID &&
+	kill -TERM "$pid" &&
+	wait_for "$(unit TimeoutStopSec)" "! pid_alive $pid" &&
+	MAINPID= &&
+	test ! -e "$RUN/$ACCT.sock"
+'
+
+test_expect_success 'a start after a stop reuses the preserved folder' '
+	start && mainpid && pid_alive "$MAINPID" && stop_main
+'
+
+test_expect_success 'RuntimeDirectoryMode 0750 without socketgroup: refused with 77, for good' '
+	chmod 750 "$RUN" &&
+	{ start; test $? = 77; } &&
+	grep -q "open to others" "$TEST_DIR/start.out" &&
+	chmod 700 "$RUN"
+'
+
+test_expect_success 'a wrong password is 77 and a configuration error 78: no restart' '
+	xmppd_config $ACCT asterisk wrongpw &&
+	{ start; test $? = 77; } &&
+	xmppd_config $ACCT asterisk astpw "prioity = 1" &&
+	{ start; test $? = 78; } &&
+	xmppd_config $ACCT asterisk astpw
+'
+
+test_expect_success 'a server out of reach is 75: restarted (not in RestartPreventExitStatus)' '
+	prosody_stop &&
+	{ start; test $? = 75; } &&
+	case " $(unit RestartPreventExitStatus) " in *" 75 "*) false ;; esac
+'
+
+done_testing
