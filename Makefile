@@ -27,7 +27,8 @@ POPT_LIBS      := $(shell $(PKG_CONFIG) --libs popt 2>/dev/null || echo -lpopt)
 CLIENTS   = xmpp-send xmpp-status xmpp-recv xmpp-join xmpp-leave \
             xmpp-presence
 PROGRAMS  = bin/xmppd $(CLIENTS:%=bin/%)
-MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1
+MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1 \
+            man/xmpp-join.1 man/xmpp-leave.1 man/xmpp-presence.1
 MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8
 

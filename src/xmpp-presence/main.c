@@ -64,12 +64,17 @@ main(int argc, const char **argv)
 		errx(EX_USAGE, "unknown presence '%s': give available, chat, "
 		    "away, xa or dnd", show);
 	n = (size_t)snprintf(line, sizeof(line), "PRESENCE %s", show);
+	/* The text: the words joined by single spaces, empty ones skipped. */
 	for (words = poptGetArgs(pc); words && *words; words++) {
-		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s",
-		    *words);
+		const char *w = *words + strspn(*words, " ");
+		if (*w == '\0')
+			continue;
+		n += (size_t)snprintf(line + n, sizeof(line) - n, " %s", w);
 		if (n >= sizeof(line) - 1)
 			errx(EX_DATAERR, "status text too long");
 	}
+	while (n > 0 && line[n - 1] == ' ')
+		line[--n] = '\0';
 	if (strchr(line, '\n') != NULL || text_check(line, n, &where) != NULL)
 		errx(EX_DATAERR, "the status text must be one line of UTF-8 "
 		    "text");

@@ -132,7 +132,7 @@ parse_options(int argc, const char **argv, struct opts *o)
 		{ "socket-dir", 'S', POPT_ARG_STRING, &o->sockdir, 0,
 		    "socket folder", "DIR" },
 		{ "timeout", 't', POPT_ARG_STRING, &o->timeout_arg, 0,
-		    "seconds to wait (default 20; with --follow: none)",
+		    "seconds to wait (default 20; with --follow: a week)",
 		    "SECS" },
 		{ "no-newline", 'n', POPT_ARG_NONE, &o->no_newline, 0,
 		    "print the body without a newline (for SHELL())", NULL },

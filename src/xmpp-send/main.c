@@ -219,6 +219,9 @@ main(int argc, const char **argv)
 		receipt = parse_seconds("--receipt", receipt_arg);
 	if (group && (receipt_arg != NULL || queue))
 		errx(EX_USAGE, "-g goes with neither --receipt nor --queue");
+	if (queue && receipt_arg != NULL)
+		errx(EX_USAGE, "--receipt needs a running daemon: not with "
+		    "--queue");
 	words = poptGetArgs(pc);
 	/* "--" before the message guards words that start with '-'. */
 	if (words != NULL && strcmp(words[0], "--") == 0)

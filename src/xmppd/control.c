@@ -376,6 +376,13 @@ join_body(struct ctl *c, const char *password, size_t len)
 
 	memcpy(pw, password, len);
 	pw[len] = '\0';
+	if (strpbrk(pw, "\t\r\n") != NULL ||
+	    text_check(pw, len, &(size_t){ 0 }) != NULL) {
+		reply(c, "ERR %d the room password must be one line of text",
+		    EX_DATAERR);
+		explicit_bzero(pw, sizeof(pw));
+		return;
+	}
 	jid_parse(c->send_to, 0, &j);
 	jid_parse(xd.acct.username, 0, &me);
 	/* Asterisk's default nickname: the account's local part. */
@@ -412,7 +419,11 @@ cmd_leave(struct ctl *c, char *args)
 {
 	struct jid j;
 
-	if (args == NULL || want_jid(c, args, 1, &j) == -1)
+	if (args == NULL) {
+		reply(c, "ERR %d usage: LEAVE ROOM", EX_USAGE);
+		return;
+	}
+	if (want_jid(c, args, 1, &j) == -1)
 		return;
 	if (j.has_resource || muc_leave(j.bare) == -1)
 		reply(c, "ERR %d not in room %.200s", EX_DATAERR, args);

@@ -86,6 +86,11 @@ child(const struct hookmsg *m, int in)
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_DFL;
 	sigaction(SIGPIPE, &sa, NULL);
+	/* The CA settings are the daemon's own business (see session.c). */
+	if (xd.acct.cafile != NULL || xd.acct.capath != NULL) {
+		unsetenv("SSL_CERT_FILE");
+		unsetenv("SSL_CERT_DIR");
+	}
 	setenv("XMPP_ACCOUNT", xd.acct.name, 1);
 	setenv("XMPP_FROM", m->from, 1);
 	setenv("XMPP_TYPE", m->type, 1);

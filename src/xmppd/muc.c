@@ -198,6 +198,10 @@ muc_join(const char *room, const char *nick, const char *password,
 	if (!session_online())
 		return EX_TEMPFAIL;
 	r = room_want(room, nick, password);
+	/* A newer JOIN of the same room wins; the older one is told. */
+	if (r->waiter != NULL)
+		control_join_done(r->waiter, EX_TEMPFAIL, "another xmpp-join "
+		    "of this room came after this one");
 	r->waiter = waiter;
 	r->deadline = deadline;
 	send_join(r);

@@ -560,8 +560,15 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		/* Its answer follows the presence the server sends back. */
 		send_ping("sync");
 	} else if (strcmp(id, "sync") == 0) {
+		/*
+		 * Roster, presence and rooms are back: now the queue may go,
+		 * group chat included (a room we were not in would bounce).
+		 */
 		s.online = 1;
 		s.backoff = 0;
+		queue_load(0);	/* what xmpp-send --queue left meanwhile */
+		if (session_flush())
+			session_io();
 		if (s.login == LOGIN_PENDING)
 			s.login = LOGIN_OK;
 		log_info("online as %s", xmpp_conn_get_bound_jid(s.conn));
@@ -629,8 +636,6 @@ conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 		iq = xmpp_iq_new(s.ctx, "get", "roster");
 		stanza_child(iq, "query", NS_ROSTER);
 		send_release(iq);
-		queue_load(0);	/* what xmpp-send --queue left meanwhile */
-		session_flush();
 		return;
 	}
 	if (event == XMPP_CONN_RAW_CONNECT)
@@ -946,7 +951,7 @@ session_flush(void)
 	unsigned long barrier;
 	char id[32];
 
-	if (!s.bound || outbox_next(&xd.outbox) == NULL)
+	if (!s.online || outbox_next(&xd.outbox) == NULL)
 		return 0;
 	while ((m = outbox_next(&xd.outbox)) != NULL) {
 		st = xmpp_message_new(s.ctx, m->groupchat ? "groupchat" :
@@ -991,8 +996,8 @@ session_restart(void)
 {
 	log_info("connection settings changed: logging in again");
 	close_link();
-	if (s.lost)
-		handle_loss();
+	s.lost = 1;	/* whatever libstrophe said, this link is over */
+	handle_loss();
 	s.active = s.bound = s.online = 0;
 	s.fd = -1;
 	xmpp_conn_release(s.conn);
