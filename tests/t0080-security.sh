@@ -25,7 +25,7 @@ test_expect_success 'a server without STARTTLS never receives the password (69)'
 	xmppd_config alice alice "pl4intext-Secret" "port = $port" &&
 	{ xmppd alice 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 69 && grep -q "does not offer TLS (STARTTLS), which xmppd requires" "$TEST_DIR/err" &&
-	grep -q "<stream:stream" "$TEST_DIR/capture" &&
+	wait_line "$TEST_DIR/capture" "<stream:stream" &&
 	! grep -q "pl4intext" "$TEST_DIR/capture" &&
 	! grep -q "$(printf "\0alice\0pl4intext-Secret" | base64)" "$TEST_DIR/capture" &&
 	! grep -q "<auth" "$TEST_DIR/capture"

@@ -38,7 +38,73 @@ client_check_jid(const char *s, int need_node)
 		errx(EX_DATAERR, "bad JID '%s': %s", s, why);
 }
 
+#ifndef VERSION
+#define VERSION "0.1"
+#endif
+
 static int reply_parse(struct client *, char *, char **);
+
+char *client_sockdir;
+static int client_version;
+
+struct poptOption client_options[] = {
+	{ "socket-dir", 'S', POPT_ARG_STRING, &client_sockdir, 0,
+	    "socket folder", "DIR" },
+	{ "version", 'V', POPT_ARG_NONE, &client_version, 0,
+	    "print the version and exit", NULL },
+	POPT_TABLEEND
+};
+
+poptContext
+client_popt(const char *name, int argc, const char **argv,
+    struct poptOption *opts, const char *operands)
+{
+	poptContext pc;
+	int rc;
+
+	/* Options end at the first operand: message words may start with -. */
+	pc = poptGetContext(name, argc, argv, opts,
+	    POPT_CONTEXT_POSIXMEHARDER);
+	poptSetOtherOptionHelp(pc, operands);
+	if ((rc = poptGetNextOpt(pc)) < -1)
+		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
+	if (client_version) {
+		printf("%s %s (protocol %d)\n", name, VERSION, PROTO_VERSION);
+		exit(0);
+	}
+	return pc;
+}
+
+void
+client_usage(poptContext pc)
+{
+	poptPrintUsage(pc, stderr, 0);
+	exit(EX_USAGE);
+}
+
+void
+client_json_string(const char *s, size_t len)
+{
+	size_t i;
+
+	putchar('"');
+	for (i = 0; i < len; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c == '"' || c == '\\')
+			printf("\\%c", c);
+		else if (c == '\n')
+			fputs("\\n", stdout);
+		else if (c == '\r')
+			fputs("\\r", stdout);
+		else if (c == '\t')
+			fputs("\\t", stdout);
+		else if (c < 0x20)
+			printf("\\u%04x", c);
+		else
+			putchar(c);
+	}
+	putchar('"');
+}
 
 static void
 client_fill(struct client *c)

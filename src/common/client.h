@@ -2,6 +2,7 @@
 #ifndef CLIENT_H
 #define CLIENT_H
 
+#include <popt.h>
 #include <stddef.h>
 #include <sys/un.h>
 
@@ -13,6 +14,24 @@ struct client {
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	struct buf	 in;
 };
+
+/* -S and -V, which every client has: include with POPT_ARG_INCLUDE_TABLE. */
+extern struct poptOption client_options[];
+extern char *client_sockdir;	/* -S DIR, or NULL */
+
+/*
+ * Parses the command line against opts; a bad option exits 64 and
+ * --version prints the version and exits 0.  Returns the context, at the
+ * operands.
+ */
+poptContext client_popt(const char *name, int argc, const char **argv,
+	    struct poptOption *opts, const char *operands);
+
+/* Prints the usage line and exits 64. */
+void	client_usage(poptContext) __attribute__((noreturn));
+
+/* Prints s as a JSON string (quoted, escaped). */
+void	client_json_string(const char *s, size_t len);
 
 /*
  * Connects to the daemon of account and checks its greeting; on failure

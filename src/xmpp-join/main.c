@@ -35,15 +35,13 @@ password_from_stdin(void)
 int
 main(int argc, const char **argv)
 {
-	char *sockdir = NULL, *password = NULL, *timeout_arg = NULL, *text;
+	char *password = NULL, *timeout_arg = NULL, *text;
 	char *end, line[PROTO_LINE_MAX], target[PROTO_LINE_MAX];
-	int version = 0, pw_stdin = 0, rc;
+	int pw_stdin = 0, rc;
 	double timeout = 20;
 	const char *account, *room, *nick;
 	struct client c;
 	struct poptOption opts[] = {
-		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
-		    "socket folder", "DIR" },
 		{ "password", 'p', POPT_ARG_STRING, &password, 0,
 		    "the room's password (visible in ps: see the man page)",
 		    "PASSWORD" },
@@ -51,30 +49,21 @@ main(int argc, const char **argv)
 		    "read the room's password from stdin", NULL },
 		{ "timeout", 't', POPT_ARG_STRING, &timeout_arg, 0,
 		    "seconds to wait for the room (default 20)", "SECS" },
-		{ "version", 'V', POPT_ARG_NONE, &version, 0,
-		    "print the version and exit", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
+		    NULL },
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
-	pc = poptGetContext("xmpp-join", argc, argv, opts,
-	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[-S DIR] [-p PASSWORD | --password-stdin] "
+	pc = client_popt("xmpp-join", argc, argv, opts,
+	    "[-S DIR] [-p PASSWORD | --password-stdin] "
 	    "[-t SECS] ACCOUNT ROOM [NICK]");
-	if ((rc = poptGetNextOpt(pc)) < -1)
-		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
-	if (version) {
-		printf("xmpp-join %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		exit(0);
-	}
 	account = poptGetArg(pc);
 	room = poptGetArg(pc);
 	nick = poptGetArg(pc);
-	if (account == NULL || room == NULL || poptPeekArg(pc) != NULL) {
-		poptPrintUsage(pc, stderr, 0);
-		exit(EX_USAGE);
-	}
+	if (account == NULL || room == NULL || poptPeekArg(pc) != NULL)
+		client_usage(pc);
 	if (timeout_arg != NULL) {
 		timeout = strtod(timeout_arg, &end);
 		if (*end != '\0' || !(timeout >= 0.001 && timeout <= 86400))
@@ -91,7 +80,7 @@ main(int argc, const char **argv)
 	if (pw_stdin)
 		password = password_from_stdin();
 
-	client_open(&c, sockdir, account, timeout + 30);
+	client_open(&c, client_sockdir, account, timeout + 30);
 	snprintf(line, sizeof(line), "JOIN %.0f %zu %s", timeout * 1000,
 	    password ? strlen(password) : 0, target);
 	client_request(&c, line, password, password ? strlen(password) : 0);
@@ -99,7 +88,7 @@ main(int argc, const char **argv)
 		errx(rc, "account %s: room %s: %s", account, room, text);
 	client_close(&c);
 	free(password);
-	free(sockdir);
+	free(client_sockdir);
 	free(timeout_arg);
 	poptFreeContext(pc);
 	return 0;

@@ -25,38 +25,26 @@ static const char *shows[] = { "available", "chat", "away", "xa", "dnd",
 int
 main(int argc, const char **argv)
 {
-	char *sockdir = NULL, *text, line[PROTO_LINE_MAX];
-	int version = 0, rc, i;
+	char *text, line[PROTO_LINE_MAX];
+	int rc, i;
 	size_t n, where;
 	const char *account, *show, **words;
 	struct client c;
 	struct poptOption opts[] = {
-		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
-		    "socket folder", "DIR" },
-		{ "version", 'V', POPT_ARG_NONE, &version, 0,
-		    "print the version and exit", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
+		    NULL },
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
-	pc = poptGetContext("xmpp-presence", argc, argv, opts,
-	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[-S DIR] ACCOUNT "
+	pc = client_popt("xmpp-presence", argc, argv, opts,
+	    "[-S DIR] ACCOUNT "
 	    "available|chat|away|xa|dnd [TEXT...]");
-	if ((rc = poptGetNextOpt(pc)) < -1)
-		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
-	if (version) {
-		printf("xmpp-presence %s (protocol %d)\n", VERSION,
-		    PROTO_VERSION);
-		exit(0);
-	}
 	account = poptGetArg(pc);
 	show = poptGetArg(pc);
-	if (account == NULL || show == NULL) {
-		poptPrintUsage(pc, stderr, 0);
-		exit(EX_USAGE);
-	}
+	if (account == NULL || show == NULL)
+		client_usage(pc);
 	client_check_account(account);
 	for (i = 0; shows[i] != NULL && strcmp(shows[i], show) != 0; i++)
 		;
@@ -79,12 +67,12 @@ main(int argc, const char **argv)
 		errx(EX_DATAERR, "the status text must be one line of UTF-8 "
 		    "text");
 
-	client_open(&c, sockdir, account, 30);
+	client_open(&c, client_sockdir, account, 30);
 	client_request(&c, line, NULL, 0);
 	if ((rc = client_reply(&c, &text)) != 0)
 		errx(rc, "account %s: %s", account, text);
 	client_close(&c);
-	free(sockdir);
+	free(client_sockdir);
 	poptFreeContext(pc);
 	return 0;
 }

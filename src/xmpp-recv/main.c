@@ -25,37 +25,12 @@
 enum style { BODY, RECORD, JSON };
 
 struct opts {
-	char	*sockdir;
 	char	*timeout_arg;
 	int	 no_newline;
 	int	 follow;
 	int	 json;
 	double	 timeout;
 };
-
-static void
-json_string(const char *s, size_t len)
-{
-	size_t i;
-
-	putchar('"');
-	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\r')
-			fputs("\\r", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
-}
 
 /*
  * Prints one message.  BODY: the body and a newline (none with -n).
@@ -79,11 +54,11 @@ print_message(enum style style, const char *from, const char *type,
 		break;
 	case JSON:
 		fputs("{\"from\":", stdout);
-		json_string(from, strlen(from));
+		client_json_string(from, strlen(from));
 		fputs(",\"type\":", stdout);
-		json_string(type, strlen(type));
+		client_json_string(type, strlen(type));
 		fputs(",\"body\":", stdout);
-		json_string(body, len);
+		client_json_string(body, len);
 		fputs("}\n", stdout);
 		break;
 	}
@@ -126,11 +101,8 @@ receive(struct client *c, const char *account, const char *jid,
 static poptContext
 parse_options(int argc, const char **argv, struct opts *o)
 {
-	int version = 0, rc;
-	char *end;
+		char *end;
 	struct poptOption opts[] = {
-		{ "socket-dir", 'S', POPT_ARG_STRING, &o->sockdir, 0,
-		    "socket folder", "DIR" },
 		{ "timeout", 't', POPT_ARG_STRING, &o->timeout_arg, 0,
 		    "seconds to wait (default 20; with --follow: a week)",
 		    "SECS" },
@@ -140,24 +112,16 @@ parse_options(int argc, const char **argv, struct opts *o)
 		    "go on printing messages as they come", NULL },
 		{ "json", 'j', POPT_ARG_NONE, &o->json, 0,
 		    "print each message as a JSON object on one line", NULL },
-		{ "version", 'V', POPT_ARG_NONE, &version, 0,
-		    "print the version and exit", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
+		    NULL },
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
 	memset(o, 0, sizeof(*o));
-	pc = poptGetContext("xmpp-recv", argc, argv, opts,
-	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc,
+	pc = client_popt("xmpp-recv", argc, argv, opts,
 	    "[-Fjn] [-S DIR] [-t SECS] ACCOUNT [JID[/RESOURCE]]");
-	if ((rc = poptGetNextOpt(pc)) < -1)
-		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
-	if (version) {
-		printf("xmpp-recv %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		exit(0);
-	}
 	o->timeout = o->follow ? TIMEOUT_MAX : 20;
 	if (o->timeout_arg != NULL) {
 		o->timeout = strtod(o->timeout_arg, &end);
@@ -184,22 +148,20 @@ main(int argc, const char **argv)
 	pc = parse_options(argc, argv, &o);
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
-	if (account == NULL || poptPeekArg(pc) != NULL) {
-		poptPrintUsage(pc, stderr, 0);
-		exit(EX_USAGE);
-	}
+	if (account == NULL || poptPeekArg(pc) != NULL)
+		client_usage(pc);
 	client_check_account(account);
 	if (jid != NULL)
 		client_check_jid(jid, 0);
 	style = o.json ? JSON : (jid == NULL || o.follow) ? RECORD : BODY;
 
 	/* The daemon keeps the deadline; ours only guards against a hang. */
-	client_open(&c, o.sockdir, account, o.timeout + 30);
+	client_open(&c, client_sockdir, account, o.timeout + 30);
 	do
 		rc = receive(&c, account, jid, o.timeout, style, o.no_newline);
 	while (o.follow && rc == 0);
 	client_close(&c);
-	free(o.sockdir);
+	free(client_sockdir);
 	free(o.timeout_arg);
 	poptFreeContext(pc);
 	return rc;

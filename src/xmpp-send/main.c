@@ -121,35 +121,22 @@ queue_for_daemon(const char *account, const char *jid, const char *body,
 		    account, err);
 }
 
-/* --wait: returns once the server has confirmed message id. */
-static void
-wait_confirmed(struct client *c, const char *account, const char *id,
-    double secs)
-{
-	char line[PROTO_LINE_MAX], *text;
-	int rc;
-
-	snprintf(line, sizeof(line), "WAIT %.0f %s", secs * 1000, id);
-	client_request(c, line, NULL, 0);
-	if ((rc = client_reply(c, &text)) != 0)
-		errx(rc, "account %s: %s", account, text);
-}
-
 /*
- * --receipt: returns 0 once the recipient's client has confirmed the
- * message (XEP-0184), or exits 1 at the deadline.
+ * After the SEND: WAIT (--wait: the server has the message) or RECEIPT
+ * (--receipt: the recipient's client confirmed it) for message id.  A
+ * receipt that does not come is a negative answer, exit 1.
  */
 static void
-wait_receipt(struct client *c, const char *account, const char *id,
-    double secs)
+wait_for(struct client *c, const char *account, const char *request,
+    const char *id, double secs)
 {
 	char line[PROTO_LINE_MAX], *text;
 	int rc;
 
-	snprintf(line, sizeof(line), "RECEIPT %.0f %s", secs * 1000, id);
+	snprintf(line, sizeof(line), "%s %.0f %s", request, secs * 1000, id);
 	client_request(c, line, NULL, 0);
 	if ((rc = client_reply(c, &text)) == 1)
-		exit(1);	/* no receipt in time: a negative answer */
+		exit(1);
 	if (rc != 0)
 		errx(rc, "account %s: %s", account, text);
 }
@@ -169,16 +156,14 @@ parse_seconds(const char *opt, const char *arg)
 int
 main(int argc, const char **argv)
 {
-	char *sockdir = NULL, *wait_arg = NULL, *receipt_arg = NULL, *body;
+	char *wait_arg = NULL, *receipt_arg = NULL, *body;
 	char line[PROTO_LINE_MAX], id[PROTO_LINE_MAX], *text;
-	int version = 0, queue = 0, group = 0, rc;
+	int queue = 0, group = 0, rc;
 	double wait = 0, receipt = 0;
 	const char *account, *jid, **words;
 	struct client c;
 	size_t len;
 	struct poptOption opts[] = {
-		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
-		    "socket folder", "DIR" },
 		{ "wait", 'w', POPT_ARG_STRING, &wait_arg, 0,
 		    "return only once the server has the message", "SECS" },
 		{ "queue", 'Q', POPT_ARG_NONE, &queue, 0,
@@ -188,29 +173,20 @@ main(int argc, const char **argv)
 		    "JID is a room joined with xmpp-join", NULL },
 		{ "receipt", 'r', POPT_ARG_STRING, &receipt_arg, 0,
 		    "wait for the recipient's delivery receipt", "SECS" },
-		{ "version", 'V', POPT_ARG_NONE, &version, 0,
-		    "print the version and exit", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
+		    NULL },
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
-	pc = poptGetContext("xmpp-send", argc, argv, opts,
-	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[-gQ] [-r SECS] [-S DIR] [-w SECS] "
+	pc = client_popt("xmpp-send", argc, argv, opts,
+	    "[-gQ] [-r SECS] [-S DIR] [-w SECS] "
 	    "ACCOUNT JID [MESSAGE...]");
-	if ((rc = poptGetNextOpt(pc)) < -1)
-		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
-	if (version) {
-		printf("xmpp-send %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		exit(0);
-	}
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
-	if (account == NULL || jid == NULL) {
-		poptPrintUsage(pc, stderr, 0);
-		exit(EX_USAGE);
-	}
+	if (account == NULL || jid == NULL)
+		client_usage(pc);
 	client_check_account(account);
 	client_check_jid(jid, 1);
 	if (wait_arg != NULL)
@@ -229,7 +205,7 @@ main(int argc, const char **argv)
 	body = words ? join_words(words, &len) : read_stdin(&len);
 	check_body(body, len);
 
-	if (client_try_open(&c, sockdir, account, 30 + wait + receipt) == -1) {
+	if (client_try_open(&c, client_sockdir, account, 30 + wait + receipt) == -1) {
 		if (!queue)
 			errx(EX_UNAVAILABLE, "account %s: no daemon running "
 			    "(%s: %s)", account, c.path, strerror(errno));
@@ -243,14 +219,14 @@ main(int argc, const char **argv)
 		errx(rc, "account %s: %s", account, text);
 	snprintf(id, sizeof(id), "%s", text);
 	if (wait_arg != NULL)
-		wait_confirmed(&c, account, id, wait);
+		wait_for(&c, account, "WAIT", id, wait);
 	if (receipt_arg != NULL)
-		wait_receipt(&c, account, id, receipt);
+		wait_for(&c, account, "RECEIPT", id, receipt);
 	free(body);
 	free(wait_arg);
 	free(receipt_arg);
 	client_close(&c);
-	free(sockdir);
+	free(client_sockdir);
 	poptFreeContext(pc);
 	return 0;
 }

@@ -6,6 +6,8 @@
  */
 #include "list.h"
 
+#include "client.h"
+
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -67,21 +69,7 @@ status_name(const char *code)
 static void
 json_string(const char *s)
 {
-	putchar('"');
-	for (; *s; s++) {
-		unsigned char c = (unsigned char)*s;
-		if (c == '"' || c == '\\')
-			printf("\\%c", c);
-		else if (c == '\n')
-			fputs("\\n", stdout);
-		else if (c == '\t')
-			fputs("\\t", stdout);
-		else if (c < 0x20)
-			printf("\\u%04x", c);
-		else
-			putchar(c);
-	}
-	putchar('"');
+	client_json_string(s, strlen(s));
 }
 
 static void

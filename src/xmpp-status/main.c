@@ -19,45 +19,34 @@
 int
 main(int argc, const char **argv)
 {
-	char *sockdir = NULL, *format_arg = NULL, *text, *info;
+	char *format_arg = NULL, *text, *info;
 	char line[PROTO_LINE_MAX];
-	int version = 0, no_newline = 0, list = 0, rc;
+	int no_newline = 0, list = 0, rc;
 	enum list_format format = LIST_TABLE;
 	unsigned long len;
 	const char *account, *jid;
 	struct client c;
 	struct poptOption opts[] = {
-		{ "socket-dir", 'S', POPT_ARG_STRING, &sockdir, 0,
-		    "socket folder", "DIR" },
 		{ "no-newline", 'n', POPT_ARG_NONE, &no_newline, 0,
 		    "print the digit without a newline (for SHELL())", NULL },
 		{ "list", 'l', POPT_ARG_NONE, &list, 0,
 		    "show the account's state and every contact", NULL },
 		{ "format", 0, POPT_ARG_STRING, &format_arg, 0,
 		    "with --list: table (default), tsv or json", "FORMAT" },
-		{ "version", 'V', POPT_ARG_NONE, &version, 0,
-		    "print the version and exit", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
+		    NULL },
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
-	pc = poptGetContext("xmpp-status", argc, argv, opts,
-	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[-n] [-S DIR] ACCOUNT [JID[/RESOURCE]]\n"
+	pc = client_popt("xmpp-status", argc, argv, opts,
+	    "[-n] [-S DIR] ACCOUNT [JID[/RESOURCE]]\n"
 	    "       xmpp-status -l [--format=table|tsv|json] [-S DIR] ACCOUNT");
-	if ((rc = poptGetNextOpt(pc)) < -1)
-		errx(EX_USAGE, "%s: %s", poptBadOption(pc, 0), poptStrerror(rc));
-	if (version) {
-		printf("xmpp-status %s (protocol %d)\n", VERSION, PROTO_VERSION);
-		exit(0);
-	}
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
-	if (account == NULL || poptPeekArg(pc) != NULL) {
-		poptPrintUsage(pc, stderr, 0);
-		exit(EX_USAGE);
-	}
+	if (account == NULL || poptPeekArg(pc) != NULL)
+		client_usage(pc);
 	client_check_account(account);
 	if (jid != NULL)
 		client_check_jid(jid, 0);
@@ -67,7 +56,7 @@ main(int argc, const char **argv)
 	if (list && jid != NULL)
 		errx(EX_USAGE, "--list takes no JID");
 
-	client_open(&c, sockdir, account, 30);
+	client_open(&c, client_sockdir, account, 30);
 	if (list) {
 		client_request(&c, "INFO", NULL, 0);
 		if ((rc = client_reply(&c, &text)) != 0)
@@ -78,7 +67,7 @@ main(int argc, const char **argv)
 		list_print(info, len, format);
 		free(info);
 		client_close(&c);
-		free(sockdir);
+		free(client_sockdir);
 		free(format_arg);
 		poptFreeContext(pc);
 		return fflush(stdout) == 0 ? 0 : EX_IOERR;
@@ -92,7 +81,7 @@ main(int argc, const char **argv)
 		errx(rc, "account %s: %s", account, text);
 	printf(no_newline ? "%s" : "%s\n", text);
 	client_close(&c);
-	free(sockdir);
+	free(client_sockdir);
 	poptFreeContext(pc);
 	return fflush(stdout) == 0 ? 0 : EX_IOERR;
 }
