@@ -46,7 +46,7 @@ UNIT_BIN   = $(UNITS:%=tests/unit/%)
 TEST_BIN   = tests/buddy tests/freeport
 
 .PHONY: all check check-unit check-asan check-valgrind lint install uninstall \
-        clean test-programs demo
+        clean test-programs demo bench
 
 all: $(PROGRAMS)
 
@@ -119,6 +119,10 @@ lint: lint-extras
 
 demo: all tests/buddy tests/freeport
 	scripts/demo
+
+# Figures, not tests: see "Performance" in README.md.
+bench: all tests/buddy tests/freeport
+	scripts/bench
 
 install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
