@@ -96,8 +96,9 @@ sockdir_client(const char *opt, const char *account, char *out, size_t len)
 	    st.st_uid == geteuid() && sock_path(dir, account, out, len) == 0 &&
 	    access(out, F_OK) == 0)
 		return 0;
+	/* A service's folder we may not enter: say so, not "no daemon". */
 	if (sock_path(SOCKDIR_SYSTEM, account, out, len) == 0 &&
-	    access(out, F_OK) == 0)
+	    (access(out, F_OK) == 0 || errno == EACCES))
 		return 0;
 	/* Neither exists: name the place our own daemon would use. */
 	sockdir_daemon(NULL, dir, sizeof(dir));
