@@ -46,6 +46,8 @@ static int reply_parse(struct client *, char *, char **);
 
 char *client_sockdir;
 static int client_version;
+/* Kept here so that it stays reachable when a client exits early. */
+static poptContext client_pc;
 
 struct poptOption client_options[] = {
 	{ "socket-dir", 'S', POPT_ARG_STRING, &client_sockdir, 0,
@@ -63,7 +65,7 @@ client_popt(const char *name, int argc, const char **argv,
 	int rc;
 
 	/* Options end at the first operand: message words may start with -. */
-	pc = poptGetContext(name, argc, argv, opts,
+	pc = client_pc = poptGetContext(name, argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(pc, operands);
 	if ((rc = poptGetNextOpt(pc)) < -1)

@@ -23,6 +23,9 @@
 #define VERSION "0.1"
 #endif
 
+/* The message, at file scope so that it stays reachable at an early exit. */
+static char *message;
+
 /* Joins the words with single spaces, as JabberSend keeps its commas. */
 static char *
 join_words(const char **words, size_t *len)
@@ -156,7 +159,7 @@ parse_seconds(const char *opt, const char *arg)
 int
 main(int argc, const char **argv)
 {
-	char *wait_arg = NULL, *receipt_arg = NULL, *body;
+	char *wait_arg = NULL, *receipt_arg = NULL;
 	char line[PROTO_LINE_MAX], id[PROTO_LINE_MAX], *text;
 	int queue = 0, group = 0, rc;
 	double wait = 0, receipt = 0;
@@ -202,19 +205,19 @@ main(int argc, const char **argv)
 	/* "--" before the message guards words that start with '-'. */
 	if (words != NULL && strcmp(words[0], "--") == 0)
 		words = words[1] ? words + 1 : NULL;
-	body = words ? join_words(words, &len) : read_stdin(&len);
-	check_body(body, len);
+	message = words ? join_words(words, &len) : read_stdin(&len);
+	check_body(message, len);
 
 	if (client_try_open(&c, client_sockdir, account, 30 + wait + receipt) == -1) {
 		if (!queue)
 			errx(EX_UNAVAILABLE, "account %s: no daemon running "
 			    "(%s: %s)", account, c.path, strerror(errno));
-		queue_for_daemon(account, jid, body, len);
+		queue_for_daemon(account, jid, message, len);
 		exit(0);
 	}
 	snprintf(line, sizeof(line), "%s %zu %s", group ? "GSEND" :
 	    receipt_arg ? "RSEND" : "SEND", len, jid);
-	client_request(&c, line, body, len);
+	client_request(&c, line, message, len);
 	if ((rc = client_reply(&c, &text)) != 0)
 		errx(rc, "account %s: %s", account, text);
 	snprintf(id, sizeof(id), "%s", text);
@@ -222,7 +225,7 @@ main(int argc, const char **argv)
 		wait_for(&c, account, "WAIT", id, wait);
 	if (receipt_arg != NULL)
 		wait_for(&c, account, "RECEIPT", id, receipt);
-	free(body);
+	free(message);
 	free(wait_arg);
 	free(receipt_arg);
 	client_close(&c);

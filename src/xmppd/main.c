@@ -254,7 +254,7 @@ parse_options(int argc, const char **argv, struct options *o)
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	poptContext pc;
+	static poptContext pc;	/* static: reachable at an early exit */
 	const char *why;
 
 	memset(o, 0, sizeof(*o));

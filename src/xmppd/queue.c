@@ -103,7 +103,8 @@ queue_load(int all)
 		n++;
 	}
 	closedir(d);
-	qsort(list, n, sizeof(*list), found_cmp);
+	if (n > 1)
+		qsort(list, n, sizeof(*list), found_cmp);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", xd.spooldir, list[i].name);
 		free(list[i].name);
