@@ -103,7 +103,7 @@ check-unit: $(UNIT_BIN)
 # Objects are rebuilt before and after, so no sanitized object lingers.
 check-asan:
 	$(MAKE) clean
-	$(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined \
+	XMPP_SANITIZED=1 $(MAKE) check CFLAGS="-O1 -g -fsanitize=address,undefined \
 	    -fno-omit-frame-pointer -fno-sanitize-recover=all" \
 	    LDFLAGS="-fsanitize=address,undefined"; \
 	    status=$$?; $(MAKE) clean; exit $$status

@@ -47,7 +47,7 @@ static int reply_parse(struct client *, char *, char **);
 char *client_sockdir;
 static int client_version;
 /* Kept here so that it stays reachable when a client exits early. */
-static poptContext client_pc;
+poptContext client_pc;
 
 struct poptOption client_options[] = {
 	{ "socket-dir", 'S', POPT_ARG_STRING, &client_sockdir, 0,

@@ -18,6 +18,7 @@ struct client {
 /* -S and -V, which every client has: include with POPT_ARG_INCLUDE_TABLE. */
 extern struct poptOption client_options[];
 extern char *client_sockdir;	/* -S DIR, or NULL */
+extern poptContext client_pc;	/* the command line, once parsed */
 
 /*
  * Parses the command line against opts; a bad option exits 64 and

@@ -35,6 +35,8 @@
 #endif
 
 struct xmppd xd;
+/* The command line, at file scope: reachable when we exit early. */
+static poptContext options_pc;
 
 static volatile sig_atomic_t quit, hup;
 
@@ -254,24 +256,25 @@ parse_options(int argc, const char **argv, struct options *o)
 		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
-	static poptContext pc;	/* static: reachable at an early exit */
 	const char *why;
 
 	memset(o, 0, sizeof(*o));
-	pc = poptGetContext("xmppd", argc, argv, opts,
+	options_pc = poptGetContext("xmppd", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
-	poptSetOtherOptionHelp(pc, "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
-	if ((rc = poptGetNextOpt(pc)) < -1)
-		usage_exit(pc, poptStrerror(rc));
+	poptSetOtherOptionHelp(options_pc,
+	    "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
+	if ((rc = poptGetNextOpt(options_pc)) < -1)
+		usage_exit(options_pc, poptStrerror(rc));
 	if (version) {
 		printf("xmppd %s (protocol %d)\n", VERSION, PROTO_VERSION);
 		exit(0);
 	}
-	if ((o->account = poptGetArg(pc)) == NULL || poptPeekArg(pc) != NULL)
-		usage_exit(pc, "give exactly one ACCOUNT");
+	if ((o->account = poptGetArg(options_pc)) == NULL ||
+	    poptPeekArg(options_pc) != NULL)
+		usage_exit(options_pc, "give exactly one ACCOUNT");
 	if ((why = account_check(o->account)) != NULL)
 		errx(EX_USAGE, "bad account name '%s': %s", o->account, why);
-	return pc;
+	return options_pc;
 }
 
 /* Reads the account's configuration and password, or exits with 78. */
