@@ -582,6 +582,8 @@ config_load(const char *path, const char *account, struct account *a,
 	rc = 0;
 out:
 	parse_free(&p);
+	if (rc == -1)
+		config_free(a);	/* nothing half-filled is left to the caller */
 	return rc;
 }
 

@@ -647,6 +647,7 @@ test_long_path(void)
 	for (i = 0; i < sizeof(e.canary); i++)
 		if (e.canary[i] != 'Z')
 			intact = 0;
+	ok(intact, "nothing is written past the error buffer");
 	config_free(&a);
 }
 
