@@ -606,6 +606,17 @@ test_print(void)
 	config_free(&a);
 	free(out);
 
+	if (loads("[acct]\nusername = me@example.com/desk\nsecret = x\n", &a,
+	    "no serverhost, for config_print")) {
+		out = NULL;
+		fp = open_memstream(&out, &len);
+		config_print(&a, fp);
+		fclose(fp);
+		ok(strstr(out, "serverhost = example.com\n") != NULL,
+		    "the default serverhost is the domain, without resource");
+		free(out);
+	}
+	config_free(&a);
 	if (!loads("[acct]\n" ME "secretcmd = printf 'cmd-pw\\n'\n", &a,
 	    "secretcmd for config_print"))
 		goto out;

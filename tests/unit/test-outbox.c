@@ -118,6 +118,8 @@ test_basic(void)
 	 * that no barrier has followed.
 	 */
 	send_one(&ob);
+	is_int((int)outbox_confirm(&ob, ob.next_batch + 5), 0,
+	    "a barrier never issued confirms nothing");
 	is_str(queued(&ob, s, sizeof(s)), "id6", "id6 stays queued");
 
 	outbox_free(&ob);
