@@ -146,3 +146,5 @@ clean:
 include mk/extras.mk
 install: install-extras
 uninstall: uninstall-extras
+
+include mk/fuzz.mk

@@ -1,4 +1,4 @@
-# mk/fuzz.mk: libFuzzer targets for the parsers (see tests/fuzz/README).
+# mk/fuzz.mk: libFuzzer targets for the parsers (see tests/fuzz/README.md).
 # Included from the Makefile; needs clang with the libFuzzer runtime
 # (Debian: clang and libclang-rt-14-dev).
 #
@@ -7,6 +7,7 @@
 #   make -j4 fuzz               ... all four at once
 #   make fuzz-run-jid           one target only
 #   make fuzz-regress           replay the committed corpora once (quick)
+#   make fuzz-known             which reported bugs (tests/fuzz/known/) are fixed
 #   make fuzz-coverage          line/branch coverage the corpora reach (llvm-cov)
 #   make fuzz-clean             remove binaries, objects and scratch corpora
 #
@@ -44,9 +45,9 @@ FUZZ_OPTS_jid    = -max_len=4096 -dict=$(FUZZ_DIR)/jid.dict
 FUZZ_OPTS_text   = -max_len=4096
 
 FUZZ_PROGS = $(FUZZ_TARGETS:%=$(FUZZ_BIN)/fuzz-%)
-FUZZ_HDRS  = src/common/*.h src/xmppd/*.h $(FUZZ_DIR)/fuzz.h
+FUZZ_HDRS  = src/common/*.h src/xmppd/*.h $(FUZZ_DIR)/fuzz.h mk/fuzz.mk
 
-.PHONY: fuzz fuzz-build fuzz-clean fuzz-regress \
+.PHONY: fuzz fuzz-build fuzz-clean fuzz-regress fuzz-known \
         $(FUZZ_TARGETS:%=fuzz-run-%) $(FUZZ_TARGETS:%=fuzz-regress-%)
 
 fuzz-build: $(FUZZ_PROGS)
@@ -68,9 +69,11 @@ $(FUZZ_OBJ)/config-fuzz.o: src/xmppd/config.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) -Dfopen=fuzz_config_fopen -c -o $@ $<
 
+# The harnesses themselves get the sanitizers but no coverage feedback:
+# their reference models would only add noise (and time) to the search.
 $(FUZZ_OBJ)/fuzz-%.o: $(FUZZ_DIR)/fuzz-%.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -c -o $@ $<
 
 # Each program: its harness and the objects listed in FUZZ_OBJ_<target>.
 $(FUZZ_BIN)/fuzz-proto:  $(FUZZ_OBJ_proto:%=$(FUZZ_OBJ)/%.o)
@@ -84,8 +87,11 @@ $(FUZZ_BIN)/fuzz-%: $(FUZZ_OBJ)/fuzz-%.o
 
 fuzz: $(FUZZ_TARGETS:%=fuzz-run-%)
 
+# TMPDIR: what a crashed fuzz-config leaves (its temporary folder) stays
+# in the scratch area.
 $(FUZZ_TARGETS:%=fuzz-run-%): fuzz-run-%: $(FUZZ_BIN)/fuzz-%
-	@mkdir -p $(FUZZ_WORK)/$*
+	@mkdir -p $(FUZZ_WORK)/$* $(FUZZ_WORK)/tmp
+	TMPDIR=$(abspath $(FUZZ_WORK)/tmp) \
 	$(FUZZ_BIN)/fuzz-$* -max_total_time=$(FUZZ_SECONDS) \
 	    -print_final_stats=1 -artifact_prefix=$(FUZZ_WORK)/$*- \
 	    $(FUZZ_OPTS_$*) $(FUZZ_FLAGS) $(FUZZ_WORK)/$* $(FUZZ_DIR)/corpus/$*
@@ -143,6 +149,17 @@ fuzz-coverage: $(FUZZ_TARGETS:%=$(FUZZ_COV)/fuzz-%)
 	    $(FUZZ_LLVM_COV) report $(FUZZ_COV)/fuzz-$$t \
 	        -instr-profile=$(FUZZ_COV)/$$t.profdata \
 	        -ignore-filename-regex='\.h$$'; \
+	done
+
+# The reproducers of reported bugs, under FUZZ_STRICT=1: which are fixed.
+fuzz-known: fuzz-build
+	@mkdir -p $(FUZZ_WORK)/tmp; \
+	for f in $(FUZZ_DIR)/known/*; do \
+	    t=$${f##*/}; t=$${t%%-*}; \
+	    if FUZZ_STRICT=1 TMPDIR=$(abspath $(FUZZ_WORK)/tmp) \
+	        $(FUZZ_BIN)/fuzz-$$t $$f \
+	        >/dev/null 2>&1; \
+	    then echo "fixed:   $$f"; else echo "present: $$f"; fi; \
 	done
 
 fuzz-clean:

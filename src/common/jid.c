@@ -84,6 +84,9 @@ jid_parse(const char *s, int flags, struct jid *j)
 	/* A trailing dot names the same domain (RFC 7622 3.2). */
 	if (domlen > 1 && dom[domlen - 1] == '.')
 		domlen--;
+	if (dom[0] == '.' || dom[domlen - 1] == '.' ||
+	    memmem(dom, domlen, "..", 2) != NULL)
+		return "empty label in JID domain";
 
 	j->has_resource = slash != NULL;
 	j->resource[0] = '\0';

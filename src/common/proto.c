@@ -64,7 +64,8 @@ buf_consume(struct buf *b, size_t n)
 			free(b->data);
 			b->data = NULL;
 			b->cap = 0;
-		}
+		} else if (b->data != NULL)
+			b->data[0] = '\0';
 		return;
 	}
 	memmove(b->data, b->data + n, b->len - n);

@@ -24,11 +24,12 @@
 
 #include "jid.h"
 #include "log.h"
+#include "text.h"
 #include "util.h"
 
 #define INCLUDE_DEPTH_MAX 8
 
-enum otype { O_STR, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_LIFETIME, O_SHOW,
+enum otype { O_STR, O_TEXT, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_LIFETIME, O_SHOW,
 	O_HOOKMAX,
 	O_BUDDY,
 	O_KEEPALIVE, O_JID, O_TLS, O_ASTERISK };
@@ -51,7 +52,7 @@ static const struct optdef optdefs[] = {
 	{ "usesasl",		O_BOOL,		F(usesasl) },
 	{ "priority",		O_PRIO,		F(priority) },
 	{ "status",		O_SHOW,		F(status) },
-	{ "statusmessage",	O_STR,		F(statusmessage) },
+	{ "statusmessage",	O_TEXT,		F(statusmessage) },
 	{ "buddy",		O_BUDDY,	0 },
 	{ "autoregister",	O_BOOL,		F(autoregister) },
 	{ "autoprune",		O_BOOL,		F(autoprune) },
@@ -358,7 +359,7 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 	const char *why;
 	long n;
 	int b;
-	size_t i;
+	size_t i, where;
 
 	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
 		if (strcasecmp(optdefs[i].name, e->key) == 0)
@@ -367,6 +368,12 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 		return perr(p, e->file, e->line, "unknown option '%s'", e->key);
 	slot = (char *)a + d->off;
 	switch (d->type) {
+	case O_TEXT:
+		/* It goes into a stanza: it must be text XML can carry. */
+		if (text_check(e->value, strlen(e->value), &where) != NULL)
+			return perr(p, e->file, e->line, "%s: invalid UTF-8 or "
+			    "control character at byte %zu", d->name, where);
+		/* FALLTHROUGH */
 	case O_STR:
 		/* An empty value means "not set", as in Asterisk. */
 		free(*(char **)slot);

@@ -729,12 +729,15 @@ process(struct ctl *c)
 			continue;
 		}
 		if (c->send_to != NULL) {
+			/* An empty body may meet an empty (freed) buffer. */
+			const char *data = c->in.data ? c->in.data : "";
+
 			if (c->in.len < c->body_len)
 				return;
 			if (c->send_join)
-				join_body(c, c->in.data, c->body_len);
+				join_body(c, data, c->body_len);
 			else
-				send_body(c, c->in.data, c->body_len);
+				send_body(c, data, c->body_len);
 			free(c->send_to);
 			c->send_to = NULL;
 			c->send_join = 0;
@@ -749,7 +752,10 @@ process(struct ctl *c)
 			c->closing = 1;
 			return;
 		}
-		dispatch(c, c->in.data);
+		if (memchr(c->in.data, '\0', (size_t)n) != NULL)
+			reply(c, "ERR %d NUL byte in the request", EX_USAGE);
+		else
+			dispatch(c, c->in.data);
 		buf_consume(&c->in, used);
 		c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	}

@@ -40,11 +40,29 @@ static poptContext options_pc;
 
 static volatile sig_atomic_t quit, hup;
 
-/* SIGCHLD only needs to wake poll(): hook_timers() reaps. */
+/*
+ * Signal handlers set a flag and write a byte to this pipe, which the loop
+ * polls: a signal that arrives just before poll() still wakes it.
+ */
+static int wake_pipe[2] = { -1, -1 };
+
+static void
+wake(void)
+{
+	int saved = errno;
+	ssize_t n;
+
+	n = write(wake_pipe[1], "", 1);	/* full: a wake-up is pending */
+	(void)n;
+	errno = saved;
+}
+
+/* SIGCHLD only needs to wake the loop: hook_timers() reaps. */
 static void
 on_child(int sig)
 {
 	(void)sig;
+	wake();
 }
 
 static void
@@ -54,6 +72,7 @@ on_signal(int sig)
 		hup = 1;
 	else
 		quit = sig;
+	wake();
 }
 
 static void
@@ -68,6 +87,8 @@ setup_process(void)
 		;
 	if (fd > 2)
 		close(fd);
+	if (pipe2(wake_pipe, O_NONBLOCK | O_CLOEXEC) == -1)
+		err(EX_OSERR, "pipe");
 	memset(&sa, 0, sizeof(sa));
 	sa.sa_handler = SIG_IGN;
 	sigaction(SIGPIPE, &sa, NULL);
@@ -183,7 +204,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 {
 	int64_t now = clock_ms(), next, t;
 	int ns, nc, timeout;
-	size_t need = (size_t)control_count() + 2;
+	size_t need = (size_t)control_count() + 3;
+	char buf[64];
 
 	next = session_timers(now);
 	if ((t = control_timers(now)) < next)
@@ -198,21 +220,26 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		*cap = need * 2;
 		*pfd = xreallocarray(*pfd, *cap, sizeof(**pfd));
 	}
-	ns = session_pollfd(*pfd);
-	nc = control_pollfds(*pfd + ns, (int)(*cap - (size_t)ns));
+	(*pfd)[0].fd = wake_pipe[0];
+	(*pfd)[0].events = POLLIN;
+	ns = session_pollfd(*pfd + 1);
+	nc = control_pollfds(*pfd + 1 + ns, (int)(*cap - 1 - (size_t)ns));
 	if (next == INT64_MAX)
 		timeout = -1;
 	else
 		timeout = next - now > INT_MAX ? INT_MAX :
 		    next - now < 0 ? 0 : (int)(next - now);
-	if (poll(*pfd, (nfds_t)(ns + nc), timeout) == -1) {
+	if (poll(*pfd, (nfds_t)(1 + ns + nc), timeout) == -1) {
 		if (errno != EINTR)
 			log_error("poll: %s", strerror(errno));
 		return;
 	}
-	if (ns > 0 && (*pfd)[0].revents != 0)
+	if ((*pfd)[0].revents & POLLIN)
+		while (read(wake_pipe[0], buf, sizeof(buf)) > 0)
+			;
+	if (ns > 0 && (*pfd)[1].revents != 0)
 		session_io();
-	control_io(*pfd + ns, nc);
+	control_io(*pfd + 1 + ns, nc);
 	/* What this turn accepted goes out together, with one barrier. */
 	if (session_flush())
 		session_io();

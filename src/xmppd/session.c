@@ -567,8 +567,8 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		s.online = 1;
 		s.backoff = 0;
 		queue_load(0);	/* what xmpp-send --queue left meanwhile */
-		if (session_flush())
-			session_io();
+		/* Queued only: we are inside libstrophe, whose drain goes on. */
+		session_flush();
 		if (s.login == LOGIN_PENDING)
 			s.login = LOGIN_OK;
 		log_info("online as %s", xmpp_conn_get_bound_jid(s.conn));

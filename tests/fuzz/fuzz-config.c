@@ -175,6 +175,15 @@ check_loaded(const struct account *a)
 	CHECK(a->timeout >= 1 && a->timeout <= 86400, "timeout %u",
 	    a->timeout);
 	CHECK(a->keepalive <= 3600, "keepalive %u", a->keepalive);
+	CHECK(a->lifetime >= 1 && a->lifetime <= 365u * 86400, "lifetime %u",
+	    a->lifetime);
+	CHECK(a->spoolsync == 0 || a->spoolsync == 1, "spoolsync");
+	CHECK(a->hookmax >= 1 && a->hookmax <= 64, "hookmax %u", a->hookmax);
+	CHECK(a->hooktimeout >= 1 && a->hooktimeout <= 86400, "hooktimeout %u",
+	    a->hooktimeout);
+	CHECK(a->hook == NULL || a->hook[0] == '/', "hook '%s' is relative",
+	    a->hook);
+	check_str("hook", a->hook);
 	CHECK(a->nbuddies == 0 || a->buddies != NULL, "buddies");
 	for (i = 0; i < a->nbuddies; i++) {
 		why = jid_parse(a->buddies[i], 0, &j);
@@ -184,20 +193,14 @@ check_loaded(const struct account *a)
 		    a->buddies[i]);
 	}
 	/*
-	 * Known bug: "statusmessage =" (empty) sets statusmessage to NULL,
-	 * and session.c dereferences it when sending presence.
-	 */
-	KNOWN(a->statusmessage == NULL, "statusmessage is NULL");
-	/*
 	 * Known weakness: statusmessage goes into a <status/> element but is
 	 * not checked with text_check() (invalid UTF-8 or controls break the
-	 * XML stream).
+	 * XML stream), unlike the text of a PRESENCE request.
 	 */
 	KNOWN(a->statusmessage != NULL &&
 	    text_check(a->statusmessage, strlen(a->statusmessage), &where)
 	    != NULL, "statusmessage is not XML text (byte %zu)", where);
-	if (a->statusmessage != NULL)
-		config_print(a, devnull);
+	config_print(a, devnull);
 }
 
 int
