@@ -22,7 +22,7 @@ test_expect_success 'set up a server, bob and the daemon' '
 	prosody_setup &&
 	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
 	prosody_start &&
-	xmppd_config alice alice alicepw "buddy = bob@localhost" "lifetime = 3" &&
+	xmppd_config alice alice alicepw "buddy = bob@localhost" "lifetime = 600" &&
 	xmppd_start alice -d &&
 	buddy_start bob bob@localhost/desk bobpw
 '
@@ -62,7 +62,16 @@ test_expect_success 'xmppd killed (SIGKILL) after accepting: delivered after res
 	wait_for 10 "spooled 0"
 '
 
+# lifetime LIFETIME: reconfigure the running daemon (SIGHUP).
+lifetime() {
+	_n=$(count_lines "$TEST_DIR/xmppd.log" "SIGHUP: configuration reloaded")
+	xmppd_config alice alice alicepw "buddy = bob@localhost" "lifetime = $1" &&
+		kill -HUP $XMPPD_PID &&
+		wait_count "$TEST_DIR/xmppd.log" "SIGHUP: configuration reloaded" $((_n + 1))
+}
+
 test_expect_success 'a message not sent within its lifetime is dropped and logged' '
+	lifetime 3 &&
 	prosody_stop &&
 	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	xmpp-send alice bob@localhost "too late" && spooled 1 &&
@@ -71,7 +80,8 @@ test_expect_success 'a message not sent within its lifetime is dropped and logge
 	prosody_start && buddy_start bob4 bob@localhost/desk bobpw &&
 	wait_for 30 "xmpp-status alice >/dev/null 2>&1" &&
 	xmpp-send --wait 10 alice bob@localhost "marker" && bob_has bob4 marker &&
-	! grep -q "too late" "$TEST_DIR/bob4.out"
+	! grep -q "too late" "$TEST_DIR/bob4.out" &&
+	lifetime 600
 '
 
 test_expect_success 'spool write fails: 75, nothing claimed, nothing sent' '
