@@ -110,7 +110,8 @@ check-asan:
 
 # The whole suite with every program under valgrind (see tests/lib).
 check-valgrind: test-programs
-	XMPP_VALGRIND=1 prove $(PROVE_FLAGS) $(UNIT_BIN) tests/t*.sh
+	XMPP_VALGRIND=1 XMPP_SANITIZED=1 prove $(PROVE_FLAGS) $(UNIT_BIN) \
+	    tests/t*.sh
 
 lint: lint-extras
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)

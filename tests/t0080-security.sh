@@ -64,8 +64,10 @@ test_expect_success 'a thousand clients at once, and memory stays bounded' '
 	test $fails = 0 && test ! -s "$TEST_DIR/many.err" &&
 	after=$(rss_kib) &&
 	diag "daemon RSS: $before KiB idle, $peak KiB with 1000 clients, $after KiB after" &&
-	# Sanitizers (make check-asan) roughly double the footprint.
-	test "$peak" -lt $(( ${XMPP_SANITIZED:+2 *} 16384 ))
+	# A thousand clients cost little; the 16 MiB target holds for a plain
+	# build (ASan and valgrind, XMPP_SANITIZED, bring their own weight).
+	test $((peak - before)) -lt 4096 &&
+	{ [ -n "${XMPP_SANITIZED:-}" ] || test "$peak" -lt 16384; }
 '
 
 test_expect_success 'random bytes, overlong lines and huge bodies leave it serving' '
