@@ -10,6 +10,15 @@
 xmpp_ctx_t	*session_ctx(void);
 int		 session_bound(void);
 
+/* The server said something: the link is alive (for the keepalive). */
+void		 session_heard(void);
+
+/* The text of st's child name (free with xmpp_free), or NULL. */
+char		*stanza_text(xmpp_stanza_t *st, const char *name);
+
+/* message.c: libstrophe's handler for <message/>. */
+int		 message_handler(xmpp_conn_t *, xmpp_stanza_t *, void *);
+
 /* Sends st (and releases it); a no-op without a link. */
 void		 session_send(xmpp_stanza_t *st);
 
