@@ -34,7 +34,7 @@ FUZZ_LD_FLAGS  = $(FUZZ_SAN) -fsanitize=fuzzer
 
 # The objects each target links (config.o is a special build, see below).
 FUZZ_OBJ_proto  = proto text jid
-FUZZ_OBJ_config = config-fuzz log util jid text
+FUZZ_OBJ_config = config-fuzz log util jid text sockdir
 FUZZ_OBJ_jid    = jid text
 FUZZ_OBJ_text   = text
 

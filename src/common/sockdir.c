@@ -9,6 +9,7 @@
 #include "sockdir.h"
 
 #include <errno.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,6 +35,27 @@ account_check(const char *name)
 			return "account name may only hold letters, digits, '-', '_' and '.'";
 	}
 	return NULL;
+}
+
+void
+account_fold(char *name)
+{
+	for (; *name; name++)
+		if (*name >= 'A' && *name <= 'Z')
+			*name += 'a' - 'A';
+}
+
+const char *
+home_dir(void)
+{
+	const char *home = getenv("HOME");
+	struct passwd *pw;
+
+	if (home != NULL && *home == '/')
+		return home;
+	if ((pw = getpwuid(geteuid())) != NULL && pw->pw_dir != NULL)
+		return pw->pw_dir;
+	return "/nonexistent";
 }
 
 static void
@@ -67,15 +89,12 @@ sock_path(const char *dir, const char *account, char *out, size_t len)
 	struct sockaddr_un sun;
 	size_t max = len < sizeof(sun.sun_path) ? len : sizeof(sun.sun_path);
 	int n;
-	char *p;
 
 	n = snprintf(out, max, "%s/%s.sock", dir, account);
 	if (n < 0 || (size_t)n >= max)
 		return -1;
 	/* Account names are case-insensitive, as in Asterisk. */
-	for (p = out + strlen(dir) + 1; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 'a' - 'A';
+	account_fold(out + strlen(dir) + 1);
 	return 0;
 }
 

@@ -11,6 +11,15 @@
 /* Returns NULL if name is a usable account name, else the reason. */
 const char *account_check(const char *name);
 
+/* Folds an account name in a path to lower case (names are case-blind). */
+void	account_fold(char *name);
+
+/*
+ * The user's home: $HOME, else the password database's, since cron and
+ * Asterisk may leave HOME unset.  "/nonexistent" if neither knows.
+ */
+const char *home_dir(void);
+
 /*
  * The daemon's folder: -S, then $XMPPD_SOCKET_DIR, then SOCKDIR_SYSTEM if
  * it exists and belongs to us, then /tmp/xmppd-UID.

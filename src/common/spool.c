@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -21,14 +20,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "sockdir.h"
+
 #define SPOOL_MAGIC	"XMPPD-SPOOL 1\n"
 #define SPOOL_END	"\nEND\n"
 
 int
 spool_dir(const char *account, char *out, size_t len)
 {
-	const char *env = getenv(SPOOL_ENV), *home;
-	struct passwd *pw;
+	const char *env = getenv(SPOOL_ENV);
 	int n;
 
 	if (env != NULL && *env != '\0')
@@ -37,21 +37,12 @@ spool_dir(const char *account, char *out, size_t len)
 		n = snprintf(out, len, "/var/spool/xmppd/%s", account);
 	else if ((env = getenv("XDG_STATE_HOME")) != NULL && *env == '/')
 		n = snprintf(out, len, "%s/xmppd/%s", env, account);
-	else {
-		/* cron and Asterisk may leave HOME unset: ask the system. */
-		home = getenv("HOME");
-		if ((home == NULL || *home != '/') &&
-		    (pw = getpwuid(geteuid())) != NULL)
-			home = pw->pw_dir;
-		n = snprintf(out, len, "%s/.local/state/xmppd/%s",
-		    home ? home : "/nonexistent", account);
-	}
+	else
+		n = snprintf(out, len, "%s/.local/state/xmppd/%s", home_dir(),
+		    account);
 	if (n < 0 || (size_t)n >= len)
 		return -1;
-	/* Account names are case-insensitive. */
-	for (char *p = out + n - strlen(account); *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 'a' - 'A';
+	account_fold(out + n - strlen(account));
 	return 0;
 }
 

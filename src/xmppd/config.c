@@ -13,7 +13,6 @@
 #include <stdarg.h>
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +23,7 @@
 
 #include "jid.h"
 #include "log.h"
+#include "sockdir.h"
 #include "text.h"
 #include "util.h"
 
@@ -114,8 +114,7 @@ show_name(enum show s)
 int
 config_find(const char *opt, char *out, size_t len)
 {
-	const char *env, *home;
-	struct passwd *pw;
+	const char *env;
 
 	if (opt != NULL) {
 		snprintf(out, len, "%s", opt);
@@ -127,14 +126,8 @@ config_find(const char *opt, char *out, size_t len)
 	}
 	if ((env = getenv("XDG_CONFIG_HOME")) != NULL && *env == '/')
 		snprintf(out, len, "%s/xmppd/xmppd.conf", env);
-	else {
-		home = getenv("HOME");
-		if ((home == NULL || *home != '/') &&
-		    (pw = getpwuid(geteuid())) != NULL)
-			home = pw->pw_dir;
-		snprintf(out, len, "%s/.config/xmppd/xmppd.conf",
-		    home ? home : "/nonexistent");
-	}
+	else
+		snprintf(out, len, "%s/.config/xmppd/xmppd.conf", home_dir());
 	if (access(out, F_OK) == 0)
 		return 0;
 	snprintf(out, len, "/etc/xmppd/xmppd.conf");
@@ -267,7 +260,17 @@ parse_line(struct parse *p, const char *file, int lineno, char *line,
 	return 0;
 }
 
-/* A file holding a literal password must be readable by its owner only. */
+/*
+ * A file holding a password must be closed to others; group access is
+ * fine when the group is our own (a service user's, like asterisk's).
+ */
+static int
+private_enough(const struct stat *st)
+{
+	return (st->st_mode & 007) == 0 &&
+	    ((st->st_mode & 070) == 0 || st->st_gid == getegid());
+}
+
 static int
 check_secret_mode(struct parse *p, const char *file, FILE *fp)
 {
@@ -275,9 +278,7 @@ check_secret_mode(struct parse *p, const char *file, FILE *fp)
 
 	if (fstat(fileno(fp), &st) == -1)
 		return perr(p, file, 0, "%s", strerror(errno));
-	/* Group read is fine when the group is our own (a service user). */
-	if ((st.st_mode & 007) == 0 &&
-	    ((st.st_mode & 070) == 0 || st.st_gid == getegid()))
+	if (private_enough(&st))
 		return 0;
 	snprintf(p->err, p->errlen, "%s holds a password and is readable by "
 	    "others (mode %04o); run 'chmod 600 %s', or move the password to "
@@ -626,8 +627,7 @@ config_secret(struct account *a, char *err, size_t errlen)
 			    strerror(errno));
 			return -1;
 		}
-		if (fstat(fileno(fp), &st) == 0 && (st.st_mode & 077) != 0 &&
-		    !((st.st_mode & 007) == 0 && st.st_gid == getegid())) {
+		if (fstat(fileno(fp), &st) == 0 && !private_enough(&st)) {
 			snprintf(err, errlen, "secretfile %s is readable by "
 			    "others; run 'chmod 600 %s'", a->secretfile,
 			    a->secretfile);

@@ -118,9 +118,7 @@ take_lock(const char *dir, const char *account)
 	ssize_t n;
 
 	snprintf(path, sizeof(path), "%s/%s.lock", dir, account);
-	for (char *p = path + strlen(dir) + 1; *p; p++)
-		if (*p >= 'A' && *p <= 'Z')
-			*p += 'a' - 'A';
+	account_fold(path + strlen(dir) + 1);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		fprintf(stderr, "xmppd: %s: %s\n", path, strerror(errno));
 		exit(EX_CANTCREAT);
