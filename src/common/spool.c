@@ -1,12 +1,15 @@
 /*
- * spool.c: one file per accepted message, written the Postfix way.
+ * spool.c: accepted messages on disk, written the Postfix way.
  *
- * The file is created under a temporary name with O_EXCL, written with a
- * header, the body and an end marker, fsync()ed, renamed to its final name
- * and the folder fsync()ed; only then is the message acknowledged.  A
- * crash at any instant leaves either a complete file or none (a temporary
- * one is ignored), and a file cut short is recognised by its end marker
- * and its length.
+ * A file holds the messages the daemon accepted in one turn of its loop
+ * (xmpp-send --queue writes one message per file).  It is created under a
+ * temporary name with O_EXCL, written as one record per message (a header,
+ * the body and an end marker; the first header says how many records
+ * follow), fsync()ed, renamed to its final name and the folder fsync()ed;
+ * only then is any of its messages acknowledged: one fsync() pair for the
+ * whole group.  A crash at any instant leaves either a complete file or
+ * none (a temporary one is ignored), and a file cut short is recognised by
+ * its end markers, lengths and record count.
  */
 #include "spool.h"
 
@@ -20,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "proto.h"
 #include "sockdir.h"
 
 #define SPOOL_MAGIC	"XMPPD-SPOOL 1\n"
@@ -118,36 +122,53 @@ write_all(int fd, const void *p, size_t n)
 	return 0;
 }
 
-int
-spool_write(const char *dir, const struct spooled *m, int sync, char *err,
-    size_t errlen)
+/* Appends one record; the first names the count when there are more. */
+static int
+put_record(struct buf *b, const struct spooled *m, size_t count)
 {
-	char tmp[PATH_MAX], final[PATH_MAX], head[PATH_MAX + 256];
-	int fd, n, saved;
-
-	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, m->id);
-	snprintf(final, sizeof(final), "%s/%s.msg", dir, m->id);
-	n = snprintf(head, sizeof(head), SPOOL_MAGIC "id %s\nto %s\n%s%s"
-	    "created %lld\nlength %zu\n\n", m->id, m->to,
-	    m->groupchat ? "type groupchat\n" : "",
-	    m->receipt ? "receipt yes\n" : "", (long long)m->created, m->len);
-	if (n < 0 || (size_t)n >= sizeof(head)) {
-		snprintf(err, errlen, "message header too long");
+	if (buf_printf(b, SPOOL_MAGIC "id %s\nto %s\n", m->id, m->to) == -1 ||
+	    (m->groupchat && buf_printf(b, "type groupchat\n") == -1) ||
+	    (m->receipt && buf_printf(b, "receipt yes\n") == -1) ||
+	    (count > 1 && buf_printf(b, "messages %zu\n", count) == -1) ||
+	    buf_printf(b, "created %lld\nlength %zu\n\n",
+	    (long long)m->created, m->len) == -1 ||
+	    buf_append(b, m->body, m->len) == -1 ||
+	    buf_append(b, SPOOL_END, sizeof(SPOOL_END) - 1) == -1)
 		return -1;
-	}
+	return 0;
+}
+
+int
+spool_write_many(const char *dir, const struct spooled *ms, size_t n,
+    int sync, char *err, size_t errlen)
+{
+	char tmp[PATH_MAX], final[PATH_MAX];
+	struct buf b = { 0 };
+	size_t i;
+	int fd, saved;
+
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, ms[0].id);
+	snprintf(final, sizeof(final), "%s/%s.msg", dir, ms[0].id);
+	for (i = 0; i < n; i++)
+		if (put_record(&b, &ms[i], i == 0 ? n : 0) == -1) {
+			buf_free(&b);
+			errno = ENOMEM;
+			goto fail;
+		}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-	if (fd == -1)
+	if (fd == -1) {
+		buf_free(&b);
 		goto fail;
-	if (write_all(fd, head, (size_t)n) == -1 ||
-	    write_all(fd, m->body, m->len) == -1 ||
-	    write_all(fd, SPOOL_END, sizeof(SPOOL_END) - 1) == -1 ||
-	    (sync && fsync(fd) == -1)) {
+	}
+	if (write_all(fd, b.data, b.len) == -1 || (sync && fsync(fd) == -1)) {
 		saved = errno;
 		close(fd);
 		unlink(tmp);
+		buf_free(&b);
 		errno = saved;
 		goto fail;
 	}
+	buf_free(&b);
 	if (close(fd) == -1 || rename(tmp, final) == -1) {
 		saved = errno;
 		unlink(tmp);
@@ -163,21 +184,29 @@ fail:
 	return -1;
 }
 
+int
+spool_write(const char *dir, const struct spooled *m, int sync, char *err,
+    size_t errlen)
+{
+	return spool_write_many(dir, m, 1, sync, err, errlen);
+}
+
 /*
- * Parses "XMPPD-SPOOL 1", then "key value" lines up to an empty line
- * (id, to, created and length are required; type and receipt optional;
- * unknown keys are skipped for later versions), then the body and the
- * end marker.
+ * Parses one record at *pp: "XMPPD-SPOOL 1", then "key value" lines up to
+ * an empty line (id, to, created and length are required; type, receipt
+ * and messages optional; unknown keys are skipped for later versions),
+ * then the body and the end marker.  Sets *count from "messages" (the
+ * first record of a file says how many it holds) and moves *pp past.
  */
 static int
-parse(char *data, size_t size, struct spooled *m)
+parse(char **pp, char *end, struct spooled *m, size_t *count)
 {
-	char *p = data, *end = data + size, *nl, *v, *e;
-	unsigned long long len = 0;
+	char *p = *pp, *nl, *v, *e;
+	unsigned long long len = 0, n;
 	size_t avail, endlen = sizeof(SPOOL_END) - 1;
 	int have = 0;
 
-	if (size < sizeof(SPOOL_MAGIC) - 1 ||
+	if ((size_t)(end - p) < sizeof(SPOOL_MAGIC) - 1 ||
 	    memcmp(p, SPOOL_MAGIC, sizeof(SPOOL_MAGIC) - 1) != 0)
 		return -1;
 	p += sizeof(SPOOL_MAGIC) - 1;
@@ -208,6 +237,13 @@ parse(char *data, size_t size, struct spooled *m)
 			if (errno != 0 || *e != '\0' || *v == '\0')
 				return -1;
 			have |= 8;
+		} else if (strcmp(p, "messages") == 0) {
+			errno = 0;
+			n = strtoull(v, &e, 10);
+			if (errno != 0 || *e != '\0' || n < 2 ||
+			    n > SPOOL_BATCH_MAX)
+				return -1;
+			*count = (size_t)n;
 		} else if (strcmp(p, "type") == 0)
 			m->groupchat = strcmp(v, "groupchat") == 0;
 		else if (strcmp(p, "receipt") == 0)
@@ -216,7 +252,7 @@ parse(char *data, size_t size, struct spooled *m)
 	}
 	p++;
 	avail = (size_t)(end - p);
-	if (have != 15 || avail < endlen || len != avail - endlen ||
+	if (have != 15 || avail < endlen || len > avail - endlen ||
 	    memcmp(p + len, SPOOL_END, endlen) != 0)
 		return -1;
 	if ((m->body = malloc(len + 1)) == NULL)
@@ -224,33 +260,58 @@ parse(char *data, size_t size, struct spooled *m)
 	memcpy(m->body, p, len);
 	m->body[len] = '\0';
 	m->len = len;
+	*pp = p + len + endlen;
 	return 0;
 }
 
 int
-spool_read(const char *path, struct spooled *m, char *err, size_t errlen)
+spool_read(const char *path, struct spooled **msgs, size_t *count,
+    char *err, size_t errlen)
 {
+	struct spooled *ms = NULL;
 	struct stat st;
-	char *data = NULL;
-	ssize_t n;
-	int fd, rc = -1;
+	char *data = NULL, *p, *end;
+	size_t n = 0, want = 1, later;
+	ssize_t got;
+	int fd, rc = -1, parsed;
 
-	memset(m, 0, sizeof(*m));
+	*msgs = NULL;
+	*count = 0;
 	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
 	    fstat(fd, &st) == -1) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		goto out;
 	}
-	if (st.st_size > (1 << 20) ||
+	if (st.st_size > SPOOL_FILE_MAX ||
 	    (data = malloc((size_t)st.st_size + 1)) == NULL ||
-	    (n = read(fd, data, (size_t)st.st_size)) != st.st_size ||
-	    parse(data, (size_t)st.st_size, m) == -1) {
-		snprintf(err, errlen, "%s: truncated or not a spool file",
-		    path);
-		spooled_free(m);
-		goto out;
+	    (got = read(fd, data, (size_t)st.st_size)) != st.st_size)
+		goto bad;
+	p = data;
+	end = data + st.st_size;
+	/* Records follow one another to the end, as many as the first says. */
+	while (p < end && n < want) {
+		struct spooled *grown = realloc(ms, (n + 1) * sizeof(*ms));
+
+		if (grown == NULL)
+			goto bad;
+		ms = grown;
+		memset(&ms[n], 0, sizeof(ms[n]));
+		/* Only the first record may say how many there are. */
+		later = 0;
+		parsed = parse(&p, end, &ms[n], n == 0 ? &want : &later);
+		n++;	/* freed below even if half parsed */
+		if (parsed == -1 || later != 0)
+			goto bad;
 	}
+	if (n != want || p != end)
+		goto bad;
+	*msgs = ms;
+	*count = n;
 	rc = 0;
+	goto out;
+bad:
+	snprintf(err, errlen, "%s: truncated or not a spool file", path);
+	spooled_free_all(ms, n);
 out:
 	if (fd != -1)
 		close(fd);
@@ -273,6 +334,16 @@ spooled_free(struct spooled *m)
 	free(m->to);
 	free(m->body);
 	m->to = m->body = NULL;
+}
+
+void
+spooled_free_all(struct spooled *ms, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		spooled_free(&ms[i]);
+	free(ms);
 }
 
 void

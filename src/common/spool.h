@@ -1,6 +1,6 @@
 /*
- * spool.h: accepted messages on disk, one file each, so that nothing an
- * xmpp-send was told 0 for is lost when the daemon or the machine stops.
+ * spool.h: accepted messages on disk, so that nothing an xmpp-send was
+ * told 0 for is lost when the daemon or the machine stops.
  */
 #ifndef SPOOL_H
 #define SPOOL_H
@@ -10,6 +10,8 @@
 
 #define SPOOL_ENV	"XMPPD_STATE_DIR"
 #define SPOOL_ID_MAX	64
+#define SPOOL_BATCH_MAX	256		/* messages in one file */
+#define SPOOL_FILE_MAX	(16 << 20)	/* bytes in one file */
 
 struct spooled {
 	char	 id[SPOOL_ID_MAX];
@@ -32,23 +34,30 @@ int	spool_dir(const char *account, char *out, size_t len);
 int	spool_prepare(const char *dir, char *err, size_t errlen);
 
 /*
- * Writes m as DIR/ID.msg: to a temporary file created with O_EXCL, with an
- * end marker, fsync()ed, renamed into place, and the folder fsync()ed.
- * Only a 0 return means the message will survive a crash or power loss.
- * Without sync the fsync()s are skipped: the message then survives a
- * crash of any process, but not a power loss.
+ * Writes the n (1 to SPOOL_BATCH_MAX) messages ms as one file DIR/ID.msg,
+ * ID being the first message's: to a temporary file created with O_EXCL,
+ * each with an end marker, fsync()ed, renamed into place, and the folder
+ * fsync()ed.  Only a 0 return means the messages will survive a crash or
+ * power loss.  Without sync the fsync()s are skipped: the messages then
+ * survive a crash of any process, but not a power loss.
  */
+int	spool_write_many(const char *dir, const struct spooled *ms, size_t n,
+	    int sync, char *err, size_t errlen);
 int	spool_write(const char *dir, const struct spooled *m, int sync,
 	    char *err, size_t errlen);
 
-/* Reads and checks one file; -1 (with err) for a truncated or alien one. */
-int	spool_read(const char *path, struct spooled *m, char *err,
-	    size_t errlen);
+/*
+ * Reads and checks one file: *msgs gets its *count messages (free them with
+ * spooled_free_all); -1 (with err) for a truncated or alien file.
+ */
+int	spool_read(const char *path, struct spooled **msgs, size_t *count,
+	    char *err, size_t errlen);
 
-/* Removes DIR/ID.msg (the server has the message, or it was given up). */
+/* Removes DIR/ID.msg (its messages are confirmed, or given up). */
 void	spool_remove(const char *dir, const char *id);
 
 void	spooled_free(struct spooled *);
+void	spooled_free_all(struct spooled *, size_t);
 
 /* Makes a fresh stanza id for a message spooled without a daemon. */
 void	spool_new_id(char *out, size_t len);

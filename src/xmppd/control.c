@@ -47,6 +47,7 @@ struct ctl {
 	struct outmsg	*wait_msg;	/* a WAIT in progress */
 	int64_t		 wait_deadline;
 	int		 joining;	/* a JOIN in progress */
+	int		 accepting;	/* messages waiting for the spool */
 	char		*receipt;	/* a RECEIPT in progress: its id */
 	int64_t		 receipt_deadline;
 	/* A SEND whose body is still arriving. */
@@ -81,6 +82,9 @@ reply(struct ctl *c, const char *fmt, ...)
 	va_list ap;
 	int n;
 
+	/* No answer overtakes the "OK" of a message sent before it. */
+	if (c->accepting > 0)
+		queue_commit();
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
 	va_end(ap);
@@ -227,12 +231,44 @@ control_accept(void)
 	return 0;
 }
 
-/* A request is in progress: later ones wait their turn. */
+/* A request that holds the connection is in progress. */
 static int
-busy(const struct ctl *c)
+held(const struct ctl *c)
 {
 	return c->waiting != NULL || c->wait_msg != NULL || c->joining ||
 	    c->receipt != NULL;
+}
+
+/* A request is in progress: later ones wait their turn... */
+static int
+busy(const struct ctl *c)
+{
+	return held(c) || c->accepting > 0;
+}
+
+/*
+ * ...except that more messages may follow messages waiting for the spool
+ * into the same turn, so that a client sending many shares one fsync().
+ */
+static int
+may_take(const struct ctl *c)
+{
+	static const char *sends[] = { "SEND ", "GSEND ", "RSEND " };
+	const char *p = c->in.data, *end = p + c->in.len;
+	size_t i, n;
+
+	if (c->closing || held(c))
+		return 0;
+	if (c->accepting == 0 || c->send_to != NULL || c->skip > 0)
+		return 1;
+	while (p < end && (*p == '\n' || *p == '\r'))
+		p++;	/* blank lines, as after a body */
+	for (i = 0; i < sizeof(sends) / sizeof(sends[0]); i++) {
+		n = strlen(sends[i]);
+		if ((size_t)(end - p) >= n && memcmp(p, sends[i], n) == 0)
+			return 1;
+	}
+	return 0;
 }
 
 static void
@@ -244,6 +280,8 @@ control_close(struct ctl *c)
 		c->wait_msg->waiter = NULL;
 	if (c->joining)
 		muc_cancel(c);
+	if (c->accepting)
+		queue_forget(c);	/* accepted all the same */
 	free(c->receipt);
 	if (c->prev)
 		c->prev->next = c->next;
@@ -287,6 +325,21 @@ control_message_done(void *owner, enum outbox_end why)
 	else
 		reply(c, "ERR %d the message was given up (see the log)",
 		    EX_TEMPFAIL);
+	control_write(c);
+}
+
+/* The spool has this turn's messages (status 0), or failed. */
+void
+control_accepted(void *owner, const char *id, int status, const char *err)
+{
+	struct ctl *c = owner;
+
+	c->accepting--;
+	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	if (status == 0)
+		reply(c, "OK %s", id);
+	else
+		reply(c, "ERR %d cannot accept the message: %s", status, err);
 	control_write(c);
 }
 
@@ -516,7 +569,7 @@ static void
 send_body(struct ctl *c, const char *body, size_t len)
 {
 	const char *why;
-	char id[64], err[512];
+	char err[512];
 	size_t where;
 	int status;
 
@@ -525,13 +578,11 @@ send_body(struct ctl *c, const char *body, size_t len)
 	else if ((why = text_check(body, len, &where)) != NULL)
 		reply(c, "ERR %d %s at byte %zu of the message", EX_DATAERR,
 		    why, where);
-	else if ((status = queue_accept(c->send_to, c->send_flags, body, len,
-	    id, sizeof(id), err, sizeof(err))) != 0)
+	else if ((status = queue_accept(c, c->send_to, c->send_flags, body,
+	    len, err, sizeof(err))) != 0)
 		reply(c, "ERR %d cannot accept the message: %s", status, err);
-	else {
-		/* The loop sends everything accepted in this turn at once. */
-		reply(c, "OK %s", id);
-	}
+	else
+		c->accepting++;	/* answered once it is on disk */
 }
 
 /* WAIT MS ID: answers once the server has confirmed message ID. */
@@ -720,7 +771,7 @@ process(struct ctl *c)
 	size_t used, take;
 	ssize_t n;
 
-	while (!c->closing && !busy(c) && (c->in.len > 0 ||
+	while (may_take(c) && (c->in.len > 0 ||
 	    (c->send_to != NULL && c->body_len == 0))) {
 		if (c->skip > 0) {
 			take = c->skip < c->in.len ? c->skip : c->in.len;
@@ -770,7 +821,7 @@ control_read(struct ctl *c)
 
 	/* Stop reading while a request waits, or the buffer is full. */
 	room = c->closing ? sizeof(tmp) : limit - c->in.len;
-	if (busy(c) || room == 0)
+	if (held(c) || room == 0)
 		return;
 	n = read(c->fd, tmp, room < sizeof(tmp) ? room : sizeof(tmp));
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -778,7 +829,7 @@ control_read(struct ctl *c)
 	if (n == -1)
 		c->gone = 1;
 	else if (n == 0)
-		c->eof = c->closing = 1;	/* answer what came, then close */
+		c->eof = 1;	/* answer what came, then close */
 	else if (!c->closing) {
 		buf_append(&c->in, tmp, (size_t)n);
 		process(c);
@@ -809,7 +860,7 @@ control_settle(struct ctl *c, int64_t now)
 {
 	if (c->gone || c->out.len > CONTROL_OUT_MAX ||
 	    (!busy(c) && now >= c->idle_deadline) ||
-	    (c->closing && c->eof && !busy(c) && c->out.len == 0)) {
+	    (c->eof && !busy(c) && c->out.len == 0)) {
 		control_close(c);
 		return 1;
 	}
@@ -834,7 +885,7 @@ control_pollfds(struct pollfd *pfd, int max)
 	for (c = ctl.clients; c != NULL && n < max; c = c->next) {
 		/* A waiting client still tells us when it hangs up. */
 		pfd[n].fd = c->fd;
-		pfd[n].events = (!busy(c) && !c->eof) ? POLLIN : 0;
+		pfd[n].events = (!held(c) && !c->eof) ? POLLIN : 0;
 		if (c->out.len > 0)
 			pfd[n].events |= POLLOUT;
 		n++;
@@ -859,6 +910,9 @@ control_io(const struct pollfd *pfd, int n)
 			c->gone = 1;
 		else if (pfd[i].revents & POLLIN)
 			control_read(c);
+		/* Requests held back by one that has ended meanwhile. */
+		if (!c->gone && !busy(c) && c->in.len > 0)
+			process(c);
 		if (c->out.len > 0 && !c->gone)
 			control_write(c);
 		control_settle(c, now);

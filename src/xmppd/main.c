@@ -196,6 +196,22 @@ report(int fd, int status)
 	close(fd);
 }
 
+/*
+ * What the requests of this turn accepted goes to the spool in one file,
+ * its senders hear "OK", and it goes out together, with one barrier.
+ */
+static int
+send_accepted(void)
+{
+	int spooled = queue_commit();
+
+	if (session_flush()) {
+		session_io();
+		return 1;
+	}
+	return spooled;
+}
+
 /* One turn of the loop: timers, poll, I/O. */
 static void
 loop_once(struct pollfd **pfd, size_t *cap)
@@ -214,6 +230,9 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		next = t;
 	if ((t = hook_timers(now)) < next)
 		next = t;
+	/* Requests the timers took up, queued behind one that ended. */
+	if (send_accepted())
+		next = now;	/* look again before sleeping */
 	if (need > *cap) {
 		*cap = need * 2;
 		*pfd = xreallocarray(*pfd, *cap, sizeof(**pfd));
@@ -238,9 +257,7 @@ loop_once(struct pollfd **pfd, size_t *cap)
 	if (ns > 0 && (*pfd)[1].revents != 0)
 		session_io();
 	control_io(*pfd + 1 + ns, nc);
-	/* What this turn accepted goes out together, with one barrier. */
-	if (session_flush())
-		session_io();
+	send_accepted();
 }
 
 static void
@@ -390,6 +407,7 @@ state_free(void)
 	hook_stop();
 	free(xd.presence_text);
 	inbox_free(&xd.inbox);
+	queue_stop();
 	outbox_free(&xd.outbox);
 	roster_free(&xd.roster);
 	config_free(&xd.acct);
@@ -454,6 +472,7 @@ main(int argc, const char **argv)
 
 	if (status == LOGIN_OK)
 		log_info("signal %d: shutting down", (int)quit);
+	queue_commit();
 	session_stop();
 	control_stop();
 	state_free();

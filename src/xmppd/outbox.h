@@ -17,6 +17,8 @@
 #define OUTBOX_MAX_BYTES	(32u << 20)
 #define OUTBOX_MAX_ATTEMPTS	5	/* links lost with it unconfirmed */
 
+struct spoolfile;
+
 enum outbox_end { OUTBOX_CONFIRMED, OUTBOX_EXPIRED, OUTBOX_GAVE_UP };
 
 struct outmsg {
@@ -31,6 +33,7 @@ struct outmsg {
 	int		 receipt;	/* ask for a receipt */
 	int		 attempts;	/* times sent */
 	void		*waiter;	/* a client waiting for its end */
+	struct spoolfile *file;		/* where it is spooled (queue.c) */
 };
 
 struct outbox;

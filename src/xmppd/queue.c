@@ -3,6 +3,11 @@
  * (outbox.c).  A message is written to the spool before the client hears
  * "OK", and leaves the spool only when the server has confirmed it, when
  * its lifetime passes, or when it has been given up; each end is logged.
+ *
+ * The messages of one turn of the loop share a spool file (one fsync()
+ * pair for all their senders).  They are sent in one batch behind one
+ * barrier, so they are confirmed, expired or given up together; the file
+ * goes when the last of them does.
  */
 #include <dirent.h>
 #include <limits.h>
@@ -66,6 +71,80 @@ set_aside(const char *path, const char *why)
 	rename(path, bad);
 }
 
+/* A spool file, and how many of its messages are still queued. */
+struct spoolfile {
+	size_t	live;
+	char	name[SPOOL_ID_MAX];
+};
+
+/*
+ * The messages accepted in this turn of the loop: written as one file and
+ * answered together by queue_commit(), so that any number of senders of
+ * one turn share one fsync() pair.
+ */
+#define STAGED_BYTES_MAX	(1u << 20)
+static struct {
+	struct spooled	 msg[SPOOL_BATCH_MAX];
+	void		*owner[SPOOL_BATCH_MAX];	/* client to answer */
+	size_t		 n, bytes;
+} staged;
+
+static void
+file_put(struct outmsg *m, struct spoolfile *f)
+{
+	m->file = f;
+	f->live++;
+}
+
+/* One message less holds f; the last one takes the file with it. */
+static void
+file_release(struct spoolfile *f, int remove)
+{
+	if (f == NULL || --f->live > 0)
+		return;
+	if (remove)
+		spool_remove(xd.spooldir, f->name);
+	free(f);
+}
+
+static int
+queue_add(const struct spooled *m, struct spoolfile *f)
+{
+	if (outbox_add(&xd.outbox, m->id, m->to, m->body, m->len,
+	    m->created) == -1)
+		return -1;
+	xd.outbox.tail->groupchat = m->groupchat;
+	xd.outbox.tail->receipt = m->receipt;
+	file_put(xd.outbox.tail, f);
+	return 0;
+}
+
+/* Queues the messages of one spool file: all of them or, if full, none. */
+static size_t
+queue_file(const char *name, struct spooled *ms, size_t n)
+{
+	struct spoolfile *f;
+	size_t i, bytes = 0, added = 0;
+
+	for (i = 0; i < n; i++)
+		bytes += ms[i].len;
+	if (xd.outbox.count + n > OUTBOX_MAX_MESSAGES ||
+	    xd.outbox.bytes + bytes > OUTBOX_MAX_BYTES) {
+		log_warn("queue full: %s stays in the spool", name);
+		return 0;
+	}
+	f = xcalloc(1, sizeof(*f));
+	snprintf(f->name, sizeof(f->name), "%.*s", (int)(strlen(name) - 4),
+	    name);
+	f->live = 1;	/* ours until the loop is done */
+	for (i = 0; i < n; i++)
+		if (outbox_find(&xd.outbox, ms[i].id) == NULL &&
+		    queue_add(&ms[i], f) == 0)
+			added++;
+	file_release(f, 0);
+	return added;
+}
+
 /*
  * Loads spooled messages that are not queued yet, oldest first.  At start
  * that is all of them; later only those that xmpp-send --queue wrote
@@ -75,9 +154,9 @@ void
 queue_load(int all)
 {
 	struct found *list = NULL;
-	size_t n = 0, i, added = 0;
+	size_t n = 0, i, nm, added = 0;
 	struct dirent *de;
-	struct spooled m;
+	struct spooled *ms;
 	struct stat st;
 	char path[PATH_MAX], err[PATH_MAX + 64];
 	DIR *d;
@@ -90,6 +169,7 @@ queue_load(int all)
 	while ((de = readdir(d)) != NULL) {
 		nl = strlen(de->d_name);
 		if (de->d_name[0] == '.' || nl < 5 ||
+		    nl - 4 >= SPOOL_ID_MAX ||
 		    strcmp(de->d_name + nl - 4, ".msg") != 0 ||
 		    (!all && strncmp(de->d_name, "xmppd-q", 7) != 0))
 			continue;
@@ -107,22 +187,13 @@ queue_load(int all)
 		qsort(list, n, sizeof(*list), found_cmp);
 	for (i = 0; i < n; i++) {
 		snprintf(path, sizeof(path), "%s/%s", xd.spooldir, list[i].name);
-		free(list[i].name);
-		if (spool_read(path, &m, err, sizeof(err)) == -1) {
+		if (spool_read(path, &ms, &nm, err, sizeof(err)) == -1)
 			set_aside(path, err);
-			continue;
-		}
-		if (outbox_find(&xd.outbox, m.id) != NULL)
-			;	/* already queued */
-		else if (outbox_add(&xd.outbox, m.id, m.to, m.body, m.len,
-		    m.created) == -1)
-			log_warn("queue full: %s stays in the spool", m.id);
 		else {
-			xd.outbox.tail->groupchat = m.groupchat;
-			xd.outbox.tail->receipt = m.receipt;
-			added++;
+			added += queue_file(list[i].name, ms, nm);
+			spooled_free_all(ms, nm);
 		}
-		spooled_free(&m);
+		free(list[i].name);
 	}
 	free(list);
 	if (added > 0)
@@ -130,37 +201,77 @@ queue_load(int all)
 }
 
 int
-queue_accept(const char *to, int flags, const char *body, size_t len,
-    char *id, size_t idlen, char *err, size_t errlen)
+queue_accept(void *owner, const char *to, int flags, const char *body,
+    size_t len, char *err, size_t errlen)
 {
-	struct spooled m;
+	struct spooled *m;
 
-	if (xd.outbox.count >= OUTBOX_MAX_MESSAGES ||
-	    xd.outbox.bytes + len > OUTBOX_MAX_BYTES) {
+	if (staged.n == SPOOL_BATCH_MAX || staged.bytes + len > STAGED_BYTES_MAX)
+		queue_commit();
+	if (xd.outbox.count + staged.n >= OUTBOX_MAX_MESSAGES ||
+	    xd.outbox.bytes + staged.bytes + len > OUTBOX_MAX_BYTES) {
 		snprintf(err, errlen, "the queue of unsent messages is full");
 		return EX_TEMPFAIL;
 	}
-	session_new_id(id, idlen);
-	memset(&m, 0, sizeof(m));
-	snprintf(m.id, sizeof(m.id), "%s", id);
-	m.to = (char *)to;
-	m.body = (char *)body;
-	m.len = len;
-	m.created = time(NULL);
-	m.groupchat = (flags & QUEUE_GROUPCHAT) != 0;
-	m.receipt = (flags & QUEUE_RECEIPT) != 0;
-	if (spool_write(xd.spooldir, &m, xd.acct.spoolsync, err, errlen) == -1) {
-		log_error("%s", err);
-		return EX_TEMPFAIL;
-	}
-	if (outbox_add(&xd.outbox, id, to, body, len, m.created) == -1) {
-		spool_remove(xd.spooldir, id);
-		snprintf(err, errlen, "the queue of unsent messages is full");
-		return EX_TEMPFAIL;
-	}
-	xd.outbox.tail->groupchat = m.groupchat;
-	xd.outbox.tail->receipt = m.receipt;
+	m = &staged.msg[staged.n];
+	memset(m, 0, sizeof(*m));
+	session_new_id(m->id, sizeof(m->id));
+	m->to = xstrdup(to);
+	m->body = xmemdup(body, len);
+	m->len = len;
+	m->groupchat = (flags & QUEUE_GROUPCHAT) != 0;
+	m->receipt = (flags & QUEUE_RECEIPT) != 0;
+	staged.owner[staged.n++] = owner;
+	staged.bytes += len;
 	return 0;
+}
+
+void
+queue_forget(void *owner)
+{
+	size_t i;
+
+	for (i = 0; i < staged.n; i++)
+		if (staged.owner[i] == owner)
+			staged.owner[i] = NULL;
+}
+
+int
+queue_commit(void)
+{
+	struct spoolfile *f = NULL;
+	char err[PATH_MAX + 128] = "";
+	size_t i, n = staged.n;
+	time_t now = time(NULL);
+	int status = 0;
+
+	if (n == 0)
+		return 0;
+	for (i = 0; i < n; i++)
+		staged.msg[i].created = now;
+	if (spool_write_many(xd.spooldir, staged.msg, n, xd.acct.spoolsync,
+	    err, sizeof(err)) == -1) {
+		log_error("%s", err);
+		status = EX_TEMPFAIL;
+	} else {
+		f = xcalloc(1, sizeof(*f));
+		snprintf(f->name, sizeof(f->name), "%s", staged.msg[0].id);
+		f->live = 1;	/* ours until the loop is done */
+	}
+	staged.n = staged.bytes = 0;
+	for (i = 0; i < n; i++) {
+		/* Room was checked when it was staged: this is for safety. */
+		if (status == 0 && queue_add(&staged.msg[i], f) == -1)
+			log_warn("queue full: %s stays in the spool until the "
+			    "next start", staged.msg[i].id);
+		if (staged.owner[i] != NULL)
+			control_accepted(staged.owner[i], staged.msg[i].id,
+			    status, err);
+		spooled_free(&staged.msg[i]);
+	}
+	if (f != NULL)
+		file_release(f, 0);
+	return 1;
 }
 
 /* outbox_done_fn: the message's journey ends here. */
@@ -168,7 +279,8 @@ void
 queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 {
 	(void)ob;
-	spool_remove(xd.spooldir, m->id);
+	file_release(m->file, 1);
+	m->file = NULL;
 	if (why != OUTBOX_CONFIRMED)
 		snprintf(given_up[given_up_next++ % GIVEN_UP_KEPT],
 		    SPOOL_ID_MAX, "%s", m->id);
@@ -180,6 +292,18 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 		    "while it was unconfirmed", m->id, m->to, m->attempts);
 	if (m->waiter != NULL)
 		control_message_done(m->waiter, why);
+}
+
+void
+queue_stop(void)
+{
+	struct outmsg *m;
+
+	queue_commit();
+	for (m = xd.outbox.head; m != NULL; m = m->next) {
+		file_release(m->file, 0);
+		m->file = NULL;
+	}
 }
 
 int64_t

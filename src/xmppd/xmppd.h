@@ -73,9 +73,19 @@ void	reload(const char *conf_opt, const char *account, int debug_opt);
 void	queue_load(int all);
 #define QUEUE_GROUPCHAT	0x1
 #define QUEUE_RECEIPT	0x2
-int	queue_accept(const char *to, int flags, const char *body, size_t len,
-	    char *id, size_t idlen, char *err, size_t errlen);
+/*
+ * Takes a message for owner (a client): 0, or an exit status and err.
+ * The answer comes with control_accepted() when queue_commit() has the
+ * turn's messages on disk; queue_forget() if the owner goes first.
+ */
+int	queue_accept(void *owner, const char *to, int flags, const char *body,
+	    size_t len, char *err, size_t errlen);
+void	queue_forget(void *owner);
+/* Spools and queues what this turn accepted; 1 if there was any. */
+int	queue_commit(void);
 void	queue_done(struct outbox *, struct outmsg *, enum outbox_end);
+/* Commits what is staged and lets go of the spool files (at exit). */
+void	queue_stop(void);
 int	queue_given_up(const char *id);
 int64_t	queue_timers(int64_t now);
 
@@ -85,6 +95,8 @@ int	control_init(const char *path, int group_set, gid_t gid, char *err,
 void	control_deliver(void *owner, const char *body, size_t len,
 	    const char *tag);
 void	control_message_done(void *owner, enum outbox_end);
+void	control_accepted(void *owner, const char *id, int status,
+	    const char *err);
 void	control_join_done(void *owner, int status, const char *why);
 void	control_receipt(const char *id);
 int	control_pollfds(struct pollfd *, int max);
