@@ -208,13 +208,14 @@ client_try_open(struct client *c, const char *sockdir, const char *account,
 	return 0;
 }
 
-static void
+void
 client_write(struct client *c, const char *p, size_t len)
 {
 	ssize_t n;
 
 	while (len > 0) {
-		if ((n = write(c->fd, p, len)) == -1) {
+		/* A daemon that went away is an error message, not SIGPIPE. */
+		if ((n = send(c->fd, p, len, MSG_NOSIGNAL)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_UNAVAILABLE, "account %s: writing to %s",

@@ -52,6 +52,8 @@ int	client_try_open(struct client *, const char *sockdir,
 /* Sends a request line (and an optional body); exits if the daemon is gone. */
 void	client_request(struct client *, const char *line, const char *body,
 	    size_t bodylen);
+/* Sends requests already put together; exits if the daemon is gone. */
+void	client_write(struct client *, const char *, size_t);
 
 /*
  * Reads one reply.  Returns 0 for OK (with *text pointing after "OK "),

@@ -5,7 +5,9 @@
  */
 #include <err.h>
 #include <errno.h>
+#include <poll.h>
 #include <popt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,20 +87,33 @@ read_stdin(size_t *len)
 	return body;
 }
 
-static void
-check_body(const char *body, size_t len)
+/* Why body cannot be sent (in why, and 65), or 0. */
+static int
+body_problem(const char *body, size_t len, char *why, size_t whylen)
 {
-	const char *why;
+	const char *what;
 	size_t where;
 
 	if (len == 0)
-		errx(EX_DATAERR, "empty message: nothing to send");
-	if (len > PROTO_BODY_MAX)
-		errx(EX_DATAERR, "message too long: over %d bytes",
+		snprintf(why, whylen, "empty message: nothing to send");
+	else if (len > PROTO_BODY_MAX)
+		snprintf(why, whylen, "message too long: over %d bytes",
 		    PROTO_BODY_MAX);
-	if ((why = text_check(body, len, &where)) != NULL)
-		errx(EX_DATAERR, "cannot send this message: %s at byte %zu",
-		    why, where);
+	else if ((what = text_check(body, len, &where)) != NULL)
+		snprintf(why, whylen, "cannot send this message: %s at byte %zu",
+		    what, where);
+	else
+		return 0;
+	return EX_DATAERR;
+}
+
+static void
+check_body(const char *body, size_t len)
+{
+	char why[128];
+
+	if (body_problem(body, len, why, sizeof(why)) != 0)
+		errx(EX_DATAERR, "%s", why);
 }
 
 /* No daemon, and --queue: leave the message in the spool for xmppd. */
@@ -156,12 +171,179 @@ parse_seconds(const char *opt, const char *arg)
 	return v;
 }
 
+/*
+ * --lines: every line of stdin is a message of its own.  Requests go out
+ * ahead of their answers, up to LINES_AHEAD at a time, so that the daemon
+ * takes many in one turn and spools them with one fsync().  A line that
+ * cannot be sent is reported with its number and the rest go on; the exit
+ * status is that of the first failure.
+ */
+#define LINES_AHEAD	64
+#define LINES_IDLE_MS	20000	/* the daemon drops idle clients at 30 s */
+static struct {
+	struct client	*c;
+	const char	*verb, *jid;
+	struct buf	 out;		/* requests not yet written */
+	unsigned long	 n;		/* lines read */
+	unsigned long	 due[LINES_AHEAD];	/* answers due, oldest first */
+	size_t		 head, count;
+	unsigned long	 answered;	/* every line up to this one */
+	int		 keep_ids;	/* --wait */
+	char		**ids;
+	size_t		 nids;
+	int		 status;
+} lines;
+
+static int64_t
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+static void
+lines_failed(unsigned long n, int status, const char *why)
+{
+	warnx("line %lu: %s", n, why);
+	if (lines.status == 0)
+		lines.status = status;
+}
+
+/* Writes the requests put together so far. */
+static void
+lines_flush(void)
+{
+	client_write(lines.c, lines.out.data, lines.out.len);
+	lines.out.len = 0;
+}
+
+/* Reads the answer to the oldest request in flight. */
+static void
+lines_answer(void)
+{
+	unsigned long n = lines.due[lines.head];
+	char *text;
+	int rc;
+
+	rc = client_reply(lines.c, &text);
+	lines.head = (lines.head + 1) % LINES_AHEAD;
+	lines.count--;
+	lines.answered = n;
+	if (rc != 0)
+		lines_failed(n, rc, text);
+	else if (lines.keep_ids) {
+		lines.ids = realloc(lines.ids, (lines.nids + 1) *
+		    sizeof(*lines.ids));
+		if (lines.ids == NULL ||
+		    (lines.ids[lines.nids++] = strdup(text)) == NULL)
+			err(EX_OSERR, "malloc");
+	}
+}
+
+/* When the daemon goes away mid-way, say how far it got. */
+static void
+lines_report(void)
+{
+	if (lines.count > 0)
+		warnx("the lines after line %lu were not answered: "
+		    "send them again", lines.answered);
+}
+
+static void
+lines_take(const char *line, size_t len)
+{
+	char why[128], req[PROTO_LINE_MAX];
+	int rc;
+
+	lines.n++;
+	if (len > 0 && line[len - 1] == '\r')
+		len--;		/* CRLF text */
+	if (len == 0)
+		return;
+	if ((rc = body_problem(line, len, why, sizeof(why))) != 0) {
+		lines_failed(lines.n, rc, why);
+		return;
+	}
+	if (lines.count == LINES_AHEAD) {
+		lines_flush();
+		while (lines.count > LINES_AHEAD / 2)
+			lines_answer();
+	}
+	snprintf(req, sizeof(req), "%s %zu %s\n", lines.verb, len, lines.jid);
+	if (buf_append(&lines.out, req, strlen(req)) == -1 ||
+	    buf_append(&lines.out, line, len) == -1)
+		err(EX_OSERR, "malloc");
+	lines.due[(lines.head + lines.count++) % LINES_AHEAD] = lines.n;
+}
+
+static int
+send_lines(struct client *c, const char *account, const char *verb,
+    const char *jid, double wait)
+{
+	struct buf in = { 0 };
+	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
+	char tmp[65536], *nl;
+	int64_t last = now_ms();
+	size_t i, len, skip = 0;
+	ssize_t r;
+
+	lines.c = c;
+	lines.verb = verb;
+	lines.jid = jid;
+	lines.keep_ids = wait > 0;
+	atexit(lines_report);
+	do {
+		/* Before waiting for input, hear the answers; idle, reconnect. */
+		if (poll(&pfd, 1, 0) == 0) {
+			lines_flush();
+			while (lines.count > 0)
+				lines_answer();
+		}
+		r = read(STDIN_FILENO, tmp, sizeof(tmp));
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1)
+			err(EX_IOERR, "reading messages from stdin");
+		if (lines.count == 0 && now_ms() - last > LINES_IDLE_MS) {
+			client_close(c);
+			client_open(c, client_sockdir, account, 30 + wait);
+		}
+		if (buf_append(&in, tmp, (size_t)r) == -1)
+			err(EX_OSERR, "malloc");
+		while (in.len > 0) {
+			nl = memchr(in.data, '\n', in.len);
+			if (nl == NULL && r != 0 && in.len <= PROTO_BODY_MAX + 1)
+				break;	/* the rest of the line is to come */
+			len = nl ? (size_t)(nl - in.data) : in.len;
+			if (!skip)
+				lines_take(in.data, len);
+			/* A line too long is refused whole: skip its rest. */
+			skip = nl == NULL && r != 0;
+			buf_consume(&in, nl ? len + 1 : len);
+		}
+		last = now_ms();
+	} while (r > 0);
+	lines_flush();
+	while (lines.count > 0)
+		lines_answer();
+	for (i = 0; i < lines.nids; i++) {
+		wait_for(c, account, "WAIT", lines.ids[i], wait);
+		free(lines.ids[i]);
+	}
+	free(lines.ids);
+	buf_free(&lines.out);
+	buf_free(&in);
+	return lines.status;
+}
+
 int
 main(int argc, const char **argv)
 {
 	char *wait_arg = NULL, *receipt_arg = NULL;
 	char line[PROTO_LINE_MAX], id[PROTO_LINE_MAX], *text;
-	int queue = 0, group = 0, rc;
+	int queue = 0, group = 0, by_line = 0, rc;
 	double wait = 0, receipt = 0;
 	const char *account, *jid, **words;
 	struct client c;
@@ -176,6 +358,8 @@ main(int argc, const char **argv)
 		    "JID is a room joined with xmpp-join", NULL },
 		{ "receipt", 'r', POPT_ARG_STRING, &receipt_arg, 0,
 		    "wait for the recipient's delivery receipt", "SECS" },
+		{ "lines", 'l', POPT_ARG_NONE, &by_line, 0,
+		    "send every line of stdin as a message of its own", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
 		    NULL },
 		POPT_AUTOHELP
@@ -184,7 +368,7 @@ main(int argc, const char **argv)
 	poptContext pc;
 
 	pc = client_popt("xmpp-send", argc, argv, opts,
-	    "[-gQ] [-r SECS] [-S DIR] [-w SECS] "
+	    "[-glQ] [-r SECS] [-S DIR] [-w SECS] "
 	    "ACCOUNT JID [MESSAGE...]");
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
@@ -202,6 +386,19 @@ main(int argc, const char **argv)
 		errx(EX_USAGE, "--receipt needs a running daemon: not with "
 		    "--queue");
 	words = poptGetArgs(pc);
+	if (by_line && (words != NULL || queue || receipt_arg != NULL))
+		errx(EX_USAGE, "--lines reads the messages from stdin: it goes "
+		    "with no MESSAGE, --queue or --receipt");
+	if (by_line) {
+		client_open(&c, client_sockdir, account, 30 + wait);
+		rc = send_lines(&c, account, group ? "GSEND" : "SEND", jid,
+		    wait);
+		client_close(&c);
+		free(wait_arg);
+		free(client_sockdir);
+		poptFreeContext(pc);
+		return rc;
+	}
 	/* "--" before the message guards words that start with '-'. */
 	if (words != NULL && strcmp(words[0], "--") == 0)
 		words = words[1] ? words + 1 : NULL;

@@ -1,0 +1,115 @@
+#!/bin/sh
+# t0075-batch: many messages at once.  The messages of one turn of the
+# daemon's loop share a spool file and one fsync(); xmpp-send --lines
+# sends every line of stdin as a message, many requests in flight.  None
+# of it may lose, reorder or mix up a message.
+
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/xmppd.sh"
+
+SPOOL=$XMPPD_STATE_DIR/alice
+files() {	# the number of spool files
+	find "$SPOOL" -maxdepth 1 -name '*.msg' | wc -l
+}
+records() {	# the number of messages in them
+	cat "$SPOOL"/*.msg 2>/dev/null | grep -c '^XMPPD-SPOOL 1$'
+}
+# bodies NAME: the bodies buddy NAME received, in order, one per line.
+bodies() {
+	sed -n 's/^msg chat alice@localhost\/xmppd [^ ]* //p' "$TEST_DIR/$1.out"
+}
+
+test_expect_success 'set up a server, bob and the daemon' '
+	prosody_setup &&
+	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
+	prosody_start &&
+	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
+	xmppd_start alice -d &&
+	buddy_start bob bob@localhost/desk bobpw
+'
+
+test_expect_success '--lines: 500 lines are 500 messages, all there, in order' '
+	seq 1 500 | sed "s/^/line /" >"$TEST_DIR/in" &&
+	xmpp-send --lines alice bob@localhost <"$TEST_DIR/in" &&
+	wait_for 20 "test \$(bodies bob | wc -l) -ge 500" &&
+	bodies bob >"$TEST_DIR/got" &&
+	cmp "$TEST_DIR/in" "$TEST_DIR/got" &&
+	wait_for 10 "test \$(files) = 0"
+'
+
+test_expect_success '--lines: bad lines are named and skipped, the good ones go, exit 65' '
+	buddy_start bob2 bob@localhost/desk bobpw &&
+	{
+		printf "good 1\r\n\001bad\n\ngood 2\n"
+		head -c 40000 /dev/zero | tr "\\0" x; echo
+		printf "good 3"	# no newline at the end
+	} >"$TEST_DIR/in" &&
+	{ xmpp-send -l alice bob@localhost <"$TEST_DIR/in" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 65 &&
+	grep -q "^xmpp-send: line 2: .*control character" "$TEST_DIR/err" &&
+	grep -q "^xmpp-send: line 5: message too long" "$TEST_DIR/err" &&
+	test $(wc -l <"$TEST_DIR/err") = 2 &&
+	wait_for 10 "bodies bob2 | grep -q \"^good 3\\\$\"" &&
+	test "$(bodies bob2 | tr "\\n" ,)" = "good 1,good 2,good 3,"
+'
+
+test_expect_success '--lines with --wait: every line confirmed by the server on exit 0' '
+	seq 1 50 | xmpp-send -l -w 10 alice bob@localhost &&
+	test $(files) = 0
+'
+
+test_expect_success '--lines goes with no MESSAGE, --queue or --receipt (64)' '
+	{ echo x | xmpp-send -l alice bob@localhost word 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 64 && grep -q "lines" "$TEST_DIR/err" &&
+	{ echo x | xmpp-send -l -Q alice bob@localhost 2>/dev/null; rc=$?; } &&
+	test $rc = 64
+'
+
+test_expect_success 'requests in one write: answered in order, a bad one in its place' '
+	printf "SEND 5 bob@localhost\nfirst\nSEND 3 bad@@jid\nxyzSEND 6 bob@localhost\nsecond\nPING\n" |
+		socat -t 5 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >"$TEST_DIR/conv" &&
+	sed -n 2,5p "$TEST_DIR/conv" | cut -c1-6 >"$TEST_DIR/got" &&
+	printf "OK xmp\nERR 65\nOK xmp\nOK\n" | cmp - "$TEST_DIR/got" &&
+	wait_for 10 "bodies bob2 | grep -q \"^second\\\$\""
+'
+
+test_expect_success 'server down: 40 lines spooled in fewer files, all of them there' '
+	prosody_stop &&
+	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	seq 1 40 | sed "s/^/held /" >"$TEST_DIR/in" &&
+	xmpp-send -l alice bob@localhost <"$TEST_DIR/in" &&
+	test $(records) = 40 && test $(files) -lt 40 &&
+	diag "40 messages in $(files) spool file(s)"
+'
+
+test_expect_success 'xmppd killed (SIGKILL): all 40 delivered after restart, in order, same ids' '
+	cat "$SPOOL"/*.msg | sed -n "s/^id //p" | sort >"$TEST_DIR/ids" &&
+	kill -KILL $XMPPD_PID && wait_for 10 "! pid_alive $XMPPD_PID" &&
+	prosody_start && buddy_start bob3 bob@localhost/desk bobpw &&
+	xmppd_start alice -d &&
+	wait_for 20 "test \$(bodies bob3 | wc -l) -ge 40" &&
+	bodies bob3 | cmp "$TEST_DIR/in" - &&
+	sed -n "s/^msg chat alice@localhost\/xmppd \([^ ]*\) held .*/\1/p" \
+		"$TEST_DIR/bob3.out" | sort | cmp "$TEST_DIR/ids" - &&
+	wait_for 10 "test \$(files) = 0"
+'
+
+test_expect_success 'many clients at once: every sender told 0 has its message delivered' '
+	buddy_start bob4 bob@localhost/desk bobpw &&
+	pids= &&
+	for i in $(seq 1 40); do
+		xmpp-send alice bob@localhost "parallel $i" & pids="$pids $!"
+	done &&
+	for p in $pids; do wait $p || return 1; done &&
+	wait_for 20 "test \$(bodies bob4 | grep -c \"^parallel \") -ge 40" &&
+	test $(bodies bob4 | sort -u | grep -c "^parallel ") = 40 &&
+	wait_for 10 "test \$(files) = 0"
+'
+
+test_expect_success 'no spool file was set aside or failed to be written' '
+	! ls "$SPOOL"/*.bad 2>/dev/null &&
+	! grep -q "not a spool file\|cannot write to the spool" "$TEST_DIR/xmppd.log"
+'
+
+done_testing
