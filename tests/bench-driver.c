@@ -19,6 +19,8 @@
  *   tput      P senders in parallel, each starting a sender per message
  *   tput-sock P forked workers speaking the daemon's socket protocol
  *             directly (one connection per message, like xmpp-send)
+ *   tput-lines one sender for M messages, one per line of its stdin
+ *             (xmpp-send --lines)
  *   waiters   W xmpp-recv waiting at once, then answered one by one
  *
  * Output on stdout, one result per line:
@@ -243,10 +245,10 @@ static long proc_rss(pid_t pid)
 }
 
 /*
- * Is this client blocked waiting for its reply?  True once it has made its
- * two write() calls (request line, newline: see src/common/client.c) and
- * sleeps.  Before the request it may sleep too (connect, greeting), but
- * then it has written nothing.
+ * Is this client blocked waiting for its reply?  True once it has written
+ * its request (one writev(): see src/common/client.c) and sleeps.  Before
+ * the request it may sleep too (connect, greeting), but then it has
+ * written nothing.
  */
 static int proc_waiting(pid_t pid)
 {
@@ -262,7 +264,7 @@ static int proc_waiting(pid_t pid)
         if (sscanf(buf, "syscw: %llu", &syscw) == 1)
             found = 1;
     fclose(f);
-    if (!found || syscw < 2)
+    if (!found || syscw < 1)
         return 0;
     snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
     if (!(f = fopen(path, "r")))
@@ -1112,6 +1114,104 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
     return failed ? 1 : 0;
 }
 
+/* ------------------------------------------------------- mode tput-lines */
+
+/*
+ * One process sends M messages, one per line of its standard input (a
+ * file written beforehand, so the input costs nothing): accepted is M over
+ * spawn to exit, delivered M over spawn to the last arrival here.
+ */
+static int mode_tput_lines(int rounds, int m, char **cmd)
+{
+    struct samples rate = {0}, acc = {0}, cpu[MAX_WATCH] = {{0}}, snd = {0},
+        me = {0};
+    long failed = 0;
+    int r;
+
+    X.on_msg = on_msg_wait;
+    for (r = 0; r < rounds; r++) {
+        struct pollfd pfd[2];
+        char prefix[48], path[] = "/tmp/bench-lines-XXXXXX";
+        int64_t t0, tacc = 0, deadline;
+        double c0, s0, secs;
+        int in, j, running = 1;
+        pid_t pid;
+        FILE *f;
+
+        snprintf(prefix, sizeof prefix, "l%ld-%d-", (long)getpid(), r);
+        if ((in = mkostemp(path, O_CLOEXEC)) == -1 || (f = fdopen(dup(in), "w")) == NULL)
+            die("temporary file: %s", strerror(errno));
+        unlink(path);
+        for (j = 0; j < m; j++)
+            fprintf(f, "%s%d\n", prefix, j);
+        if (fclose(f) != 0 || lseek(in, 0, SEEK_SET) == -1)
+            die("temporary file: %s", strerror(errno));
+        A.want = prefix;
+        A.prefix = 1;
+        A.count = 0;
+        watch_start();
+        c0 = rusage_s(RUSAGE_CHILDREN);
+        s0 = rusage_s(RUSAGE_SELF);
+        t0 = now_ns();
+        deadline = t0 + (30 + m / 100) * (int64_t)1000000000;
+        {
+            char **argv = fill(cmd, "");
+
+            pid = spawn(argv, in, devnull);
+            free(argv);
+        }
+        close(in);
+        pfd[0].fd = -1;
+        pfd[1].fd = pidfd_of(pid);
+        pfd[1].events = POLLIN;
+        while (A.count < m || running) {
+            pump(pfd, 2, 100);
+            if (running && pfd[1].revents) {
+                close(pfd[1].fd);
+                pfd[1].fd = -1;
+                running = 0;
+                tacc = now_ns();
+                if (reap(pid) != 0)
+                    failed++;
+            }
+            if (now_ns() > deadline) {
+                warnx_("lines: %ld of %d messages arrived in time",
+                       A.count, m);
+                failed++;
+                if (running) {
+                    kill(pid, SIGKILL);
+                    reap(pid);
+                    close(pfd[1].fd);
+                }
+                break;
+            }
+        }
+        secs = (double)(A.t - t0) / 1e9;
+        if (A.count >= m && secs > 0 && tacc) {
+            add(&rate, (double)A.count / secs);
+            add(&acc, (double)m / ((double)(tacc - t0) / 1e9));
+            watch_stop(cpu, secs);
+            add(&snd, 100.0 * (rusage_s(RUSAGE_CHILDREN) - c0) / secs);
+            add(&me, 100.0 * (rusage_s(RUSAGE_SELF) - s0) / secs);
+        }
+    }
+    print_rate("tlines_rate", &rate);
+    print_rate("tlines_accept_rate", &acc);
+    {
+        char key[64];
+        int i;
+
+        for (i = 0; i < nwatch; i++) {
+            snprintf(key, sizeof key, "tlines_cpu_%s", watches[i].name);
+            print_stat(key, &cpu[i]);
+        }
+    }
+    print_stat("tlines_cpu_sender", &snd);
+    print_stat("tlines_cpu_receiver", &me);
+    printf("value tlines_failed %ld\n", failed);
+    return failed ? 1 : 0;
+}
+
 /* ------------------------------------------------------------ mode waiters */
 
 /*
@@ -1274,6 +1374,7 @@ static void usage(void)
         "       bench-driver XMPP recv N WARM SETTLE_US TO -- CMD...\n"
         "       bench-driver XMPP tput ROUNDS P M [-i] -- CMD...\n"
         "       bench-driver XMPP tput-sock ROUNDS P M SOCKET TO\n"
+        "       bench-driver XMPP tput-lines ROUNDS M -- CMD...\n"
         "       bench-driver XMPP waiters W DAEMON_PID TO -- CMD...\n"
         "XMPP: --jid JID --password PASS --port N --cafile FILE\n"
         "      [--watch NAME=PID]... [--child-stderr FILE]\n");
@@ -1378,6 +1479,10 @@ int main(int argc, char **argv)
         rc = mode_tput_sock(num(argv[optind]), num(argv[optind + 1]),
                             num(argv[optind + 2]), argv[optind + 3],
                             argv[optind + 4]);
+    } else if (strcmp(mode, "tput-lines") == 0 && argc - optind >= 4) {
+        i = after_dashes(argc, argv, optind);
+        rc = mode_tput_lines(num(argv[optind]), num(argv[optind + 1]),
+                             &argv[i]);
     } else if (strcmp(mode, "waiters") == 0 && argc - optind >= 5) {
         i = after_dashes(argc, argv, optind);
         rc = mode_waiters(num(argv[optind]), (pid_t)num(argv[optind + 1]),

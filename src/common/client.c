@@ -8,11 +8,13 @@
 
 #include <err.h>
 #include <errno.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <sys/uio.h>
 #include <sysexits.h>
 #include <unistd.h>
 
@@ -169,6 +171,8 @@ client_try_open(struct client *c, const char *sockdir, const char *account,
 
 	memset(c, 0, sizeof(*c));
 	c->account = account;
+	/* A daemon that went away is an error message, not a silent death. */
+	signal(SIGPIPE, SIG_IGN);
 	if (sockdir_client(sockdir, account, c->path, sizeof(c->path)) == -1)
 		errx(EX_USAGE, "account %s: socket path too long", account);
 	if ((c->fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
@@ -208,31 +212,48 @@ client_try_open(struct client *c, const char *sockdir, const char *account,
 	return 0;
 }
 
-void
-client_write(struct client *c, const char *p, size_t len)
+/* Writes all of iov, in as few system calls as the socket allows. */
+static void
+client_writev(struct client *c, struct iovec *iov, int n)
 {
-	ssize_t n;
+	ssize_t w;
 
-	while (len > 0) {
-		/* A daemon that went away is an error message, not SIGPIPE. */
-		if ((n = send(c->fd, p, len, MSG_NOSIGNAL)) == -1) {
+	while (n > 0) {
+		if ((w = writev(c->fd, iov, n)) == -1) {
 			if (errno == EINTR)
 				continue;
 			err(EX_UNAVAILABLE, "account %s: writing to %s",
 			    c->account, c->path);
 		}
-		p += n;
-		len -= (size_t)n;
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
 	}
 }
 
 void
+client_write(struct client *c, const char *p, size_t len)
+{
+	struct iovec iov = { (void *)p, len };
+
+	client_writev(c, &iov, 1);
+}
+
+/* The line, its newline and the body go out in one write. */
+void
 client_request(struct client *c, const char *line, const char *body,
     size_t bodylen)
 {
-	client_write(c, line, strlen(line));
-	client_write(c, "\n", 1);
-	client_write(c, body, bodylen);
+	struct iovec iov[3] = {
+		{ (void *)line, strlen(line) },
+		{ "\n", 1 },
+		{ (void *)body, bodylen },
+	};
+
+	client_writev(c, iov, 3);
 }
 
 /* Parses "OK [text]" (returns 0) or "ERR <status> <text>" (returns status). */
