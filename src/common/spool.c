@@ -139,22 +139,31 @@ put_record(struct buf *b, const struct spooled *m, size_t count)
 }
 
 int
+spool_format(struct buf *b, const struct spooled *ms, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (put_record(b, &ms[i], i == 0 ? n : 0) == -1)
+			return -1;
+	return 0;
+}
+
+int
 spool_write_many(const char *dir, const struct spooled *ms, size_t n,
     int sync, char *err, size_t errlen)
 {
 	char tmp[PATH_MAX], final[PATH_MAX];
 	struct buf b = { 0 };
-	size_t i;
 	int fd, saved;
 
 	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", dir, ms[0].id);
 	snprintf(final, sizeof(final), "%s/%s.msg", dir, ms[0].id);
-	for (i = 0; i < n; i++)
-		if (put_record(&b, &ms[i], i == 0 ? n : 0) == -1) {
-			buf_free(&b);
-			errno = ENOMEM;
-			goto fail;
-		}
+	if (spool_format(&b, ms, n) == -1) {
+		buf_free(&b);
+		errno = ENOMEM;
+		goto fail;
+	}
 	fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
 	if (fd == -1) {
 		buf_free(&b);
@@ -265,34 +274,18 @@ parse(char **pp, char *end, struct spooled *m, size_t *count)
 }
 
 int
-spool_read(const char *path, struct spooled **msgs, size_t *count,
-    char *err, size_t errlen)
+spool_parse(char *data, size_t size, struct spooled **msgs, size_t *count)
 {
-	struct spooled *ms = NULL;
-	struct stat st;
-	char *data = NULL, *p, *end;
+	struct spooled *ms = NULL, *grown;
+	char *p = data, *end = data + size;
 	size_t n = 0, want = 1, later;
-	ssize_t got;
-	int fd, rc = -1, parsed;
+	int parsed;
 
 	*msgs = NULL;
 	*count = 0;
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
-	    fstat(fd, &st) == -1) {
-		snprintf(err, errlen, "%s: %s", path, strerror(errno));
-		goto out;
-	}
-	if (st.st_size > SPOOL_FILE_MAX ||
-	    (data = malloc((size_t)st.st_size + 1)) == NULL ||
-	    (got = read(fd, data, (size_t)st.st_size)) != st.st_size)
-		goto bad;
-	p = data;
-	end = data + st.st_size;
 	/* Records follow one another to the end, as many as the first says. */
 	while (p < end && n < want) {
-		struct spooled *grown = realloc(ms, (n + 1) * sizeof(*ms));
-
-		if (grown == NULL)
+		if ((grown = realloc(ms, (n + 1) * sizeof(*ms))) == NULL)
 			goto bad;
 		ms = grown;
 		memset(&ms[n], 0, sizeof(ms[n]));
@@ -307,11 +300,35 @@ spool_read(const char *path, struct spooled **msgs, size_t *count,
 		goto bad;
 	*msgs = ms;
 	*count = n;
-	rc = 0;
-	goto out;
+	return 0;
 bad:
-	snprintf(err, errlen, "%s: truncated or not a spool file", path);
 	spooled_free_all(ms, n);
+	return -1;
+}
+
+int
+spool_read(const char *path, struct spooled **msgs, size_t *count,
+    char *err, size_t errlen)
+{
+	struct stat st;
+	char *data = NULL;
+	int fd, rc = -1;
+
+	*msgs = NULL;
+	*count = 0;
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1 ||
+	    fstat(fd, &st) == -1) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		goto out;
+	}
+	if (st.st_size > SPOOL_FILE_MAX ||
+	    (data = malloc((size_t)st.st_size + 1)) == NULL ||
+	    read(fd, data, (size_t)st.st_size) != st.st_size ||
+	    spool_parse(data, (size_t)st.st_size, msgs, count) == -1)
+		snprintf(err, errlen, "%s: truncated or not a spool file",
+		    path);
+	else
+		rc = 0;
 out:
 	if (fd != -1)
 		close(fd);

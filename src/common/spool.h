@@ -53,6 +53,14 @@ int	spool_write(const char *dir, const struct spooled *m, int sync,
 int	spool_read(const char *path, struct spooled **msgs, size_t *count,
 	    char *err, size_t errlen);
 
+/* The same for a file's contents in memory (changed in place); -1 if bad. */
+int	spool_parse(char *data, size_t size, struct spooled **msgs,
+	    size_t *count);
+
+/* Appends the n messages ms as a file's contents; -1 if out of memory. */
+struct buf;
+int	spool_format(struct buf *, const struct spooled *ms, size_t n);
+
 /* Removes DIR/ID.msg (its messages are confirmed, or given up). */
 void	spool_remove(const char *dir, const char *id);
 
