@@ -65,6 +65,7 @@ static struct {
 	int64_t		 backoff;
 	int64_t		 last_rx;
 	int64_t		 ping_deadline;	/* 0: no keepalive ping out */
+	unsigned long	 barrier_out;	/* the barrier ping out; 0: none */
 	unsigned long	 seq;
 	char		 id_prefix[24];
 	char		 domain[JID_PART_MAX + 1];
@@ -125,6 +126,23 @@ send_ping(const char *id)
 	xmpp_stanza_set_to(iq, s.domain);
 	stanza_child(iq, "ping", NS_PING);
 	send_release(iq);
+}
+
+/*
+ * One barrier for everything sent since the last one, and only one out at
+ * a time: under load, what is sent while a barrier is out waits for the
+ * next, so the server answers one ping per round trip, not one per batch.
+ */
+static void
+send_barrier(void)
+{
+	char id[32];
+
+	if (s.barrier_out != 0 ||
+	    (s.barrier_out = outbox_barrier(&xd.outbox)) == 0)
+		return;
+	snprintf(id, sizeof(id), "b%lu", s.barrier_out);
+	send_ping(id);
 }
 
 static void
@@ -439,6 +457,8 @@ from_own_account(xmpp_stanza_t *st)
 static void
 iq_answer(xmpp_stanza_t *st, const char *id)
 {
+	unsigned long n;
+
 	if (strcmp(id, "roster") == 0) {
 		xmpp_stanza_t *q = xmpp_stanza_get_child_by_name_and_ns(st,
 		    "query", NS_ROSTER);
@@ -467,8 +487,14 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		log_info("online as %s", xmpp_conn_get_bound_jid(s.conn));
 	} else if (strcmp(id, "keepalive") == 0)
 		s.ping_deadline = 0;
-	else if (id[0] == 'b' && id[1] >= '0' && id[1] <= '9')
-		outbox_confirm(&xd.outbox, strtoul(id + 1, NULL, 10));
+	else if (id[0] == 'b' && id[1] >= '0' && id[1] <= '9') {
+		n = strtoul(id + 1, NULL, 10);
+		outbox_confirm(&xd.outbox, n);
+		if (n == s.barrier_out) {
+			s.barrier_out = 0;
+			send_barrier();	/* for what went out meanwhile */
+		}
+	}
 }
 
 /* Answers to our roster and ping requests come from the server itself. */
@@ -713,6 +739,7 @@ handle_loss(void)
 	s.active = s.bound = s.online = 0;
 	s.fd = -1;
 	s.ping_deadline = 0;
+	s.barrier_out = 0;
 	roster_clear_presence(&xd.roster);
 	muc_link_lost();
 	outbox_requeue(&xd.outbox);
@@ -841,8 +868,6 @@ session_flush(void)
 {
 	struct outmsg *m;
 	xmpp_stanza_t *st;
-	unsigned long barrier;
-	char id[32];
 
 	if (!s.online || outbox_next(&xd.outbox) == NULL)
 		return 0;
@@ -855,11 +880,7 @@ session_flush(void)
 		send_release(st);
 		outbox_sent(&xd.outbox);
 	}
-	/* One barrier for the whole batch. */
-	if ((barrier = outbox_barrier(&xd.outbox)) != 0) {
-		snprintf(id, sizeof(id), "b%lu", barrier);
-		send_ping(id);
-	}
+	send_barrier();
 	return 1;
 }
 
