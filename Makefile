@@ -43,8 +43,8 @@ MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8 man/xmpp-agi.8
 
 COMMON    = proto text jid sockdir spool
-DAEMON    = main config control session message roster inbox outbox queue reload \
-            muc hook \
+DAEMON    = main config control requests session stanza message presence roster \
+            inbox outbox queue reload muc hook \
             log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-spool \
@@ -92,7 +92,8 @@ tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
         $(filter-out $(BUILD)/xmppd/main.o $(BUILD)/xmppd/session.o \
         $(BUILD)/xmppd/queue.o $(BUILD)/xmppd/reload.o $(BUILD)/xmppd/muc.o \
         $(BUILD)/xmppd/hook.o $(BUILD)/xmppd/message.o \
-        $(BUILD)/xmppd/control.o,$(DAEMON_OBJ))
+        $(BUILD)/xmppd/presence.o $(BUILD)/xmppd/stanza.o \
+        $(BUILD)/xmppd/control.o $(BUILD)/xmppd/requests.o,$(DAEMON_OBJ))
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
 	    $(filter %.o,$^)
 

@@ -71,32 +71,6 @@ static struct {
 	char		 domain[JID_PART_MAX + 1];
 } s = { .fd = -1, .login = LOGIN_PENDING };
 
-/* Building stanzas. */
-
-xmpp_stanza_t *
-stanza_child(xmpp_stanza_t *parent, const char *name, const char *ns)
-{
-	xmpp_stanza_t *c = xmpp_stanza_new(s.ctx);
-
-	xmpp_stanza_set_name(c, name);
-	if (ns != NULL)
-		xmpp_stanza_set_ns(c, ns);
-	xmpp_stanza_add_child(parent, c);
-	xmpp_stanza_release(c);		/* the parent holds it now */
-	return c;
-}
-
-void
-stanza_text_child(xmpp_stanza_t *parent, const char *name, const char *text)
-{
-	xmpp_stanza_t *c = stanza_child(parent, name, NULL);
-	xmpp_stanza_t *t = xmpp_stanza_new(s.ctx);
-
-	xmpp_stanza_set_text(t, text);
-	xmpp_stanza_add_child(c, t);
-	xmpp_stanza_release(t);
-}
-
 static void
 send_release(xmpp_stanza_t *st)
 {
@@ -143,43 +117,6 @@ send_barrier(void)
 		return;
 	snprintf(id, sizeof(id), "b%lu", s.barrier_out);
 	send_ping(id);
-}
-
-static void
-send_presence(const char *type, const char *to)
-{
-	xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
-
-	if (type != NULL)
-		xmpp_stanza_set_type(p, type);
-	if (to != NULL)
-		xmpp_stanza_set_to(p, to);
-	send_release(p);
-}
-
-void
-session_own_presence(xmpp_stanza_t *p)
-{
-	enum show show = xd.presence_set ? xd.presence_show : xd.acct.status;
-	const char *text = xd.presence_set ? xd.presence_text :
-	    xd.acct.statusmessage;
-	char prio[8];
-
-	if (show != SHOW_ONLINE)
-		stanza_text_child(p, "show", show_name(show));
-	if (text != NULL && *text != '\0')
-		stanza_text_child(p, "status", text);
-	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
-	stanza_text_child(p, "priority", prio);
-}
-
-static void
-send_own_presence(void)
-{
-	xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
-
-	session_own_presence(p);
-	send_release(p);
 }
 
 xmpp_ctx_t *
@@ -272,146 +209,6 @@ strophe_log(void *ud, xmpp_log_level_t level, const char *area,
 	}
 }
 
-/* Incoming stanzas. */
-
-static enum show
-parse_show(xmpp_stanza_t *st)
-{
-	xmpp_stanza_t *c = xmpp_stanza_get_child_by_name(st, "show");
-	char *t = c ? xmpp_stanza_get_text(c) : NULL;
-	enum show show = SHOW_ONLINE;	/* unknown values count as online */
-
-	if (t != NULL) {
-		if (strcmp(t, "chat") == 0)
-			show = SHOW_CHAT;
-		else if (strcmp(t, "away") == 0)
-			show = SHOW_AWAY;
-		else if (strcmp(t, "xa") == 0)
-			show = SHOW_XA;
-		else if (strcmp(t, "dnd") == 0)
-			show = SHOW_DND;
-		xmpp_free(s.ctx, t);
-	}
-	return show;
-}
-
-char *
-stanza_text(xmpp_stanza_t *st, const char *name)
-{
-	xmpp_stanza_t *c = xmpp_stanza_get_child_by_name(st, name);
-
-	return c ? xmpp_stanza_get_text(c) : NULL;
-}
-
-static int
-presence_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
-{
-	const char *type = xmpp_stanza_get_type(st);
-	const char *from = xmpp_stanza_get_from(st);
-	struct contact *c;
-	struct jid j;
-	char *prio, *text;
-	int priority = 0;
-
-	(void)conn, (void)ud;
-	s.last_rx = clock_ms();
-	if (from == NULL || jid_parse(from, 0, &j) != NULL)
-		return 1;
-	if (muc_presence(st, j.bare, j.has_resource ? j.resource : NULL, type))
-		return 1;
-	if (type == NULL || strcmp(type, "unavailable") == 0) {
-		if ((prio = stanza_text(st, "priority")) != NULL) {
-			priority = atoi(prio);
-			xmpp_free(s.ctx, prio);
-		}
-		text = stanza_text(st, "status");
-		roster_presence(&xd.roster, j.bare,
-		    j.has_resource ? j.resource : NULL, type == NULL, priority,
-		    parse_show(st), text);
-		if (text != NULL)
-			xmpp_free(s.ctx, text);
-	} else if (strcmp(type, "subscribe") == 0) {
-		log_info("%s asks to see our presence%s", j.bare,
-		    xd.acct.autoregister ? "; approved (autoregister)" : "");
-		if (xd.acct.autoregister) {
-			send_presence("subscribed", j.bare);
-			c = roster_find(&xd.roster, j.bare);
-			if (c == NULL || c->subscription == NULL ||
-			    (strcmp(c->subscription, "to") != 0 &&
-			    strcmp(c->subscription, "both") != 0))
-				send_presence("subscribe", j.bare);
-		}
-	}
-	return 1;
-}
-
-/* The defined condition of an error stanza, for the log. */
-const char *
-stanza_error(xmpp_stanza_t *st)
-{
-	xmpp_stanza_t *e = xmpp_stanza_get_child_by_name(st, "error"), *c;
-	const char *name;
-
-	for (c = e ? xmpp_stanza_get_children(e) : NULL; c != NULL;
-	    c = xmpp_stanza_get_next(c))
-		if ((name = xmpp_stanza_get_name(c)) != NULL &&
-		    strcmp(name, "text") != 0)
-			return name;
-	return "unknown error";
-}
-
-static void
-roster_prune_and_subscribe(void)
-{
-	size_t i;
-	struct contact *c;
-
-	if (xd.acct.autoregister)
-		for (i = 0; i < xd.acct.nbuddies; i++) {
-			c = roster_find(&xd.roster, xd.acct.buddies[i]);
-			if (c == NULL || c->subscription == NULL ||
-			    (strcmp(c->subscription, "to") != 0 &&
-			    strcmp(c->subscription, "both") != 0))
-				send_presence("subscribe", xd.acct.buddies[i]);
-		}
-}
-
-static void
-prune_one(struct contact *c, void *arg)
-{
-	xmpp_stanza_t *iq, *q, *item;
-
-	(void)arg;
-	if (!c->in_roster || c->is_buddy)
-		return;
-	log_info("autoprune: removing %s from the roster", c->bare);
-	iq = xmpp_iq_new(s.ctx, "set", "prune");
-	q = stanza_child(iq, "query", NS_ROSTER);
-	item = stanza_child(q, "item", NULL);
-	xmpp_stanza_set_attribute(item, "jid", c->bare);
-	xmpp_stanza_set_attribute(item, "subscription", "remove");
-	send_release(iq);
-}
-
-static void
-roster_items(xmpp_stanza_t *query)
-{
-	xmpp_stanza_t *item;
-	const char *jid;
-	struct jid j;
-
-	for (item = xmpp_stanza_get_children(query); item != NULL;
-	    item = xmpp_stanza_get_next(item)) {
-		if (xmpp_stanza_get_name(item) == NULL ||
-		    strcmp(xmpp_stanza_get_name(item), "item") != 0)
-			continue;
-		jid = xmpp_stanza_get_attribute(item, "jid");
-		if (jid != NULL && jid_parse(jid, 0, &j) == NULL)
-			roster_set_item(&xd.roster, j.bare,
-			    xmpp_stanza_get_attribute(item, "subscription"));
-	}
-}
-
 static void
 send_error_reply(xmpp_stanza_t *st, const char *condition)
 {
@@ -462,14 +259,7 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 	if (strcmp(id, "roster") == 0) {
 		xmpp_stanza_t *q = xmpp_stanza_get_child_by_name_and_ns(st,
 		    "query", NS_ROSTER);
-		roster_begin_reload(&xd.roster);
-		if (q != NULL)
-			roster_items(q);
-		send_own_presence();
-		muc_rejoin();
-		roster_prune_and_subscribe();
-		if (xd.acct.autoprune)
-			roster_foreach(&xd.roster, prune_one, NULL);
+		presence_roster_loaded(q);
 		/* Its answer follows the presence the server sends back. */
 		send_ping("sync");
 	} else if (strcmp(id, "sync") == 0) {
@@ -531,7 +321,7 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	q = xmpp_stanza_get_child_by_name_and_ns(st, "query", NS_ROSTER);
 	if (q != NULL && strcmp(type, "set") == 0 && from_own_account(st)) {
-		roster_items(q);
+		presence_roster_items(q);
 		send_result(st);
 	} else if (strcmp(type, "get") == 0 &&
 	    xmpp_stanza_get_child_by_name_and_ns(st, "ping", NS_PING) != NULL)
@@ -894,7 +684,7 @@ close_link(void)
 	if (!s.active)
 		return;
 	if (s.bound) {
-		send_presence("unavailable", NULL);
+		presence_send("unavailable", NULL);
 		session_io();
 	}
 	xmpp_disconnect(s.conn);
@@ -924,7 +714,7 @@ void
 session_presence_changed(void)
 {
 	if (s.bound) {
-		send_own_presence();
+		presence_send_own();
 		muc_presence_changed();
 	}
 	session_io();
@@ -934,7 +724,7 @@ void
 session_buddy_added(const char *bare)
 {
 	if (s.bound && xd.acct.autoregister) {
-		send_presence("subscribe", bare);
+		presence_send("subscribe", bare);
 		session_io();
 	}
 }

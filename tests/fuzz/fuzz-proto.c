@@ -13,7 +13,8 @@
  * through buf_printf()/buf_consume() like reply().  A request that would
  * wait (RECV, WAIT, RECEIPT, JOIN) is answered at once, as if its timer
  * had run out, and the requests behind it go on as in control_timers().
- * The model follows control.c as of commit bff52a1; keep them in step.
+ * The model follows control.c and requests.c (split from it) as of commit
+ * bff52a1; keep them in step.
  *
  * The stream is fed twice: in reads of up to 16 KiB (what control_read()
  * asks for) and in reads of pseudo-random sizes, mostly 1..16 bytes
