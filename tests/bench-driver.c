@@ -994,7 +994,8 @@ static int sock_send(const char *path, const char *to, const char *body)
 static int mode_tput_sock(int rounds, int par, int per, const char *path,
                           const char *to)
 {
-    struct samples rate = {0}, acc = {0}, cpu[MAX_WATCH] = {{0}}, me = {0};
+    struct samples rate = {0}, acc = {0}, cpu[MAX_WATCH] = {{0}}, me = {0},
+        snd = {0};
     long refused = 0, failed = 0;
     int r;
 
@@ -1006,7 +1007,7 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
         char prefix[48], line[128];
         int64_t t0, tacc = 0, deadline;
         long total = (long)par * per;
-        double s0, secs;
+        double c0, s0, secs;
         FILE *f;
 
         snprintf(prefix, sizeof prefix, "k%ld-%d-", (long)getpid(), r);
@@ -1049,6 +1050,7 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
         close(go[0]);
         close(rep[1]);
         watch_start();
+        c0 = rusage_s(RUSAGE_CHILDREN);
         s0 = rusage_s(RUSAGE_SELF);
         t0 = now_ns();
         close(go[1]);
@@ -1092,6 +1094,7 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
             add(&rate, (double)A.count / secs);
             add(&acc, (double)total / ((double)(tacc - t0) / 1e9));
             watch_stop(cpu, secs);
+            add(&snd, 100.0 * (rusage_s(RUSAGE_CHILDREN) - c0) / secs);
             add(&me, 100.0 * (rusage_s(RUSAGE_SELF) - s0) / secs);
         }
         free(pfd);
@@ -1108,6 +1111,7 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
             print_stat(key, &cpu[i]);
         }
     }
+    print_stat("tsock_cpu_senders", &snd);
     print_stat("tsock_cpu_receiver", &me);
     printf("value tsock_refused %ld\nvalue tsock_failed %ld\n", refused,
            failed);
