@@ -295,6 +295,18 @@ static void watch_stop(struct samples *out, double seconds)
                                       watches[i].ticks) / hz / seconds);
 }
 
+/* PREFIX_cpu_NAME for every watched process. */
+static void print_watched(const char *prefix, struct samples *cpu)
+{
+    char key[64];
+    int i;
+
+    for (i = 0; i < nwatch; i++) {
+        snprintf(key, sizeof key, "%s_cpu_%s", prefix, watches[i].name);
+        print_stat(key, &cpu[i]);
+    }
+}
+
 static double rusage_s(int who)
 {
     struct rusage ru;
@@ -922,15 +934,7 @@ static int mode_tput(int rounds, int par, int per, int use_stdin, char **cmd)
         free(next);
     }
     print_rate("tput_rate", &rate);
-    {
-        char key[64];
-        int i;
-
-        for (i = 0; i < nwatch; i++) {
-            snprintf(key, sizeof key, "tput_cpu_%s", watches[i].name);
-            print_stat(key, &cpu[i]);
-        }
-    }
+    print_watched("tput", cpu);
     print_stat("tput_cpu_senders", &snd);
     print_stat("tput_cpu_receiver", &me);
     printf("value tput_refused %ld\nvalue tput_failed %ld\n", refused,
@@ -1102,15 +1106,7 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
     }
     print_rate("tsock_rate", &rate);
     print_rate("tsock_accept_rate", &acc);
-    {
-        char key[64];
-        int i;
-
-        for (i = 0; i < nwatch; i++) {
-            snprintf(key, sizeof key, "tsock_cpu_%s", watches[i].name);
-            print_stat(key, &cpu[i]);
-        }
-    }
+    print_watched("tsock", cpu);
     print_stat("tsock_cpu_senders", &snd);
     print_stat("tsock_cpu_receiver", &me);
     printf("value tsock_refused %ld\nvalue tsock_failed %ld\n", refused,
@@ -1201,15 +1197,7 @@ static int mode_tput_lines(int rounds, int m, char **cmd)
     }
     print_rate("tlines_rate", &rate);
     print_rate("tlines_accept_rate", &acc);
-    {
-        char key[64];
-        int i;
-
-        for (i = 0; i < nwatch; i++) {
-            snprintf(key, sizeof key, "tlines_cpu_%s", watches[i].name);
-            print_stat(key, &cpu[i]);
-        }
-    }
+    print_watched("tlines", cpu);
     print_stat("tlines_cpu_sender", &snd);
     print_stat("tlines_cpu_receiver", &me);
     printf("value tlines_failed %ld\n", failed);
