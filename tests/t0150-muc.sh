@@ -66,6 +66,13 @@ test_expect_success 'xmpp-send -g speaks in the room; our echo is not a reply' '
 	test $rc = 1 && test ! -s "$TEST_DIR/out"
 '
 
+test_expect_success 'xmpp-send -g --lines: every line said in the room, in order' '
+	printf "line one\nline two\nline three\n" | xmpp-send -g -l alice $ROOM &&
+	wait_line "$TEST_DIR/bob.out" "^msg groupchat $ROOM/alice [^ ]* line three$" &&
+	sed -n "s/^msg groupchat [^ ]*\/alice [^ ]* \(line .*\)/\1/p" "$TEST_DIR/bob.out" |
+		tr "\n" , | grep -q "^line one,line two,line three,$"
+'
+
 test_expect_success 'xmpp-recv ROOM/NICK takes that occupant only' '
 	enter carol $ROOM carol &&
 	say bob $ROOM "bob speaking" && buddy_sync bob &&
