@@ -107,9 +107,21 @@ test_expect_success 'many clients at once: every sender told 0 has its message d
 	wait_for 10 "test \$(files) = 0"
 '
 
-test_expect_success 'no spool file was set aside or failed to be written' '
+test_expect_success 'spool unwritable: every message of the turn refused with 75, none sent' '
+	mv "$SPOOL" "$SPOOL.away" && : >"$SPOOL" &&
+	{ printf "lost 1\nlost 2\nlost 3\n" |
+		xmpp-send -l alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&
+	rm "$SPOOL" && mv "$SPOOL.away" "$SPOOL" &&
+	test $rc = 75 &&
+	test $(grep -c "^xmpp-send: line [123]: cannot accept the message: cannot write to the spool" "$TEST_DIR/err") = 3 &&
+	xmpp-send -w 10 alice bob@localhost "after the failure" &&
+	wait_for 10 "bodies bob4 | grep -q \"^after the failure\\\$\"" &&
+	! bodies bob4 | grep -q "^lost "
+'
+
+test_expect_success 'no spool file was set aside' '
 	! ls "$SPOOL"/*.bad 2>/dev/null &&
-	! grep -q "not a spool file\|cannot write to the spool" "$TEST_DIR/xmppd.log"
+	! grep -q "not a spool file" "$TEST_DIR/xmppd.log"
 '
 
 done_testing
