@@ -15,6 +15,9 @@ files() {	# the number of spool files
 records() {	# the number of messages in them
 	cat "$SPOOL"/*.msg 2>/dev/null | grep -c '^XMPPD-SPOOL 1$'
 }
+server_up() {
+	prosody_start && wait_for 30 'xmpp-status alice >/dev/null 2>&1'
+}
 # bodies NAME: the bodies buddy NAME received, in order, one per line.
 bodies() {
 	sed -n 's/^msg chat alice@localhost\/xmppd [^ ]* //p' "$TEST_DIR/$1.out"
@@ -117,6 +120,42 @@ test_expect_success 'spool unwritable: every message of the turn refused with 75
 	xmpp-send -w 10 alice bob@localhost "after the failure" &&
 	wait_for 10 "bodies bob4 | grep -q \"^after the failure\\\$\"" &&
 	! bodies bob4 | grep -q "^lost "
+'
+
+# Two clients whose pipelines reach the daemon in the same turn: b's last
+# request must be answered at once, although a's refused message commits
+# b's messages after the loop has passed b.  Offline, with the next
+# reconnect 4 s or more away, nothing else would wake the daemon.
+LATER="reconnecting in ([4-9]|[1-9][0-9])\\."
+test_expect_success 'offline, two pipelines at once: every request answered at once' '
+	n=$(count_lines "$TEST_DIR/xmppd.log" "$LATER") &&
+	prosody_stop && wait_count "$TEST_DIR/xmppd.log" "$LATER" $((n + 1)) 20 &&
+	mkfifo "$TEST_DIR/a.in" "$TEST_DIR/b.in" &&
+	{ socat -t 10 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" \
+		<"$TEST_DIR/a.in" >"$TEST_DIR/a.out" & } &&
+	exec 7>"$TEST_DIR/a.in" && wait_line "$TEST_DIR/a.out" "^XMPPD" 5 &&
+	{ socat -t 10 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" \
+		<"$TEST_DIR/b.in" >"$TEST_DIR/b.out" & } &&
+	exec 8>"$TEST_DIR/b.in" && wait_line "$TEST_DIR/b.out" "^XMPPD" 5 &&
+	kill -STOP $XMPPD_PID &&
+	printf "SEND 2 bob@localhost\nb1PING\nSEND 2 bob@localhost\nb2PING\n" >&8 &&
+	printf "SEND 2 bob@localhost\na1PING\nSEND 2 bob@localhost\na2SEND 1 bad@@jid\nx" >&7 &&
+	sleep 0.3 && kill -CONT $XMPPD_PID &&
+	wait_count "$TEST_DIR/b.out" "^OK\$" 2 2 &&
+	wait_line "$TEST_DIR/a.out" "^ERR 65 bad JID" 2 &&
+	exec 7>&- 8>&- &&
+	server_up
+'
+
+test_expect_success '--lines -w, server down: the first unconfirmed line reported, status of the first failure' '
+	prosody_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	{ printf "held 1\n\001bad\nheld 3\n" |
+		xmpp-send -l -w 0.5 alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 65 &&
+	grep -q "^xmpp-send: line 2: .*control character" "$TEST_DIR/err" &&
+	grep -q "^xmpp-send: line 1: not confirmed by the server in time" "$TEST_DIR/err" &&
+	grep -q "^xmpp-send: lines after line 1: not waited for" "$TEST_DIR/err" &&
+	server_up
 '
 
 test_expect_success 'no spool file was set aside' '

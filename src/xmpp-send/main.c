@@ -189,7 +189,10 @@ static struct {
 	size_t		 head, count;
 	unsigned long	 answered;	/* every line up to this one */
 	int		 keep_ids;	/* --wait */
-	char		**ids;
+	struct accepted {
+		char		*id;
+		unsigned long	 line;
+	}		*ids;
 	size_t		 nids;
 	int		 status;
 } lines;
@@ -237,8 +240,9 @@ lines_answer(void)
 		lines.ids = realloc(lines.ids, (lines.nids + 1) *
 		    sizeof(*lines.ids));
 		if (lines.ids == NULL ||
-		    (lines.ids[lines.nids++] = strdup(text)) == NULL)
+		    (lines.ids[lines.nids].id = strdup(text)) == NULL)
 			err(EX_OSERR, "malloc");
+		lines.ids[lines.nids++].line = n;
 	}
 }
 
@@ -278,6 +282,48 @@ lines_take(const char *line, size_t len)
 	lines.due[(lines.head + lines.count++) % LINES_AHEAD] = lines.n;
 }
 
+/* The daemon dropped our idle connection by now: a new one. */
+static void
+lines_reconnect(const char *account, double wait)
+{
+	client_close(lines.c);
+	if (client_try_open(lines.c, client_sockdir, account, 30 + wait) == -1)
+		errx(EX_UNAVAILABLE, "account %s: no daemon running any more "
+		    "(%s: %s); lines up to line %lu were answered, the rest "
+		    "not sent", account, lines.c->path, strerror(errno),
+		    lines.n);
+}
+
+/*
+ * --wait: until the server has confirmed every accepted line, one
+ * deadline for them all.  The first that is not confirmed ends it.
+ */
+static void
+lines_wait(double wait)
+{
+	int64_t deadline = now_ms() + (int64_t)(wait * 1000), left;
+	char req[PROTO_LINE_MAX], *text;
+	size_t i;
+	int rc = 0;
+
+	for (i = 0; i < lines.nids; i++) {
+		if (rc == 0) {
+			left = deadline - now_ms();
+			snprintf(req, sizeof(req), "WAIT %lld %s",
+			    (long long)(left > 1 ? left : 1), lines.ids[i].id);
+			client_request(lines.c, req, NULL, 0);
+			if ((rc = client_reply(lines.c, &text)) != 0) {
+				lines_failed(lines.ids[i].line, rc, text);
+				if (i + 1 < lines.nids)
+					warnx("lines after line %lu: not waited "
+					    "for", lines.ids[i].line);
+			}
+		}
+		free(lines.ids[i].id);
+	}
+	free(lines.ids);
+}
+
 static int
 send_lines(struct client *c, const char *account, const char *verb,
     const char *jid, double wait)
@@ -286,7 +332,7 @@ send_lines(struct client *c, const char *account, const char *verb,
 	struct pollfd pfd = { .fd = STDIN_FILENO, .events = POLLIN };
 	char tmp[65536], *nl;
 	int64_t last = now_ms();
-	size_t i, len, skip = 0;
+	size_t len, skip = 0;
 	ssize_t r;
 
 	lines.c = c;
@@ -294,7 +340,7 @@ send_lines(struct client *c, const char *account, const char *verb,
 	lines.jid = jid;
 	lines.keep_ids = wait > 0;
 	atexit(lines_report);
-	do {
+	for (;;) {
 		/* Before waiting for input, hear the answers; idle, reconnect. */
 		if (poll(&pfd, 1, 0) == 0) {
 			lines_flush();
@@ -306,10 +352,8 @@ send_lines(struct client *c, const char *account, const char *verb,
 			continue;
 		if (r == -1)
 			err(EX_IOERR, "reading messages from stdin");
-		if (lines.count == 0 && now_ms() - last > LINES_IDLE_MS) {
-			client_close(c);
-			client_open(c, client_sockdir, account, 30 + wait);
-		}
+		if (lines.count == 0 && now_ms() - last > LINES_IDLE_MS)
+			lines_reconnect(account, wait);
 		if (buf_append(&in, tmp, (size_t)r) == -1)
 			err(EX_OSERR, "malloc");
 		while (in.len > 0) {
@@ -324,15 +368,14 @@ send_lines(struct client *c, const char *account, const char *verb,
 			buf_consume(&in, nl ? len + 1 : len);
 		}
 		last = now_ms();
-	} while (r > 0);
+		if (r == 0)
+			break;
+	}
 	lines_flush();
 	while (lines.count > 0)
 		lines_answer();
-	for (i = 0; i < lines.nids; i++) {
-		wait_for(c, account, "WAIT", lines.ids[i], wait);
-		free(lines.ids[i]);
-	}
-	free(lines.ids);
+	if (wait > 0)
+		lines_wait(wait);
 	buf_free(&lines.out);
 	buf_free(&in);
 	return lines.status;

@@ -41,6 +41,7 @@ static struct {
 	gid_t		 gid;
 	struct ctl	*clients;
 	int		 count;
+	int		 released;	/* see control_released() */
 } ctl = { .fd = -1 };
 
 void
@@ -463,6 +464,21 @@ struct ctl *
 control_clients(void)
 {
 	return ctl.clients;
+}
+
+void
+control_released(void)
+{
+	ctl.released = 1;
+}
+
+int
+control_must_look(void)
+{
+	int r = ctl.released;
+
+	ctl.released = 0;
+	return r;
 }
 
 int

@@ -49,6 +49,8 @@ void	reply_body(struct ctl *, const char *body, size_t len,
 void	control_write(struct ctl *);
 /* The connected clients, for requests that look for one. */
 struct ctl *control_clients(void);
+/* A client's held-back requests may go on (the loop must look again). */
+void	control_released(void);
 
 /* requests.c: one request line, and the body a SEND or JOIN announced. */
 void	request_dispatch(struct ctl *, char *line);

@@ -217,7 +217,7 @@ static void
 loop_once(struct pollfd **pfd, size_t *cap)
 {
 	int64_t now = clock_ms(), next, t;
-	int ns, nc, timeout;
+	int ns, nc, timeout, busy;
 	size_t need = (size_t)control_count() + 3;
 	char buf[64];
 
@@ -231,7 +231,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 	if ((t = hook_timers(now)) < next)
 		next = t;
 	/* Requests the timers took up, queued behind one that ended. */
-	if (send_accepted())
+	busy = send_accepted();
+	if (control_must_look() || busy)
 		next = now;	/* look again before sleeping */
 	if (need > *cap) {
 		*cap = need * 2;

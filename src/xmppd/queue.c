@@ -260,10 +260,15 @@ queue_commit(void)
 	}
 	staged.n = staged.bytes = 0;
 	for (i = 0; i < n; i++) {
-		/* Room was checked when it was staged: this is for safety. */
-		if (status == 0 && queue_add(&staged.msg[i], f) == -1)
+		/*
+		 * Room was checked when it was staged; should the queue have
+		 * filled meanwhile, the file must not go with the others.
+		 */
+		if (status == 0 && queue_add(&staged.msg[i], f) == -1) {
 			log_warn("queue full: %s stays in the spool until the "
 			    "next start", staged.msg[i].id);
+			f->live++;	/* never released in this run */
+		}
 		if (staged.owner[i] != NULL)
 			control_accepted(staged.owner[i], staged.msg[i].id,
 			    status, err);

@@ -55,7 +55,8 @@ control_accepted(void *owner, const char *id, int status, const char *err)
 {
 	struct ctl *c = owner;
 
-	c->accepting--;
+	if (--c->accepting == 0 && c->in.len > 0)
+		control_released();	/* requests were held back */
 	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	if (status == 0)
 		reply(c, "OK %s", id);
