@@ -36,6 +36,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE
 #endif
+#include <err.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
@@ -69,31 +70,6 @@ extern char **environ;
 
 /* ------------------------------------------------------------ helpers */
 
-static const char *prog = "bench-driver";
-
-static void die(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "%s: ", prog);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    exit(1);
-}
-
-static void warnx_(const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "%s: ", prog);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-}
-
 static int64_t now_ns(void)
 {
     struct timespec ts;
@@ -107,7 +83,7 @@ static void *xalloc(size_t n)
     void *p = calloc(1, n ? n : 1);
 
     if (!p)
-        die("out of memory");
+        errx(1, "out of memory");
     return p;
 }
 
@@ -132,7 +108,7 @@ static void add(struct samples *s, double x)
         s->cap = s->cap ? s->cap * 2 : 64;
         s->v = realloc(s->v, s->cap * sizeof *s->v);
         if (!s->v)
-            die("out of memory");
+            errx(1, "out of memory");
     }
     s->v[s->n++] = x;
 }
@@ -349,7 +325,7 @@ static pid_t spawn(char **argv, int in, int out)
     rc = posix_spawn(&pid, argv[0], &fa, NULL, argv, environ);
     posix_spawn_file_actions_destroy(&fa);
     if (rc != 0)
-        die("cannot start %s: %s", argv[0], strerror(rc));
+        errx(1, "cannot start %s: %s", argv[0], strerror(rc));
     return pid;
 }
 
@@ -358,7 +334,7 @@ static int pidfd_of(pid_t pid)
     int fd = (int)syscall(SYS_pidfd_open, pid, 0);
 
     if (fd < 0)
-        die("pidfd_open: %s (Linux 5.3 or later is needed)",
+        errx(1, "pidfd_open: %s (Linux 5.3 or later is needed)",
             strerror(errno));
     fcntl(fd, F_SETFD, FD_CLOEXEC);
     return fd;
@@ -382,9 +358,9 @@ static int stdin_with(const char *text)
     size_t len = strlen(text);
 
     if (pipe2(p, O_CLOEXEC) == -1)
-        die("pipe: %s", strerror(errno));
+        errx(1, "pipe: %s", strerror(errno));
     if (write(p[1], text, len) != (ssize_t)len || write(p[1], "\n", 1) != 1)
-        die("write to pipe: %s", strerror(errno));
+        errx(1, "write to pipe: %s", strerror(errno));
     close(p[1]);
     return p[0];
 }
@@ -408,7 +384,7 @@ static void log_handler(void *ud, xmpp_log_level_t level, const char *area,
     (void)ud;
     X.activity++;
     if (level >= XMPP_LEVEL_WARN)
-        warnx_("libstrophe %s: %s", area, msg);
+        warnx("libstrophe %s: %s", area, msg);
 }
 
 static int sockopt_cb(xmpp_conn_t *conn, void *sock)
@@ -425,7 +401,7 @@ static int sockopt_cb(xmpp_conn_t *conn, void *sock)
 static int certfail(const xmpp_tlscert_t *cert, const char *const why)
 {
     (void)cert;
-    warnx_("certificate rejected: %s", why ? why : "?");
+    warnx("certificate rejected: %s", why ? why : "?");
     return 0;
 }
 
@@ -464,11 +440,11 @@ static int64_t pump(struct pollfd *pfd, int n, int timeout_ms)
     if (X.fd >= 0 && xmpp_conn_send_queue_len(X.conn) > 0)
         pfd[0].events |= POLLOUT;
     if (poll(pfd, (nfds_t)n, timeout_ms) == -1 && errno != EINTR)
-        die("poll: %s", strerror(errno));
+        errx(1, "poll: %s", strerror(errno));
     t = now_ns();
     drain();
     if (X.gone)
-        die("the XMPP connection was lost");
+        errx(1, "the XMPP connection was lost");
     return t;
 }
 
@@ -584,7 +560,7 @@ static void xmpp_login(const char *jid, const char *pass, unsigned port,
     X.conn = xmpp_conn_new(X.ctx);
     X.domain = xmpp_jid_domain(X.ctx, jid);
     if (!X.domain)
-        die("bad JID %s", jid);
+        errx(1, "bad JID %s", jid);
     xmpp_conn_set_flags(X.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
                                     XMPP_CONN_FLAG_DISABLE_SM);
     xmpp_conn_set_jid(X.conn, jid);
@@ -597,17 +573,17 @@ static void xmpp_login(const char *jid, const char *pass, unsigned port,
     xmpp_handler_add(X.conn, iq_handler, NULL, "iq", NULL, NULL);
     if (xmpp_connect_client(X.conn, "127.0.0.1", (unsigned short)port,
                             conn_handler, NULL) != XMPP_EOK)
-        die("cannot connect to 127.0.0.1 port %u", port);
+        errx(1, "cannot connect to 127.0.0.1 port %u", port);
     while (!X.ready) {
         if (X.fd < 0) {
             xmpp_run_once(X.ctx, 10);
             if (X.gone)
-                die("login as %s failed", jid);
+                errx(1, "login as %s failed", jid);
         } else {
             pump(pfd, 1, 50);
         }
         if (now_ns() > deadline)
-            die("login as %s: no answer in 20 s", jid);
+            errx(1, "login as %s: no answer in 20 s", jid);
     }
 }
 
@@ -684,14 +660,14 @@ static int mode_send(int n, int warm, int use_stdin, char **cmd,
                 texit = now_ns();
                 rc = reap(pid);
                 if (rc != 0) {
-                    warnx_("%s exited with status %d", cmd[0], rc);
+                    warnx("%s exited with status %d", cmd[0], rc);
                     failed++;
                     if (!A.t)
                         break;
                 }
             }
             if (now_ns() > deadline) {
-                warnx_("%s: message %s did not arrive in 30 s", name, body);
+                warnx("%s: message %s did not arrive in 30 s", name, body);
                 failed++;
                 break;
             }
@@ -701,7 +677,7 @@ static int mode_send(int n, int warm, int use_stdin, char **cmd,
             if (!texit)
                 reap(pid);
             if (failed > 3)
-                die("%s: too many failures", name);
+                errx(1, "%s: too many failures", name);
             continue;
         }
         if (i >= 0) {
@@ -784,7 +760,7 @@ static int mode_recv(int n, int warm, long settle_us, const char *to,
         while (!A.t) {
             pump(pfd, 1, 100);
             if (now_ns() > deadline)
-                die("floor message %s did not come back in 10 s", body);
+                errx(1, "floor message %s did not come back in 10 s", body);
         }
         f = (double)(A.t - t0) / 1e3;
         if (i >= 0)
@@ -792,11 +768,11 @@ static int mode_recv(int n, int warm, long settle_us, const char *to,
 
         /* xmpp-recv, already waiting in the daemon. */
         if (pipe2(p, O_CLOEXEC) == -1)
-            die("pipe: %s", strerror(errno));
+            errx(1, "pipe: %s", strerror(errno));
         pid = spawn(cmd, devnull, p[1]);
         close(p[1]);
         if (await_waiting(pid, 10 * (int64_t)1000000000) == -1)
-            die("%s did not start waiting in 10 s", cmd[0]);
+            errx(1, "%s did not start waiting in 10 s", cmd[0]);
         sleep_us(settle_us);
         snprintf(body, sizeof body, "r%ld-%d", (long)getpid(), i + warm);
         A.want = NULL;
@@ -812,16 +788,16 @@ static int mode_recv(int n, int warm, long settle_us, const char *to,
             if (pfd[1].revents)
                 break;
             if (now_ns() > deadline)
-                die("%s printed nothing in 10 s", cmd[0]);
+                errx(1, "%s printed nothing in 10 s", cmd[0]);
         }
         slurp(p[0], out, sizeof out);
         close(p[0]);
         rc = reap(pid);
         if (rc != 0 || strcmp(out, body) != 0) {
-            warnx_("%s: status %d, printed '%s', expected '%s'", cmd[0], rc,
+            warnx("%s: status %d, printed '%s', expected '%s'", cmd[0], rc,
                    out, body);
             if (++failed > 3)
-                die("too many failures");
+                errx(1, "too many failures");
             continue;
         }
         if (i >= 0) {
@@ -910,7 +886,7 @@ static int mode_tput(int rounds, int par, int per, int use_stdin, char **cmd)
             if (A.count != last)
                 last = A.count;
             if (now_ns() > deadline) {
-                warnx_("throughput: %ld of %ld messages arrived in time",
+                warnx("throughput: %ld of %ld messages arrived in time",
                        A.count, total);
                 failed++;
                 for (s = 0; s < par; s++)
@@ -1019,12 +995,12 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
         A.prefix = 1;
         A.count = 0;
         if (pipe2(go, O_CLOEXEC) == -1 || pipe2(rep, O_CLOEXEC) == -1)
-            die("pipe: %s", strerror(errno));
+            errx(1, "pipe: %s", strerror(errno));
         fflush(stdout);
         for (s = 0; s < par; s++) {
             pids[s] = fork();
             if (pids[s] == -1)
-                die("fork: %s", strerror(errno));
+                errx(1, "fork: %s", strerror(errno));
             if (pids[s] == 0) {
                 char body[96], c;
                 long ref = 0, bad = 0;
@@ -1071,7 +1047,7 @@ static int mode_tput_sock(int rounds, int par, int per, const char *path,
                         tacc = now_ns();
                 }
             if (now_ns() > deadline) {
-                warnx_("socket throughput: %ld of %ld messages arrived in "
+                warnx("socket throughput: %ld of %ld messages arrived in "
                        "time", A.count, total);
                 failed++;
                 for (s = 0; s < par; s++)
@@ -1140,12 +1116,12 @@ static int mode_tput_lines(int rounds, int m, char **cmd)
 
         snprintf(prefix, sizeof prefix, "l%ld-%d-", (long)getpid(), r);
         if ((in = mkostemp(path, O_CLOEXEC)) == -1 || (f = fdopen(dup(in), "w")) == NULL)
-            die("temporary file: %s", strerror(errno));
+            errx(1, "temporary file: %s", strerror(errno));
         unlink(path);
         for (j = 0; j < m; j++)
             fprintf(f, "%s%d\n", prefix, j);
         if (fclose(f) != 0 || lseek(in, 0, SEEK_SET) == -1)
-            die("temporary file: %s", strerror(errno));
+            errx(1, "temporary file: %s", strerror(errno));
         A.want = prefix;
         A.prefix = 1;
         A.count = 0;
@@ -1175,7 +1151,7 @@ static int mode_tput_lines(int rounds, int m, char **cmd)
                     failed++;
             }
             if (now_ns() > deadline) {
-                warnx_("lines: %ld of %d messages arrived in time",
+                warnx("lines: %ld of %d messages arrived in time",
                        A.count, m);
                 failed++;
                 if (running) {
@@ -1225,7 +1201,7 @@ static int mode_waiters(int w, pid_t daemon, const char *to, char **cmd)
     A.want = NULL;
     rss0 = proc_rss(daemon);
     if (pipe2(p, O_CLOEXEC) == -1)
-        die("pipe: %s", strerror(errno));
+        errx(1, "pipe: %s", strerror(errno));
     t0 = now_ns();
     for (i = 0; i < w; i++)
         pids[i] = spawn(cmd, devnull, p[1]);
@@ -1238,7 +1214,7 @@ static int mode_waiters(int w, pid_t daemon, const char *to, char **cmd)
             continue;
         }
         if (now_ns() > deadline)
-            die("only %d of %d clients were waiting after 60 s", i, w);
+            errx(1, "only %d of %d clients were waiting after 60 s", i, w);
         sleep_us(500);
     }
     tw = now_ns();
@@ -1265,16 +1241,16 @@ static int mode_waiters(int w, pid_t daemon, const char *to, char **cmd)
             if (pfd[1].revents) {
                 r = read(p[0], buf + have, sizeof buf - 1 - have);
                 if (r <= 0)
-                    die("message %d of %d: the clients' pipe closed", i + 1,
+                    errx(1, "message %d of %d: the clients' pipe closed", i + 1,
                         w);
                 have += (size_t)r;
             }
             if (now_ns() > deadline)
-                die("message %d of %d: nobody printed it in 10 s", i + 1, w);
+                errx(1, "message %d of %d: nobody printed it in 10 s", i + 1, w);
         }
         *nl = '\0';
         if (strcmp(buf, body) != 0) {
-            warnx_("message %d: a client printed '%s', expected '%s'", i,
+            warnx("message %d: a client printed '%s', expected '%s'", i,
                    buf, body);
             failed++;
         } else {
@@ -1326,12 +1302,12 @@ static int mode_exec(int n, int warm, const char *after, char **args)
             continue;
         args[i] = NULL;
         if (!args[i + 1] || !args[i + 2] || ncmd == 8)
-            die("exec: expected :: NAME COMMAND...");
+            errx(1, "exec: expected :: NAME COMMAND...");
         names[ncmd] = args[i + 1];
         cmds[ncmd++] = &args[i + 2];
     }
     if (ncmd == 0)
-        die("exec: no command");
+        errx(1, "exec: no command");
     for (r = -warm; r < n; r++)
         for (i = 0; i < ncmd; i++) {
             int64_t t0 = now_ns(), t1;
@@ -1340,9 +1316,9 @@ static int mode_exec(int n, int warm, const char *after, char **args)
 
             t1 = now_ns();
             if (rc != 0) {
-                warnx_("%s exited with status %d", cmds[i][0], rc);
+                warnx("%s exited with status %d", cmds[i][0], rc);
                 if (++failed > 3)
-                    die("too many failures");
+                    errx(1, "too many failures");
             } else if (r >= 0)
                 add(&s[i], (double)(t1 - t0) / 1e3);
             if (after && strcmp(after, "-") != 0) {
@@ -1379,7 +1355,7 @@ static int num(const char *s)
     long v = strtol(s, &end, 10);
 
     if (!*s || *end || v < 0 || v > 100000000)
-        die("bad number '%s'", s);
+        errx(1, "bad number '%s'", s);
     return (int)v;
 }
 
@@ -1434,7 +1410,7 @@ int main(int argc, char **argv)
             child_err = open(optarg, O_WRONLY | O_CREAT | O_APPEND |
                              O_CLOEXEC, 0600);
             if (child_err < 0)
-                die("%s: %s", optarg, strerror(errno));
+                errx(1, "%s: %s", optarg, strerror(errno));
             break;
         default: usage();
         }

@@ -14,9 +14,6 @@ spooled() {	# spooled N: the spool holds N messages
 bob_has() {
 	wait_line "$TEST_DIR/$1.out" "^msg chat alice@localhost/xmppd [^ ]* $2\$" "${3:-10}"
 }
-server_up() {
-	prosody_start && wait_for 30 'xmpp-status alice >/dev/null 2>&1'
-}
 
 test_expect_success 'set up a server, bob and the daemon' '
 	prosody_setup &&
@@ -44,7 +41,7 @@ test_expect_success 'server down: --wait fails with 75 at its deadline, the mess
 	{ xmpp-send --wait 0.5 alice bob@localhost "late one" 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 75 && grep -q "not confirmed by the server in time" "$TEST_DIR/err" &&
 	spooled 1 &&
-	server_up &&
+	server_up alice &&
 	buddy_start bob2 bob@localhost/desk bobpw &&
 	bob_has bob2 "late one" && wait_for 10 "spooled 0"
 '

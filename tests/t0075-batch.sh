@@ -15,9 +15,6 @@ files() {	# the number of spool files
 records() {	# the number of messages in them
 	cat "$SPOOL"/*.msg 2>/dev/null | grep -c '^XMPPD-SPOOL 1$'
 }
-server_up() {
-	prosody_start && wait_for 30 'xmpp-status alice >/dev/null 2>&1'
-}
 # bodies NAME: the bodies buddy NAME received, in order, one per line.
 bodies() {
 	sed -n 's/^msg chat alice@localhost\/xmppd [^ ]* //p' "$TEST_DIR/$1.out"
@@ -144,7 +141,7 @@ test_expect_success 'offline, two pipelines at once: every request answered at o
 	wait_count "$TEST_DIR/b.out" "^OK\$" 2 2 &&
 	wait_line "$TEST_DIR/a.out" "^ERR 65 bad JID" 2 &&
 	exec 7>&- 8>&- &&
-	server_up
+	server_up alice
 '
 
 test_expect_success '--lines -w, server down: the first unconfirmed line reported, status of the first failure' '
@@ -155,7 +152,7 @@ test_expect_success '--lines -w, server down: the first unconfirmed line reporte
 	grep -q "^xmpp-send: line 2: .*control character" "$TEST_DIR/err" &&
 	grep -q "^xmpp-send: line 1: not confirmed by the server in time" "$TEST_DIR/err" &&
 	grep -q "^xmpp-send: lines after line 1: not waited for" "$TEST_DIR/err" &&
-	server_up
+	server_up alice
 '
 
 test_expect_success 'no spool file was set aside' '

@@ -34,17 +34,10 @@ check() {
 
 TIME='time=[0-9]+\.[0-9]{3}s;;;0$'
 
-nmsg=0
 # bob_got BODY: bob's next message from the account has this body (as the
 # buddy prints it, newlines as \n).
 bob_got() {
-	nmsg=$((nmsg + 1))
-	wait_count "$TEST_DIR/bob.out" '^msg ' $nmsg || return 1
-	_bg=$(grep '^msg ' "$TEST_DIR/bob.out" | sed -n "${nmsg}p")
-	[ "${_bg#msg chat asterisk@localhost/xmppd * }" = "$1" ] && return 0
-	diag "bob got: $_bg"
-	diag "wanted:  $1"
-	return 1
+	next_message bob asterisk@localhost/xmppd "$1"
 }
 
 # cron_line REGEX: prints the command of the crontab line matching REGEX

@@ -285,6 +285,19 @@ client_reply(struct client *c, char **text)
 }
 
 char *
+client_call(struct client *c, const char *line, const char *body,
+    size_t bodylen)
+{
+	char *text;
+	int rc;
+
+	client_request(c, line, body, bodylen);
+	if ((rc = client_reply(c, &text)) != 0)
+		errx(rc, "account %s: %s", c->account, text);
+	return text;
+}
+
+char *
 client_body(struct client *c, size_t len)
 {
 	char *body;

@@ -61,6 +61,13 @@ void	client_write(struct client *, const char *, size_t);
  * reply that carries a body, client_body() then reads it.
  */
 int	client_reply(struct client *, char **text);
+
+/*
+ * A request and its reply: returns the text after "OK", or exits with the
+ * status the daemon named, saying "account ACCOUNT: its message".
+ */
+char   *client_call(struct client *, const char *line, const char *body,
+	    size_t bodylen);
 char   *client_body(struct client *, size_t len);
 
 /* Closes the connection and frees what client_open() took. */

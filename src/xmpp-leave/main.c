@@ -15,9 +15,8 @@
 int
 main(int argc, const char **argv)
 {
-	char *text, line[PROTO_LINE_MAX];
+	char line[PROTO_LINE_MAX];
 	const char *account, *room;
-	int rc;
 	struct client c;
 	struct poptOption opts[] = {
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
@@ -38,9 +37,7 @@ main(int argc, const char **argv)
 
 	client_open(&c, client_sockdir, account, 30);
 	snprintf(line, sizeof(line), "LEAVE %s", room);
-	client_request(&c, line, NULL, 0);
-	if ((rc = client_reply(&c, &text)) != 0)
-		errx(rc, "account %s: %s", account, text);
+	client_call(&c, line, NULL, 0);
 	client_close(&c);
 	free(client_sockdir);
 	poptFreeContext(pc);

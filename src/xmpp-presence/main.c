@@ -25,8 +25,8 @@ static const char *shows[] = { "available", "chat", "away", "xa", "dnd",
 int
 main(int argc, const char **argv)
 {
-	char *text, line[PROTO_LINE_MAX];
-	int rc, i;
+	char line[PROTO_LINE_MAX];
+	int i;
 	size_t n, where;
 	const char *account, *show, **words;
 	struct client c;
@@ -68,9 +68,7 @@ main(int argc, const char **argv)
 		    "text");
 
 	client_open(&c, client_sockdir, account, 30);
-	client_request(&c, line, NULL, 0);
-	if ((rc = client_reply(&c, &text)) != 0)
-		errx(rc, "account %s: %s", account, text);
+	client_call(&c, line, NULL, 0);
 	client_close(&c);
 	free(client_sockdir);
 	poptFreeContext(pc);

@@ -139,6 +139,18 @@ queue_for_daemon(const char *account, const char *jid, const char *body,
 		    account, err);
 }
 
+/* WAIT or RECEIPT for message id, ms at the most: the reply's status. */
+static int
+ask_wait(struct client *c, const char *request, double ms, const char *id,
+    char **text)
+{
+	char line[PROTO_LINE_MAX];
+
+	snprintf(line, sizeof(line), "%s %.0f %s", request, ms, id);
+	client_request(c, line, NULL, 0);
+	return client_reply(c, text);
+}
+
 /*
  * After the SEND: WAIT (--wait: the server has the message) or RECEIPT
  * (--receipt: the recipient's client confirmed it) for message id.  A
@@ -148,12 +160,10 @@ static void
 wait_for(struct client *c, const char *account, const char *request,
     const char *id, double secs)
 {
-	char line[PROTO_LINE_MAX], *text;
+	char *text;
 	int rc;
 
-	snprintf(line, sizeof(line), "%s %.0f %s", request, secs * 1000, id);
-	client_request(c, line, NULL, 0);
-	if ((rc = client_reply(c, &text)) == 1)
+	if ((rc = ask_wait(c, request, secs * 1000, id, &text)) == 1)
 		exit(1);
 	if (rc != 0)
 		errx(rc, "account %s: %s", account, text);
@@ -302,25 +312,23 @@ static void
 lines_wait(double wait)
 {
 	int64_t deadline = now_ms() + (int64_t)(wait * 1000), left;
-	char req[PROTO_LINE_MAX], *text;
+	char *text;
 	size_t i;
 	int rc = 0;
 
-	for (i = 0; i < lines.nids; i++) {
-		if (rc == 0) {
-			left = deadline - now_ms();
-			snprintf(req, sizeof(req), "WAIT %lld %s",
-			    (long long)(left > 1 ? left : 1), lines.ids[i].id);
-			client_request(lines.c, req, NULL, 0);
-			if ((rc = client_reply(lines.c, &text)) != 0) {
-				lines_failed(lines.ids[i].line, rc, text);
-				if (i + 1 < lines.nids)
-					warnx("lines after line %lu: not waited "
-					    "for", lines.ids[i].line);
-			}
+	for (i = 0; i < lines.nids && rc == 0; i++) {
+		left = deadline - now_ms();
+		rc = ask_wait(lines.c, "WAIT", (double)(left > 1 ? left : 1),
+		    lines.ids[i].id, &text);
+		if (rc != 0) {
+			lines_failed(lines.ids[i].line, rc, text);
+			if (i + 1 < lines.nids)
+				warnx("lines after line %lu: not waited for",
+				    lines.ids[i].line);
 		}
-		free(lines.ids[i].id);
 	}
+	for (i = 0; i < lines.nids; i++)
+		free(lines.ids[i].id);
 	free(lines.ids);
 }
 
@@ -385,7 +393,7 @@ int
 main(int argc, const char **argv)
 {
 	char *wait_arg = NULL, *receipt_arg = NULL;
-	char line[PROTO_LINE_MAX], id[PROTO_LINE_MAX], *text;
+	char line[PROTO_LINE_MAX], id[PROTO_LINE_MAX];
 	int queue = 0, group = 0, by_line = 0, rc;
 	double wait = 0, receipt = 0;
 	const char *account, *jid, **words;
@@ -457,10 +465,7 @@ main(int argc, const char **argv)
 	}
 	snprintf(line, sizeof(line), "%s %zu %s", group ? "GSEND" :
 	    receipt_arg ? "RSEND" : "SEND", len, jid);
-	client_request(&c, line, message, len);
-	if ((rc = client_reply(&c, &text)) != 0)
-		errx(rc, "account %s: %s", account, text);
-	snprintf(id, sizeof(id), "%s", text);
+	snprintf(id, sizeof(id), "%s", client_call(&c, line, message, len));
 	if (wait_arg != NULL)
 		wait_for(&c, account, "WAIT", id, wait);
 	if (receipt_arg != NULL)

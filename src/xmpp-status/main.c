@@ -21,7 +21,7 @@ main(int argc, const char **argv)
 {
 	char *format_arg = NULL, *text, *info;
 	char line[PROTO_LINE_MAX];
-	int no_newline = 0, list = 0, rc;
+	int no_newline = 0, list = 0;
 	enum list_format format = LIST_TABLE;
 	unsigned long len;
 	const char *account, *jid;
@@ -58,9 +58,7 @@ main(int argc, const char **argv)
 
 	client_open(&c, client_sockdir, account, 30);
 	if (list) {
-		client_request(&c, "INFO", NULL, 0);
-		if ((rc = client_reply(&c, &text)) != 0)
-			errx(rc, "account %s: %s", account, text);
+		text = client_call(&c, "INFO", NULL, 0);
 		if (proto_number(text, 1UL << 30, &len) == -1)
 			errx(EX_PROTOCOL, "account %s: malformed reply", account);
 		info = client_body(&c, len);
@@ -76,9 +74,7 @@ main(int argc, const char **argv)
 		snprintf(line, sizeof(line), "STATUS %s", jid);
 	else
 		snprintf(line, sizeof(line), "STATUS");
-	client_request(&c, line, NULL, 0);
-	if ((rc = client_reply(&c, &text)) != 0)
-		errx(rc, "account %s: %s", account, text);
+	text = client_call(&c, line, NULL, 0);
 	printf(no_newline ? "%s" : "%s\n", text);
 	client_close(&c);
 	free(client_sockdir);

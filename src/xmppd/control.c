@@ -41,7 +41,7 @@ static struct {
 	gid_t		 gid;
 	struct ctl	*clients;
 	int		 count;
-	int		 released;	/* see control_released() */
+	int		 released;	/* see control_must_look() */
 } ctl = { .fd = -1 };
 
 void
@@ -467,9 +467,12 @@ control_clients(void)
 }
 
 void
-control_released(void)
+control_answered(struct ctl *c)
 {
-	ctl.released = 1;
+	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	if (!busy(c) && c->in.len > 0)
+		ctl.released = 1;	/* see control_must_look() */
+	control_write(c);
 }
 
 int

@@ -49,8 +49,12 @@ void	reply_body(struct ctl *, const char *body, size_t len,
 void	control_write(struct ctl *);
 /* The connected clients, for requests that look for one. */
 struct ctl *control_clients(void);
-/* A client's held-back requests may go on (the loop must look again). */
-void	control_released(void);
+/*
+ * A request that held the connection has its answer: the idle clock
+ * restarts, the answer goes out now (the client is blocked on it), and
+ * requests queued behind it get their turn before the loop sleeps.
+ */
+void	control_answered(struct ctl *);
 
 /* requests.c: one request line, and the body a SEND or JOIN announced. */
 void	request_dispatch(struct ctl *, char *line);

@@ -25,12 +25,11 @@ control_deliver(void *owner, const char *body, size_t len, const char *tag)
 	struct ctl *c = owner;
 
 	c->waiting = NULL;
-	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	if (body == NULL)
 		reply(c, "ERR 1 no message before the timeout");
 	else
 		reply_body(c, body, len, tag);
-	control_write(c);	/* the waiter is blocked on it: no detour */
+	control_answered(c);
 }
 
 /* A WAIT is answered: the message left the queue (see queue.c). */
@@ -40,13 +39,12 @@ control_message_done(void *owner, enum outbox_end why)
 	struct ctl *c = owner;
 
 	c->wait_msg = NULL;
-	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	if (why == OUTBOX_CONFIRMED)
 		reply(c, "OK confirmed");
 	else
 		reply(c, "ERR %d the message was given up (see the log)",
 		    EX_TEMPFAIL);
-	control_write(c);
+	control_answered(c);
 }
 
 /* The spool has this turn's messages (status 0), or failed. */
@@ -55,14 +53,12 @@ control_accepted(void *owner, const char *id, int status, const char *err)
 {
 	struct ctl *c = owner;
 
-	if (--c->accepting == 0 && c->in.len > 0)
-		control_released();	/* requests were held back */
-	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	c->accepting--;
 	if (status == 0)
 		reply(c, "OK %s", id);
 	else
 		reply(c, "ERR %d cannot accept the message: %s", status, err);
-	control_write(c);
+	control_answered(c);
 }
 
 /* Validates a JID operand, replying with an error if it is bad. */
@@ -181,12 +177,11 @@ control_join_done(void *owner, int status, const char *why)
 	struct ctl *c = owner;
 
 	c->joining = 0;
-	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	if (status == 0)
 		reply(c, "OK joined");
 	else
 		reply(c, "ERR %d the room refused: %s", status, why);
-	control_write(c);
+	control_answered(c);
 }
 
 static void
@@ -258,9 +253,8 @@ control_receipt(const char *id)
 		if (c->receipt != NULL && strcmp(c->receipt, id) == 0) {
 			free(c->receipt);
 			c->receipt = NULL;
-			c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 			reply(c, "OK received");
-			control_write(c);
+			control_answered(c);
 		}
 }
 

@@ -101,9 +101,10 @@ void	control_join_done(void *owner, int status, const char *why);
 void	control_receipt(const char *id);
 int	control_pollfds(struct pollfd *, int max);
 /*
- * 1 if requests held back behind messages waiting for the spool may go on
- * now (a commit answered them after the loop had passed their client):
- * the loop must take another turn before it sleeps.  Resets.
+ * 1 if requests held back behind one that was answered may go on now
+ * (the answer came after the loop had passed their client, e.g. a commit
+ * forced by another client): the loop must take another turn before it
+ * sleeps.  Resets.
  */
 int	control_must_look(void);
 void	control_io(const struct pollfd *, int n);

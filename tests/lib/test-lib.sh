@@ -254,6 +254,21 @@ wait_count() {
 	return 1
 }
 
+# next_message NAME FROM BODY: the next message buddy NAME printed (they
+# are counted from the script's first; one buddy per script) is a chat
+# message from FROM with this body, as the buddy prints it (newline as \n,
+# backslash as \\).
+_tl_nmsg=0
+next_message() {
+	_tl_nmsg=$((_tl_nmsg + 1))
+	wait_count "$TEST_DIR/$1.out" '^msg ' $_tl_nmsg || return 1
+	_tl_m=$(grep '^msg ' "$TEST_DIR/$1.out" | sed -n "${_tl_nmsg}p")
+	[ "${_tl_m#msg chat "$2" * }" = "$3" ] && return 0
+	diag "$1 got: $_tl_m"
+	diag "wanted:  $3"
+	return 1
+}
+
 # wait_line FILE REGEX [TIMEOUT]: wait until a line matching REGEX
 # (grep -E) is in FILE (default timeout 10 s).  Earlier lines count too;
 # to wait for the next occurrence use wait_count with count_lines + 1.

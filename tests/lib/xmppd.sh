@@ -36,6 +36,12 @@ xmppd_start() {
 
 # xmppd_stop: SIGTERM the daemon and wait; returns its exit status (and 1
 # if valgrind found errors).
+# server_up ACCOUNT: start Prosody again and wait until the daemon of
+# ACCOUNT is back online.
+server_up() {
+	prosody_start && wait_for 30 "xmpp-status $1 >/dev/null 2>&1"
+}
+
 xmppd_stop() {
 	[ -n "$XMPPD_PID" ] || return 1
 	kill_wait "$XMPPD_PID" 10 TERM
