@@ -29,8 +29,8 @@
 
 #include "jid.h"
 #include "log.h"
+#include "stanza.h"
 #include "util.h"
-#include "session.h"
 #include "xmppd.h"
 
 #define NS_ROSTER	"jabber:iq:roster"
@@ -69,6 +69,7 @@ static struct {
 	unsigned long	 seq;
 	char		 id_prefix[24];
 	char		 domain[JID_PART_MAX + 1];
+	struct session_hooks hooks;	/* the parts above */
 } s = { .fd = -1, .login = LOGIN_PENDING };
 
 static void
@@ -259,7 +260,7 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 	if (strcmp(id, "roster") == 0) {
 		xmpp_stanza_t *q = xmpp_stanza_get_child_by_name_and_ns(st,
 		    "query", NS_ROSTER);
-		presence_roster_loaded(q);
+		s.hooks.roster_loaded(q);
 		/* Its answer follows the presence the server sends back. */
 		send_ping("sync");
 	} else if (strcmp(id, "sync") == 0) {
@@ -269,7 +270,7 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		 */
 		s.online = 1;
 		s.backoff = 0;
-		queue_load(0);	/* what xmpp-send --queue left meanwhile */
+		s.hooks.online();
 		/* Queued only: we are inside libstrophe, whose drain goes on. */
 		session_flush();
 		if (s.login == LOGIN_PENDING)
@@ -321,7 +322,7 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	q = xmpp_stanza_get_child_by_name_and_ns(st, "query", NS_ROSTER);
 	if (q != NULL && strcmp(type, "set") == 0 && from_own_account(st)) {
-		presence_roster_items(q);
+		s.hooks.roster_items(q);
 		send_result(st);
 	} else if (strcmp(type, "get") == 0 &&
 	    xmpp_stanza_get_child_by_name_and_ns(st, "ping", NS_PING) != NULL)
@@ -411,8 +412,9 @@ conn_setup(void)
 	if (xd.acct.capath != NULL)
 		xmpp_conn_set_capath(s.conn, xd.acct.capath);
 	xmpp_conn_set_sockopt_callback(s.conn, sockopt_cb);
-	xmpp_handler_add(s.conn, message_handler, NULL, "message", NULL, NULL);
-	xmpp_handler_add(s.conn, presence_handler, NULL, "presence", NULL,
+	xmpp_handler_add(s.conn, s.hooks.message, NULL, "message", NULL,
+	    NULL);
+	xmpp_handler_add(s.conn, s.hooks.presence, NULL, "presence", NULL,
 	    NULL);
 	xmpp_handler_add(s.conn, iq_handler, NULL, "iq", NULL, NULL);
 	jid_parse(xd.acct.username, 0, &me);
@@ -420,12 +422,13 @@ conn_setup(void)
 }
 
 void
-session_init(void)
+session_init(const struct session_hooks *hooks)
 {
 	static xmpp_log_t logger = { strophe_log, NULL };
 	unsigned char rnd[6];
 	size_t i;
 
+	s.hooks = *hooks;
 	xmpp_initialize();
 	s.ctx = xmpp_ctx_new(NULL, &logger);
 	conn_setup();
@@ -530,8 +533,7 @@ handle_loss(void)
 	s.fd = -1;
 	s.ping_deadline = 0;
 	s.barrier_out = 0;
-	roster_clear_presence(&xd.roster);
-	muc_link_lost();
+	s.hooks.lost();
 	outbox_requeue(&xd.outbox);
 	if (s.login == LOGIN_PENDING) {
 		s.login = status;
@@ -684,7 +686,10 @@ close_link(void)
 	if (!s.active)
 		return;
 	if (s.bound) {
-		presence_send("unavailable", NULL);
+		xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
+
+		xmpp_stanza_set_type(p, "unavailable");
+		send_release(p);
 		session_io();
 	}
 	xmpp_disconnect(s.conn);
@@ -711,22 +716,19 @@ session_restart(void)
 }
 
 void
-session_presence_changed(void)
+session_own_presence(xmpp_stanza_t *p)
 {
-	if (s.bound) {
-		presence_send_own();
-		muc_presence_changed();
-	}
-	session_io();
-}
+	enum show show = xd.presence_set ? xd.presence_show : xd.acct.status;
+	const char *text = xd.presence_set ? xd.presence_text :
+	    xd.acct.statusmessage;
+	char prio[8];
 
-void
-session_buddy_added(const char *bare)
-{
-	if (s.bound && xd.acct.autoregister) {
-		presence_send("subscribe", bare);
-		session_io();
-	}
+	if (show != SHOW_ONLINE)
+		stanza_text_child(p, "show", show_name(show));
+	if (text != NULL && *text != '\0')
+		stanza_text_child(p, "status", text);
+	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
+	stanza_text_child(p, "priority", prio);
 }
 
 const char *
