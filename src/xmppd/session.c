@@ -72,6 +72,17 @@ static struct {
 	struct session_hooks hooks;	/* the parts above */
 } s = { .fd = -1, .login = LOGIN_PENDING };
 
+/* An IQ request of a part above (session_send_iq) awaiting its answer. */
+struct pending_iq {
+	struct pending_iq *next;
+	char		 id[32];
+	char		*to;		/* folded bare JID asked; NULL: server */
+	session_iq_fn	 fn;
+	void		*arg;
+};
+static struct pending_iq *pending;
+static unsigned long iq_seq;
+
 static void
 send_release(xmpp_stanza_t *st)
 {
@@ -301,6 +312,76 @@ from_server(xmpp_stanza_t *st)
 	    strcmp(j.bare, s.domain) == 0;
 }
 
+int
+session_send_iq(xmpp_stanza_t *iq, session_iq_fn fn, void *arg)
+{
+	struct pending_iq *p;
+	const char *to = xmpp_stanza_get_to(iq);
+	struct jid j;
+
+	if (!s.bound) {
+		xmpp_stanza_release(iq);
+		return -1;
+	}
+	p = xcalloc(1, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "q%lu", ++iq_seq);
+	xmpp_stanza_set_id(iq, p->id);
+	if (to != NULL && jid_parse(to, 0, &j) == NULL &&
+	    strcmp(j.bare, s.domain) != 0)
+		p->to = xstrdup(j.bare);
+	p->fn = fn;
+	p->arg = arg;
+	p->next = pending;
+	pending = p;
+	/* Queued only: the loop polls for POLLOUT while anything waits. */
+	session_send(iq);
+	return 0;
+}
+
+void
+session_cancel_iq(void *arg)
+{
+	struct pending_iq *p;
+
+	for (p = pending; p != NULL; p = p->next)
+		if (p->arg == arg)
+			p->fn = NULL;
+}
+
+/* Takes p out of the list and hands answer (NULL: no answer) to its fn. */
+static void
+iq_done(struct pending_iq **pp, xmpp_stanza_t *answer)
+{
+	struct pending_iq *p = *pp;
+
+	*pp = p->next;
+	if (p->fn != NULL)
+		p->fn(answer, p->arg);
+	free(p->to);
+	free(p);
+}
+
+/* An answer to session_send_iq(), from whom it was asked?  1 if taken. */
+static int
+iq_pending_answer(xmpp_stanza_t *st, const char *id)
+{
+	struct pending_iq **pp;
+	const char *from = xmpp_stanza_get_from(st);
+	struct jid j;
+
+	for (pp = &pending; *pp != NULL; pp = &(*pp)->next) {
+		if (strcmp((*pp)->id, id) != 0)
+			continue;
+		if ((*pp)->to == NULL ? !from_server(st) : from == NULL ||
+		    jid_parse(from, 0, &j) != NULL ||
+		    strcmp(j.bare, (*pp)->to) != 0)
+			return 1;	/* forged: ignored */
+		iq_done(pp, st);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
@@ -314,7 +395,8 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0) {
 		/* Others could forge an answer to our predictable ids. */
-		if (id != NULL && from_server(st))
+		if (id != NULL && !iq_pending_answer(st, id) &&
+		    from_server(st))
 			iq_answer(st, id);
 		return 1;
 	}
@@ -533,6 +615,8 @@ handle_loss(void)
 	s.fd = -1;
 	s.ping_deadline = 0;
 	s.barrier_out = 0;
+	while (pending != NULL)
+		iq_done(&pending, NULL);
 	s.hooks.lost();
 	outbox_requeue(&xd.outbox);
 	if (s.login == LOGIN_PENDING) {
@@ -753,6 +837,8 @@ void
 session_stop(void)
 {
 	close_link();
+	while (pending != NULL)
+		iq_done(&pending, NULL);
 	if (xd.outbox.count > 0)
 		log_info("%zu message(s) not yet confirmed by the server stay "
 		    "in the spool", xd.outbox.count);

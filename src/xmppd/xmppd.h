@@ -102,6 +102,16 @@ void	session_send(xmpp_stanza_t *st);
 void	session_heard(void);
 /* Adds <show/>, <status/> and <priority/> of our own presence. */
 void	session_own_presence(xmpp_stanza_t *presence);
+/* The answer (type result or error) to an IQ request; NULL: link lost. */
+typedef void (*session_iq_fn)(xmpp_stanza_t *answer, void *arg);
+/*
+ * Sends an IQ request (its id is set here; released) and hands the answer
+ * to fn, once, if it comes from the JID asked (the server if no "to");
+ * -1 without a link (nothing sent, fn never called).
+ */
+int	session_send_iq(xmpp_stanza_t *iq, session_iq_fn fn, void *arg);
+/* arg's owner is gone: its answers are dropped. */
+void	session_cancel_iq(void *arg);
 
 /* queue.c: accepted messages, spooled until the server confirms them. */
 #define QUEUE_GROUPCHAT	0x1
