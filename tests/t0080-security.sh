@@ -85,6 +85,16 @@ test_expect_success 'random bytes, overlong lines and huge bodies leave it servi
 	test "$after" -lt $((before + 4096))
 '
 
+# A NUL byte in a SEND line: the line is refused, and its body, which
+# holds a request, must not be read as one (issue 14 D16).
+test_expect_success 'a NUL byte in a request line closes the connection; its body is no request' '
+	printf "SEND 15 bob@localhost\000x\nPRESENCE away\nPING\n" |
+		socat -t 5 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >"$TEST_DIR/conv" &&
+	sed -n 2p "$TEST_DIR/conv" | grep -q "^ERR 64 NUL byte in the request" &&
+	test $(wc -l <"$TEST_DIR/conv") = 2 &&
+	test "$(xmpp-status alice)" = 1
+'
+
 test_expect_success 'the daemon stops cleanly' '
 	xmppd_stop
 '

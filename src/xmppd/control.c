@@ -7,10 +7,10 @@
  *
  * Every client socket is non-blocking and has bounded buffers, so a slow
  * or hostile client costs only its own connection.  A connection that
- * cannot be parsed any more (an overlong line, a body too large to skip)
- * is closed.  Client descriptors are moved above FD_SETSIZE when
- * possible, leaving the low numbers to the XMPP socket, which libstrophe
- * select()s on.
+ * cannot be parsed any more (an overlong line, a NUL byte in a line, a
+ * body too large to skip) is closed.  Client descriptors are moved above
+ * FD_SETSIZE when possible, leaving the low numbers to the XMPP socket,
+ * which libstrophe select()s on.
  */
 #include <errno.h>
 #include <limits.h>
@@ -294,11 +294,17 @@ process(struct ctl *c)
 			c->closing = 1;
 			return;
 		}
-		if (memchr(c->in.data, '\0', (size_t)n) != NULL)
+		if (memchr(c->in.data, '\0', (size_t)n) != NULL) {
+			/*
+			 * What the line announced (a body, its length) is
+			 * unknown: what follows cannot be framed.
+			 */
 			ctl.ops.error(c->state, EX_USAGE,
 			    "NUL byte in the request");
-		else
-			ctl.ops.line(c->state, c->in.data);
+			c->closing = 1;
+			return;
+		}
+		ctl.ops.line(c->state, c->in.data);
 		buf_consume(&c->in, used);
 		c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	}

@@ -195,11 +195,6 @@ main(void)
 	is_str(t.log, "L:SKIP 4|L:AFTER|", "a refused body is read past");
 
 	clear();
-	say(fd, "BAD\0LINE\nAFTER\n", 15);
-	is_str(t.log, "E:64 NUL byte in the request|L:AFTER|",
-	    "a NUL byte in a line is an error for the requests to answer");
-
-	clear();
 	heard(fd);
 	t.busy = CONTROL_HELD;
 	say(fd, "ONE\n", 4);
@@ -230,6 +225,27 @@ main(void)
 	}
 	ok(strncmp(t.log, "E:64 request line too long|", 27) == 0,
 	    "an overlong line is refused");
+	turn(3);
+	is_int(recv(fd, err, sizeof(err), MSG_DONTWAIT), 0,
+	    "...and the daemon ends its side of the connection");
+	close(fd);
+	turn(3);
+	ok(t.closed, "...and forgets the client once it hangs up");
+
+	/*
+	 * A NUL byte in a line: what it announced is unknown, so nothing
+	 * after it may be read as a request (a SEND's body holding
+	 * "PRESENCE away" ran as one).
+	 */
+	t.closed = 0;
+	fd = client(path);
+	turn(3);
+	heard(fd);
+	clear();
+	say(fd, "SEND 15 bob@x\0y\nPRESENCE away\n", 31);
+	is_str(t.log, "E:64 NUL byte in the request|",
+	    "a NUL byte in a line is an error for the requests to answer, "
+	    "and what follows is no request");
 	turn(3);
 	is_int(recv(fd, err, sizeof(err), MSG_DONTWAIT), 0,
 	    "...and the daemon ends its side of the connection");
