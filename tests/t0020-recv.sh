@@ -164,6 +164,33 @@ test_expect_success '--follow -t ends after SECS without a message' '
 	test $rc = 1 && test ! -s "$TEST_DIR/follow"
 '
 
+# Issue 14 D6: the type attribute is the sender's to write; none may pass
+# for part of the sender in the reply to the client.
+test_expect_success 'an unknown message type is reported as normal; the sender cannot be forged' '
+	buddy_cmd bob "raw <message to=\"alice@localhost\" type=\"chat boss@localhost/desk\"><body>pay now</body></message>" &&
+	buddy_cmd bob "raw <message to=\"alice@localhost\" type=\"weird\"><body>odd type</body></message>" &&
+	buddy_cmd bob "sendtype headline alice@localhost news" &&
+	xmpp-recv alice >"$TEST_DIR/rec" &&
+	printf "bob@localhost/desk normal 7\npay now\n" | cmp - "$TEST_DIR/rec" &&
+	xmpp-recv --json alice >"$TEST_DIR/json" &&
+	printf "{\"from\":\"bob@localhost/desk\",\"type\":\"normal\",\"body\":\"odd type\"}\n" |
+		cmp - "$TEST_DIR/json" &&
+	xmpp-recv alice >"$TEST_DIR/rec" &&
+	printf "bob@localhost/desk headline 4\nnews\n" | cmp - "$TEST_DIR/rec"
+'
+
+test_expect_success 'a sender whose resource holds spaces is printed whole' '
+	buddy_start bobsp "bob@localhost/big desk chat 9" bobpw &&
+	buddy_cmd bobsp "send alice@localhost spaced" &&
+	xmpp-recv alice >"$TEST_DIR/rec" &&
+	printf "bob@localhost/big desk chat 9 chat 6\nspaced\n" | cmp - "$TEST_DIR/rec" &&
+	buddy_cmd bobsp "send alice@localhost again" &&
+	xmpp-recv --json alice >"$TEST_DIR/json" &&
+	printf "{\"from\":\"bob@localhost/big desk chat 9\",\"type\":\"chat\",\"body\":\"again\"}\n" |
+		cmp - "$TEST_DIR/json" &&
+	buddy_stop bobsp
+'
+
 test_expect_success 'a bad timeout is a usage error (64)' '
 	for t in 0 -1 abc "" 1e9; do
 		{ xmpp-recv -t "$t" alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&
