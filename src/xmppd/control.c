@@ -442,13 +442,14 @@ control_timers(int64_t now)
 	return soonest;
 }
 
-void
+int
 control_answered(struct ctl *c)
 {
 	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	if (!busy(c) && c->in.len > 0)
 		ctl.released = 1;	/* see control_must_look() */
 	control_write(c);
+	return c->gone ? -1 : 0;
 }
 
 int

@@ -76,8 +76,13 @@ reply_body(struct req *c, const char *body, size_t len, const char *tag)
 	control_send(c->ctl, "\n", 1);
 }
 
-/* inbox_deliver_fn: a RECV is answered (body) or timed out (NULL). */
-void
+/*
+ * inbox_deliver_fn: a RECV is answered (body) or timed out (NULL).  The
+ * answer is written at once: a client that has gone (killed while we were
+ * busy or stopped) does not take the message, which stays in the inbox.
+ * A client that only shut down its side for writing still reads.
+ */
+int
 request_delivered(void *owner, const char *body, size_t len,
     const char *tag)
 {
@@ -88,7 +93,7 @@ request_delivered(void *owner, const char *body, size_t len,
 		reply(c, "ERR 1 no message before the timeout");
 	else
 		reply_body(c, body, len, tag);
-	control_answered(c->ctl);
+	return control_answered(c->ctl) == 0;
 }
 
 /* queue_ended_fn: a WAIT is answered, the message left the queue. */

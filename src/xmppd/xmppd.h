@@ -188,7 +188,7 @@ void	reload(const char *conf_opt, const char *account, int debug_opt);
 extern const struct control_ops request_ops;
 int64_t	request_timers(int64_t now);
 /* The answers to requests that wait, handed to the parts below. */
-void	request_delivered(void *owner, const char *body, size_t len,
+int	request_delivered(void *owner, const char *body, size_t len,
 	    const char *tag);			/* inbox_deliver_fn */
 void	request_accepted(void *owner, const char *id, int status,
 	    const char *err);			/* queue_accepted_fn */
