@@ -147,7 +147,9 @@ cmd_send(struct req *c, char *args, int flags)
 {
 	char *w[2];
 	unsigned long len;
+	const char *why;
 	struct jid j;
+	int status;
 
 	if (proto_split(args, w, 2) != 2 ||
 	    proto_number(w[0], ULONG_MAX / 2, &len) == -1) {
@@ -165,6 +167,10 @@ cmd_send(struct req *c, char *args, int flags)
 	    !muc_is_room(j.bare))) {
 		reply(c, "ERR %d not in room %.200s (xmpp-join it first)",
 		    EX_DATAERR, w[1]);
+		control_skip(c->ctl, len);
+	} else if ((flags & QUEUE_GROUPCHAT) &&
+	    (status = muc_shut_out(j.bare, &why)) != 0) {
+		reply(c, "ERR %d %s", status, why);
 		control_skip(c->ctl, len);
 	} else {
 		c->send_to = xstrdup(w[1]);

@@ -149,6 +149,13 @@ int	muc_join(const char *room, const char *nick, const char *password,
 	    void *waiter, int64_t deadline);
 int	muc_leave(const char *room);
 int	muc_is_room(const char *bare);
+/*
+ * 0 if group messages to room bare are taken now, else the exit status
+ * and why: we were put out of it (a kick, a ban) or it refused to let us
+ * back in, and we have not tried to enter since.  Always 0 offline: the
+ * messages then wait for the rejoin at the next login.
+ */
+int	muc_shut_out(const char *bare, const char **why);
 void	muc_rejoin(void);
 void	muc_presence_changed(void);
 void	muc_link_lost(void);
