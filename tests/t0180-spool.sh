@@ -95,6 +95,26 @@ test_expect_success 'the .bad files stay there across a restart, and are not sen
 	test -f "$SPOOL/xmppd-hand1.msg.bad" && test -f "$SPOOL/xmppd-hand6.msg.bad"
 '
 
+# A start that cannot log in (the server is down at boot) has read the
+# spool all the same: what it set aside must not be found again.
+test_expect_success 'a file with bad records is rewritten without them, keeping its time' '
+	xmppd_stop && prosody_stop &&
+	{
+		record xmppd-hand7 bob@localhost "hand 4" "messages 2" &&
+		record xmppd-hand8 bob@localhost "\001again"
+	} >"$SPOOL/xmppd-hand7.msg" && at "$SPOOL/xmppd-hand7.msg" 5 &&
+	{ xmppd -f alice >>"$TEST_DIR/xmppd.log" 2>&1; rc=$?; } && test $rc = 75 &&
+	record xmppd-hand7 bob@localhost "hand 4" | cmp - "$SPOOL/xmppd-hand7.msg" &&
+	test "$(stat -c %Y "$SPOOL/xmppd-hand7.msg")" = $((CREATED + 5)) &&
+	record xmppd-hand8 bob@localhost "\001again" "" |
+		cmp - "$SPOOL/xmppd-hand7.msg.bad" &&
+	prosody_start && buddy_start bob3 bob@localhost/desk bobpw &&
+	xmppd_start alice &&
+	wait_line "$TEST_DIR/bob3.out" " hand 4\$" &&
+	test "$(count_lines "$TEST_DIR/xmppd.log" "message xmppd-hand8 to")" = 1 &&
+	wait_for 10 "test -z \"\$(msgfiles)\""
+'
+
 # chattr +i makes a file that even root cannot remove, as a spool on a
 # read-only file system would be.
 : >"$TEST_DIR/probe"
@@ -105,7 +125,7 @@ test_expect_success 'a spool file that cannot be removed is logged, once, with w
 	f=$(msgfiles) && test -n "$f" && test $(echo "$f" | wc -l) = 1 &&
 	chattr +i "$f" && at_exit "chattr -i \"$f\"" &&
 	xmppd_start alice &&
-	wait_line "$TEST_DIR/bob.out" " stuck in the spool\$" &&
+	wait_line "$TEST_DIR/bob3.out" " stuck in the spool\$" &&
 	wait_line "$TEST_DIR/xmppd.log" "cannot remove the spool file $f: Operation not permitted; its messages have left the queue, but will be sent again at the next start" &&
 	test "$(count_lines "$TEST_DIR/xmppd.log" "cannot remove the spool file")" = 1
 '
@@ -120,7 +140,7 @@ test_expect_success '...its messages are not sent again at the next login' '
 '
 
 test_expect_success '...but at the next start, as the log said' '
-	id=$(sed -n "s/^msg chat [^ ]* \\([^ ]*\\) stuck in the spool\$/\\1/p" "$TEST_DIR/bob.out") &&
+	id=$(sed -n "s/^msg chat [^ ]* \\([^ ]*\\) stuck in the spool\$/\\1/p" "$TEST_DIR/bob3.out") &&
 	xmppd_stop && xmppd_start alice &&
 	wait_line "$TEST_DIR/bob2.out" " stuck in the spool\$" &&
 	grep -q "^msg chat [^ ]* $id stuck in the spool\$" "$TEST_DIR/bob2.out" &&

@@ -158,10 +158,15 @@ record_check(const struct spooled *m, char *why, size_t len)
 	return NULL;
 }
 
-/* Writes b to path through tmp, with fsync()s: there whole, or not at all. */
+/*
+ * Writes b to path through tmp, with fsync()s: there whole, or not at all.
+ * mtime, if not NULL, is the file's time (the spool's order).
+ */
 static int
-write_durably(const char *path, const char *tmp, const struct buf *b)
+write_durably(const char *path, const char *tmp, const struct buf *b,
+    const struct timespec *mtime)
 {
+	struct timespec times[2];
 	size_t done = 0;
 	ssize_t w;
 	int fd, saved;
@@ -174,6 +179,10 @@ write_durably(const char *path, const char *tmp, const struct buf *b)
 			done += (size_t)w;
 		else if (w == -1 && errno != EINTR)
 			break;
+	if (mtime != NULL) {
+		times[0] = times[1] = *mtime;
+		futimens(fd, times);
+	}
 	if (done < b->len || fsync(fd) == -1 || close(fd) == -1) {
 		saved = errno;
 		close(fd);	/* EBADF if it was closed: harmless */
@@ -214,7 +223,7 @@ bad_set_aside(const char *name, const struct spooled *bad, size_t n,
 	else if ((rc = spool_format(&b, bad, n)) == -1)
 		errno = ENOMEM;
 	else
-		rc = write_durably(badpath, tmp, &b);
+		rc = write_durably(badpath, tmp, &b, NULL);
 	saved = errno;
 	buf_free(&b);
 	for (i = 0; i < n; i++)
@@ -227,6 +236,31 @@ bad_set_aside(const char *name, const struct spooled *bad, size_t n,
 		log_error("cannot write %s: %s; %s stays in the spool as it is",
 		    badpath, strerror(saved), name);
 	return rc;
+}
+
+/*
+ * Rewrites spool file name with its n good records only, once the others
+ * are safe in NAME.bad: they are not found again at the next start.  The
+ * file keeps its time, which orders it among the others.
+ */
+static void
+file_rewrite(const char *name, const struct spooled *ms, size_t n,
+    const struct timespec *mtime)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct buf b = { 0 };
+
+	snprintf(path, sizeof(path), "%s/%s", xd.spooldir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", xd.spooldir, name);
+	if (spool_format(&b, ms, n) == -1)
+		errno = ENOMEM;
+	else if (write_durably(path, tmp, &b, mtime) == 0) {
+		buf_free(&b);
+		return;
+	}
+	log_error("cannot rewrite %s without the messages set aside: %s; "
+	    "they are found again at the next start", path, strerror(errno));
+	buf_free(&b);
 }
 
 /*
@@ -386,10 +420,10 @@ file_queued(const char *name, const struct spooled *ms, size_t n)
 /*
  * Reads spool file name, sets aside what cannot be sent and queues the
  * rest; returns how many it queued.  again: it may have been read in
- * this run already.
+ * this run already.  mtime: the file's time.
  */
 static size_t
-load_file(const char *name, int again)
+load_file(const char *name, int again, const struct timespec *mtime)
 {
 	char path[PATH_MAX], err[PATH_MAX + 64], base[SPOOL_ID_MAX];
 	struct spooled *ms, *bad;
@@ -411,6 +445,8 @@ load_file(const char *name, int again)
 	bad = xcalloc(n, sizeof(*bad));
 	if ((nbad = records_sort(ms, &n, bad)) > 0)
 		keep = bad_set_aside(name, bad, nbad, n == 0) == -1;
+	if (nbad > 0 && n > 0 && !keep)
+		file_rewrite(name, ms, n, mtime);
 	if (n > 0)
 		added = queue_file(name, ms, n, keep);
 	spooled_free_all(ms, n);
@@ -466,7 +502,7 @@ queue_load(int all)
 	if (n > 1)
 		qsort(list, n, sizeof(*list), found_cmp);
 	for (i = 0; i < n; i++) {
-		added += load_file(list[i].name, !all);
+		added += load_file(list[i].name, !all, &list[i].mtime);
 		free(list[i].name);
 	}
 	free(list);
