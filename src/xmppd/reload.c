@@ -87,8 +87,12 @@ reload(const char *conf_opt, const char *account, int debug_opt)
 	log_init(account, xd.acct.debug || debug_opt);
 	config_free(&old);
 	log_info("SIGHUP: configuration reloaded from %s", conf);
+	/* A SIGHUP is also how one says "the server is fixed, try now". */
 	if (reconnect)
 		session_restart();
-	else if (presence)
-		presence_changed();
+	else {
+		session_retry_now();
+		if (presence)
+			presence_changed();
+	}
 }

@@ -403,7 +403,8 @@ cmd_status(struct req *c, char *args)
 			reply(c, "OK %d", (int)(xd.presence_set ?
 			    xd.presence_show : xd.acct.status));
 		else
-			reply(c, "ERR 1 not connected to the server");
+			reply(c, "ERR 1 not connected to the server: %s",
+			    session_why_offline());
 		return;
 	}
 	if (want_jid(c, args, 0, &j) == -1)

@@ -91,7 +91,10 @@ void	session_new_id(char *out, size_t len);
 int	session_issued_id(const char *id);
 void	session_stop(void);
 void	session_restart(void);			/* new connection settings */
+void	session_retry_now(void);		/* if waiting to reconnect */
 const char *session_state(void);		/* online, connecting, offline */
+/* Why we are not online (and when we try next); NULL when online. */
+const char *session_why_offline(void);
 const char *session_bound_jid(void);
 /* For the parts that build stanzas: */
 xmpp_ctx_t *session_ctx(void);
