@@ -43,7 +43,7 @@ MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8 man/xmpp-agi.8
 
 COMMON    = proto text jid sockdir spool
-DAEMON    = main config control requests session stanza message presence roster \
+DAEMON    = main config filecheck secret control requests session stanza message presence roster \
             inbox outbox queue reload muc hook \
             log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \

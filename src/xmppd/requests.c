@@ -348,7 +348,7 @@ cmd_status(struct ctl *c, char *args)
 			reply(c, "ERR 1 not connected to the server");
 		return;
 	}
-	if (want_jid(c, args, 0, &j) == -1)
+	if (want_jid(c, args, 1, &j) == -1)	/* a contact has a node */
 		return;
 	if (!session_online())
 		reply(c, "ERR %d not connected to the server (reconnecting); "
