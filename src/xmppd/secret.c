@@ -245,6 +245,8 @@ secretcmd_start(const char *cmd, struct secretrun *r)
 		tcsetpgrp(r->tty, r->pid);
 	close(p[1]);
 	r->fd = p[0];
+	/* Only poll() waits: a wake-up from the stop fd must not block. */
+	fcntl(r->fd, F_SETFL, O_NONBLOCK);
 	return 0;
 }
 
