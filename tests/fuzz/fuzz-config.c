@@ -173,7 +173,8 @@ occurrences(const uint8_t *data, size_t size, const char *needle)
 
 /*
  * An error never repeats the value of a line whose option name starts
- * with "secret", written with '=' or with a typo such as ':'.  Values that
+ * with "secret", written with '=' or with a typo such as ':' (a
+ * secretfile's path excepted).  Values that
  * could also be message text, a section name or a path (short, without
  * both a digit and a small letter, with a space, ':', '/' or brackets) or
  * that occur elsewhere in the input are left out.
@@ -181,7 +182,7 @@ occurrences(const uint8_t *data, size_t size, const char *needle)
 static void
 check_no_secret(const uint8_t *data, size_t size, const char *err)
 {
-	char line[512], *v, *e;
+	char line[512], *k, *v, *e;
 	const uint8_t *p = data, *end = data + size, *nl;
 	size_t len;
 
@@ -192,9 +193,13 @@ check_no_secret(const uint8_t *data, size_t size, const char *err)
 		    (size_t)(nl - p) : sizeof(line) - 1;
 		memcpy(line, p, len);
 		line[len] = '\0';
-		v = line + strspn(line, " \t");
-		if (strncasecmp(v, "secret", 6) != 0 ||
-		    (v = strpbrk(v, "=:")) == NULL)
+		k = line + strspn(line, " \t");
+		if (strncasecmp(k, "secret", 6) != 0 ||
+		    (v = strpbrk(k, "=:")) == NULL)
+			continue;
+		/* A secretfile names a path, which messages do show. */
+		if (*v == '=' && strncasecmp(k, "secretfile", 10) == 0 &&
+		    strspn(k + 10, " \t") == (size_t)(v - k - 10))
 			continue;
 		v += v[0] == '=' && v[1] == '>' ? 2 : 1;
 		v += strspn(v, " \t");
