@@ -116,6 +116,7 @@ test_expect_success 'SIGTERM while SIGHUP waits for secretcmd: the daemon stops 
 	kill -HUP "$XMPPD_PID" &&
 	wait_for 10 "test -s $TEST_DIR/term.pid" &&
 	{ kill_wait "$XMPPD_PID" 5 TERM; rc=$?; } && test $rc = 0 &&
+	XMPPD_PID= && xmppd_valgrind_clean &&
 	grep -q "SIGHUP: configuration not reloaded: .*secretcmd was killed: xmppd is stopping" "$TEST_DIR/log/xmppd.log" &&
 	! pid_alive "$(cat "$TEST_DIR/term.pid")"
 '
