@@ -43,9 +43,9 @@ MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8 man/xmpp-agi.8
 
 COMMON    = proto text jid sockdir spool
-DAEMON    = main config control requests session stanza message presence roster \
-            inbox outbox queue reload muc hook xmppd loss \
-            log util
+DAEMON    = main config filecheck secret control requests session stanza \
+            message presence roster inbox outbox queue reload muc hook xmppd \
+            loss log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-spool test-outbox test-control
 

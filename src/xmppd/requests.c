@@ -407,7 +407,7 @@ cmd_status(struct req *c, char *args)
 			    session_why_offline());
 		return;
 	}
-	if (want_jid(c, args, 0, &j) == -1)
+	if (want_jid(c, args, 1, &j) == -1)	/* a contact has a node */
 		return;
 	if (!session_online())
 		reply(c, "ERR %d not connected to the server (reconnecting); "

@@ -14,8 +14,8 @@
  *   control.c      the local socket, as a transport (control.h)
  *   inbox.c outbox.c roster.c hook.c xmppd.c
  *                  state and jobs
- *   config.c stanza.c util.c log.c, src/common/
- *                  tools
+ *   config.c secret.c filecheck.c loss.c stanza.c util.c log.c,
+ *   src/common/    tools
  *
  * A file calls only files below it (or beside it, where the list shows
  * no circle: message.c and presence.c call muc.c).  News goes up through
