@@ -86,6 +86,8 @@ install-extras:
 	install -m 644 scripts/SERVICES.md $(DESTDIR)$(DOCDIR)/SERVICES.md
 	install -m 644 $(EXTRAS_EXAMPLES:%=scripts/examples/%) \
 	    $(DESTDIR)$(DOCDIR)/examples/
+	sed 's|/usr/local/lib/nagios/plugins|$(NAGIOSDIR)|g' \
+	    scripts/examples/cron >$(DESTDIR)$(DOCDIR)/examples/cron
 	install -m 644 scripts/xmppd.conf $(DESTDIR)$(DOCDIR)/examples/xmppd.conf
 
 uninstall-extras:
