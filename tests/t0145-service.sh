@@ -85,6 +85,16 @@ test_expect_success 'the unit reads as the tests expect' '
 	grep -qx "socketgroup = xmppd-clients" "$TOP/scripts/xmppd.conf"
 '
 
+test_expect_success 'Documentation= names every man page the toolkit installs' '
+	for m in "$TOP"/man/*.[158]; do
+		n=${m##*/} && n="${n%.*}(${n##*.})" &&
+		grep "^Documentation=" "$UNIT" | grep -qF "man:$n" ||
+			{ diag "Documentation= lacks man:$n"; return 1; }
+	done &&
+	test "$(grep "^Documentation=" "$UNIT" | grep -o "man:" | wc -l)" = \
+		"$(ls "$TOP"/man/*.[158] | wc -l)"
+'
+
 test_expect_success 'set up a server and the account, folders as systemd makes them' '
 	prosody_setup && prosody_adduser asterisk astpw && prosody_start &&
 	xmppd_config $ACCT asterisk astpw "[general]" "socketgroup = $GROUP" &&

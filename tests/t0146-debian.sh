@@ -302,6 +302,9 @@ test_expect_success 'the installed unit: verified, exposure 2.0 or better' '
 	diag "exposure: $score" &&
 	awk -v s="$score" "BEGIN { exit !(s != \"\" && s <= 2.0) }" ||
 	{ tail -n 3 "$TEST_DIR/security.log" >&2; return 1; }
+	grep -q "rates the unit \*\*$score (OK)\*\*" "$TOP/README.md" &&
+	grep -q "security --offline=true gives $score\.$" "$UNIT" ||
+	{ diag "README.md and the unit must say the score measured: $score"; return 1; }
 '
 
 test_expect_success 'every setting of the unit is applied here, or known to need systemd' '

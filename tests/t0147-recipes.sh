@@ -6,7 +6,9 @@
 # /usr/local/bin), plus the crontab's own assignments; as root and as an
 # ordinary user.  The watchdog must leave a running or reconnecting
 # daemon alone, start a dead one, and never be silent when it cannot
-# work.  Also README's first command in a stock Debian login shell.
+# work.  Also README's first command in a stock Debian login shell, and
+# README's dialplan lines as Asterisk would run them (its own user,
+# systemd's PATH for services).
 # Only the account, the people and the job are replaced, as a reader
 # would.  make uninstall at the end.
 #
@@ -224,6 +226,27 @@ test_expect_success "README's first command in a stock Debian login shell, root 
 	for l in /run/xmppd/asterisk-xmpp.lock "/tmp/xmppd-$(id -u $U)/asterisk-xmpp.lock"; do
 		pid=$(cat "$l") && kill "$pid" && wait_for 10 "! pid_alive $pid" || return 1
 	done
+'
+
+test_expect_success "README's dialplan lines as Asterisk runs them: its user, systemd's PATH" '
+	sed -n "s/^exten => .*,System(\\(.*\\))\$/\\1/p; s/^ same => n,Set(STATUS=\\\${SHELL(\\(.*\\))})\$/\\1/p" \
+		"$TOP/README.md" |
+		sed -e "s/\\\${FILTER([^,]*,\\\${CALLERID(name)})}/Alice Caller/" \
+		    -e "s/\\\${EXTEN}/1234/" -e "s/bob@example\\.org/bob@localhost/" \
+		>"$TEST_DIR/dialplan" &&
+	test "$(wc -l <"$TEST_DIR/dialplan")" = 2 &&
+	setpriv --reuid=$U --regid=$U --init-groups env -i HOME="$UHOME" \
+		PATH=/usr/local/bin:/usr/bin:/bin /bin/sh -c "xmppd asterisk-xmpp" &&
+	while read -r cmd; do
+		setpriv --reuid=$U --regid=$U --init-groups env -i \
+			PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+			/bin/sh -c "$cmd" >"$TEST_DIR/out" </dev/null ||
+			{ diag "failed: $cmd"; return 1; }
+	done <"$TEST_DIR/dialplan" &&
+	test "$(cat "$TEST_DIR/out")" = 1 &&
+	wait_line "$TEST_DIR/bob.out" "^msg chat svc@localhost/user-asterisk-xmpp [^ ]* Alice Caller is calling 1234\$" &&
+	pid=$(cat "/tmp/xmppd-$(id -u $U)/asterisk-xmpp.lock") && kill "$pid" &&
+	wait_for 10 "! pid_alive $pid"
 '
 
 test_expect_success 'make uninstall takes the programs out of /usr/local' '
