@@ -170,7 +170,7 @@ test_expect_success 'banned: refused (77) with the reason; a new xmpp-join is re
 	test $rc = 77 && grep -q "we were banned from room $RING by bob: gone for good\$" "$TEST_DIR/err" &&
 	{ xmpp-join alice $RING 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 77 && grep -q "room $RING: the room refused: forbidden" "$TEST_DIR/err" &&
-	! grep -q "banned" "$TEST_DIR/err" &&
+	! grep -q "we are banned" "$TEST_DIR/err" &&
 	{ xmpp-send -g alice $RING "after the refused join" 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 77 && grep -q "room $RING refused us: forbidden" "$TEST_DIR/err"
 '
