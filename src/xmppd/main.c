@@ -416,6 +416,7 @@ state_init(void)
 	size_t i;
 
 	xd.started = clock_ms();
+	clock_wall();	/* the daemon's wall clock starts from here */
 	roster_init(&xd.roster);
 	for (i = 0; i < xd.acct.nbuddies; i++)
 		roster_add_buddy(&xd.roster, xd.acct.buddies[i]);
