@@ -23,7 +23,7 @@ as() {
 		env -i PATH="$TOP/bin:/usr/bin:/bin" "$@"
 }
 daemon_pid() {
-	cat /run/xmppd/$ACCT.lock 2>/dev/null
+	sed -n 1p /run/xmppd/$ACCT.lock 2>/dev/null
 }
 
 test_expect_success 'set up a server; /run/xmppd as systemd makes it for the service user' '
