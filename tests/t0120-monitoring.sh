@@ -114,6 +114,30 @@ test_expect_success 'a bad command line: UNKNOWN, with the usage' '
 	grep -q "^Status codes" "$TEST_DIR/out"
 '
 
+test_expect_success '--help and --version: printed, exit 3 as the monitoring plugins do' '
+	{ "$CHECK" --help >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	grep -q "^Status codes" "$TEST_DIR/out" && ! grep -q "unknown option" "$TEST_DIR/out" &&
+	{ "$CHECK" -a asterisk-xmpp --help >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	grep -q "^Status codes" "$TEST_DIR/out" &&
+	{ "$CHECK" --version >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	test "$(cat "$TEST_DIR/out")" = "check_xmppd 0.1" &&
+	{ "$CHECK" --bogus >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	grep -q "^XMPPD UNKNOWN - unknown option --bogus$" "$TEST_DIR/out"
+'
+
+test_expect_success 'XMPP_ACCOUNT stands in for -a' '
+	XMPP_ACCOUNT=asterisk-xmpp check 0 "^XMPPD OK - account asterisk-xmpp connected"
+'
+
+test_expect_success 'a user the daemon refuses: UNKNOWN (77), naming the account once' '
+	[ "$(id -u)" = 0 ] || return 0
+	{ runuser -u nobody -- env XMPPD_SOCKET_DIR="$XMPPD_SOCKET_DIR" PATH="$PATH" TMPDIR=/tmp \
+		"$CHECK" -a asterisk-xmpp >"$TEST_DIR/out" 2>&1; rc=$?; } &&
+	test $rc = 3 &&
+	grep -q "^XMPPD UNKNOWN - account asterisk-xmpp: xmpp-status exited 77: permission denied" "$TEST_DIR/out" &&
+	test "$(grep -o "account asterisk-xmpp" "$TEST_DIR/out" | wc -l)" = 1
+'
+
 # ---------------------------------------------------------------- contact
 
 test_expect_success 'a contact online (1) or away (3) is OK, with its code as perfdata' '
