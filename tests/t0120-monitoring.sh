@@ -208,7 +208,7 @@ test_expect_success 'cron, alert only on failure: a job that succeeds sends noth
 	exit "$status"
 	EOF
 	chmod +x "$TEST_DIR/jobs/some-job" &&
-	cmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send work") &&
+	cmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send --clean work") &&
 	echo 0 >"$TEST_DIR/jobs/status" &&
 	as_cron "$cmd" &&
 	xmpp-send asterisk-xmpp bob@localhost "marker after the good run" &&
@@ -222,7 +222,7 @@ test_expect_success 'cron, alert only on failure: a job that fails sends its out
 '
 
 test_expect_success 'cron, with --queue: the alert waits in the spool while no daemon runs' '
-	qcmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send --queue work") &&
+	qcmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send --clean --queue work") &&
 	xmppd_stop &&
 	! as_cron "$cmd" 2>"$TEST_DIR/err" &&
 	grep -q "no daemon running" "$TEST_DIR/err" &&
@@ -233,6 +233,26 @@ test_expect_success 'cron, with --queue: the alert waits in the spool while no d
 	bob_got "some-job failed on $(hostname): checked 3 disks\\n-- /dev/sdb: no space left" &&
 	xmpp-send asterisk-xmpp bob@localhost "marker after the queue" &&
 	bob_got "marker after the queue"
+'
+
+test_expect_success 'cron, alert only on failure: colour codes, Latin-1, 40 KB: all of it arrives' '
+	cat >"$TEST_DIR/jobs/some-job" <<-\EOF &&
+	#!/bin/sh
+	printf "\033[1;31mFAILED\033[0m caf\351\n"
+	i=0
+	while [ $i -lt 800 ]; do
+		printf "log line %04d of a noisy job, long enough to add up\n" $i
+		i=$((i + 1))
+	done
+	exit 1
+	EOF
+	n=$(grep -c "^msg " "$TEST_DIR/bob.out") &&
+	as_cron "$cmd" &&
+	wait_count "$TEST_DIR/bob.out" "^msg " $((n + 2)) &&
+	grep "^msg " "$TEST_DIR/bob.out" | tail -n 2 >"$TEST_DIR/parts" &&
+	head -n 1 "$TEST_DIR/parts" | grep -q "^msg chat [^ ]* [^ ]* (part 1 of 2)\\\\nsome-job failed on $(hostname): FAILED caf$(printf "\357\277\275")\\\\nlog line 0000 " &&
+	tail -n 1 "$TEST_DIR/parts" | grep -q "^msg chat [^ ]* [^ ]* (part 2 of 2)\\\\nlog line .*log line 0799 of a noisy job, long enough to add up$" &&
+	test "$(grep -o "log line [0-9]*" "$TEST_DIR/parts" | sort -u | wc -l)" = 800
 '
 
 test_expect_success 'the account not connected: CRITICAL for the account and for a contact' '
