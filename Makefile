@@ -47,7 +47,7 @@ DAEMON    = main config control requests session stanza message presence roster 
             inbox outbox queue reload muc hook \
             log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
-            test-spool \
+            test-spool test-sockdir \
             test-outbox
 
 COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
