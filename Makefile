@@ -44,11 +44,10 @@ MAN8      = man/xmppd.8 man/xmpp-agi.8 man/check_xmppd.8
 
 COMMON    = proto text jid sockdir spool
 DAEMON    = main config control requests session stanza message presence roster \
-            inbox outbox queue reload muc hook \
+            inbox outbox queue reload muc hook xmppd \
             log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
-            test-spool test-sockdir \
-            test-outbox
+            test-spool test-sockdir test-outbox test-control
 
 COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/xmppd/%.o)
@@ -87,15 +86,17 @@ bin/xmpp-%: $(BUILD)/xmpp-%/main.o $(CLIENT_OBJ)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CLIENT_POPT_LIBS)
 
-# Unit tests link the module under test with the objects it needs.
+# Unit tests link the module under test and whatever it needs from an
+# archive of the daemon's objects (all but main.o).
+DAEMON_LIB = $(BUILD)/xmppd/libxmppd.a
+$(DAEMON_LIB): $(filter-out $(BUILD)/xmppd/main.o,$(DAEMON_OBJ))
+	rm -f $@
+	$(AR) rcs $@ $^
+
 tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
-        $(filter-out $(BUILD)/xmppd/main.o $(BUILD)/xmppd/session.o \
-        $(BUILD)/xmppd/queue.o $(BUILD)/xmppd/reload.o $(BUILD)/xmppd/muc.o \
-        $(BUILD)/xmppd/hook.o $(BUILD)/xmppd/message.o \
-        $(BUILD)/xmppd/presence.o $(BUILD)/xmppd/stanza.o \
-        $(BUILD)/xmppd/control.o $(BUILD)/xmppd/requests.o,$(DAEMON_OBJ))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
-	    $(filter %.o,$^)
+        $(DAEMON_LIB)
+	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
+	    $(COMMON_OBJ) $(DAEMON_LIB) $(STROPHE_LIBS)
 
 tests/buddy: tests/buddy.c
 	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(LDFLAGS) -o $@ $< $(STROPHE_LIBS)
@@ -125,8 +126,9 @@ check-valgrind: test-programs
 	XMPP_VALGRIND=1 XMPP_SANITIZED=1 prove $(PROVE_FLAGS) $(UNIT_BIN) \
 	    tests/t*.sh
 
-lint: lint-extras
+lint: lint-extras bin/xmppd
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
+	tests/layers.sh $(BUILD)/xmppd
 	for f in tests/lib/*.sh tests/t*.sh scripts/demo scripts/install-deps \
 	    scripts/bench; do sh -n $$f || exit 1; done
 

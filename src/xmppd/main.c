@@ -23,6 +23,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "control.h"
 #include "log.h"
 #include "proto.h"
 #include "sockdir.h"
@@ -34,7 +35,6 @@
 #define VERSION "0.1"
 #endif
 
-struct xmppd xd;
 /* The command line, at file scope: reachable when we exit early. */
 static poptContext options_pc;
 
@@ -227,6 +227,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 	char buf[64];
 
 	next = session_timers(now);
+	if ((t = request_timers(now)) < next)
+		next = t;
 	if ((t = control_timers(now)) < next)
 		next = t;
 	if ((t = queue_timers(now)) < next)
@@ -407,9 +409,21 @@ socket_group(int *group_set)
 	return gr->gr_gid;
 }
 
+/*
+ * The parts, bottom-up, each handed the functions of the parts above it
+ * that it must tell news to.
+ */
 static void
 state_init(void)
 {
+	static const struct session_hooks hooks = {
+		.message = message_handler,
+		.presence = presence_handler,
+		.roster_loaded = presence_roster_loaded,
+		.roster_items = presence_roster_items,
+		.online = queue_online,
+		.lost = presence_link_lost,
+	};
 	size_t i;
 
 	xd.started = clock_ms();
@@ -417,8 +431,11 @@ state_init(void)
 	for (i = 0; i < xd.acct.nbuddies; i++)
 		roster_add_buddy(&xd.roster, xd.acct.buddies[i]);
 	inbox_init(&xd.inbox, (int64_t)xd.acct.timeout * 1000,
-	    control_deliver);
-	outbox_init(&xd.outbox, queue_done);
+	    request_delivered);
+	queue_init(request_accepted, request_message_ended);
+	muc_init(request_joined);
+	message_init(request_receipt);
+	session_init(&hooks);
 	queue_load(1);
 	muc_load();
 }
@@ -462,13 +479,13 @@ main(int argc, const char **argv)
 		log_quiet(!o.debug && !xd.acct.debug);
 	}
 	write_pid(lockfd);
-	if ((status = control_init(path, group_set, gid, err, sizeof(err)))) {
+	if ((status = control_init(path, group_set, gid, &request_ops, err,
+	    sizeof(err)))) {
 		log_error("%s", err);
 		report(readyfd, status);
 		exit(status);
 	}
 	state_init();
-	session_init();
 	session_connect();
 
 	while (!quit && (status = session_login_result(err, sizeof(err))) ==

@@ -24,6 +24,10 @@
 #include "util.h"
 #include "xmppd.h"
 
+static queue_accepted_fn accepted_fn;
+static queue_ended_fn ended_fn;
+static void queue_done(struct outbox *, struct outmsg *, enum outbox_end);
+
 /* The last messages given up, so that a late WAIT is not told "OK". */
 #define GIVEN_UP_KEPT 64
 static char given_up[GIVEN_UP_KEPT][SPOOL_ID_MAX];
@@ -143,6 +147,14 @@ queue_file(const char *name, struct spooled *ms, size_t n)
 			added++;
 	file_release(f, 0);
 	return added;
+}
+
+void
+queue_init(queue_accepted_fn accepted, queue_ended_fn ended)
+{
+	accepted_fn = accepted;
+	ended_fn = ended;
+	outbox_init(&xd.outbox, queue_done);
 }
 
 /*
@@ -270,7 +282,7 @@ queue_commit(void)
 			f->live++;	/* never released in this run */
 		}
 		if (staged.owner[i] != NULL)
-			control_accepted(staged.owner[i], staged.msg[i].id,
+			accepted_fn(staged.owner[i], staged.msg[i].id,
 			    status, err);
 		spooled_free(&staged.msg[i]);
 	}
@@ -280,7 +292,7 @@ queue_commit(void)
 }
 
 /* outbox_done_fn: the message's journey ends here. */
-void
+static void
 queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 {
 	(void)ob;
@@ -296,7 +308,13 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 		log_warn("message %s to %s dropped: the link failed %d times "
 		    "while it was unconfirmed", m->id, m->to, m->attempts);
 	if (m->waiter != NULL)
-		control_message_done(m->waiter, why);
+		ended_fn(m->waiter, why);
+}
+
+void
+queue_online(void)
+{
+	queue_load(0);
 }
 
 void

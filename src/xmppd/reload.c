@@ -57,7 +57,7 @@ update_buddies(const struct account *old, const struct account *new)
 		if (!has_buddy(old, new->buddies[i])) {
 			roster_add_buddy(&xd.roster, new->buddies[i]);
 			log_info("buddy %s added", new->buddies[i]);
-			session_buddy_added(new->buddies[i]);
+			presence_buddy_added(new->buddies[i]);
 		}
 }
 
@@ -90,5 +90,5 @@ reload(const char *conf_opt, const char *account, int debug_opt)
 	if (reconnect)
 		session_restart();
 	else if (presence)
-		session_presence_changed();
+		presence_changed();
 }

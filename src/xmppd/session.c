@@ -29,8 +29,8 @@
 
 #include "jid.h"
 #include "log.h"
+#include "stanza.h"
 #include "util.h"
-#include "session.h"
 #include "xmppd.h"
 
 #define NS_ROSTER	"jabber:iq:roster"
@@ -69,7 +69,19 @@ static struct {
 	unsigned long	 seq;
 	char		 id_prefix[24];
 	char		 domain[JID_PART_MAX + 1];
+	struct session_hooks hooks;	/* the parts above */
 } s = { .fd = -1, .login = LOGIN_PENDING };
+
+/* An IQ request of a part above (session_send_iq) awaiting its answer. */
+struct pending_iq {
+	struct pending_iq *next;
+	char		 id[32];
+	char		*to;		/* folded bare JID asked; NULL: server */
+	session_iq_fn	 fn;
+	void		*arg;
+};
+static struct pending_iq *pending;
+static unsigned long iq_seq;
 
 static void
 send_release(xmpp_stanza_t *st)
@@ -259,7 +271,7 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 	if (strcmp(id, "roster") == 0) {
 		xmpp_stanza_t *q = xmpp_stanza_get_child_by_name_and_ns(st,
 		    "query", NS_ROSTER);
-		presence_roster_loaded(q);
+		s.hooks.roster_loaded(q);
 		/* Its answer follows the presence the server sends back. */
 		send_ping("sync");
 	} else if (strcmp(id, "sync") == 0) {
@@ -269,7 +281,7 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		 */
 		s.online = 1;
 		s.backoff = 0;
-		queue_load(0);	/* what xmpp-send --queue left meanwhile */
+		s.hooks.online();
 		/* Queued only: we are inside libstrophe, whose drain goes on. */
 		session_flush();
 		if (s.login == LOGIN_PENDING)
@@ -300,6 +312,76 @@ from_server(xmpp_stanza_t *st)
 	    strcmp(j.bare, s.domain) == 0;
 }
 
+int
+session_send_iq(xmpp_stanza_t *iq, session_iq_fn fn, void *arg)
+{
+	struct pending_iq *p;
+	const char *to = xmpp_stanza_get_to(iq);
+	struct jid j;
+
+	if (!s.bound) {
+		xmpp_stanza_release(iq);
+		return -1;
+	}
+	p = xcalloc(1, sizeof(*p));
+	snprintf(p->id, sizeof(p->id), "q%lu", ++iq_seq);
+	xmpp_stanza_set_id(iq, p->id);
+	if (to != NULL && jid_parse(to, 0, &j) == NULL &&
+	    strcmp(j.bare, s.domain) != 0)
+		p->to = xstrdup(j.bare);
+	p->fn = fn;
+	p->arg = arg;
+	p->next = pending;
+	pending = p;
+	/* Queued only: the loop polls for POLLOUT while anything waits. */
+	session_send(iq);
+	return 0;
+}
+
+void
+session_cancel_iq(void *arg)
+{
+	struct pending_iq *p;
+
+	for (p = pending; p != NULL; p = p->next)
+		if (p->arg == arg)
+			p->fn = NULL;
+}
+
+/* Takes p out of the list and hands answer (NULL: no answer) to its fn. */
+static void
+iq_done(struct pending_iq **pp, xmpp_stanza_t *answer)
+{
+	struct pending_iq *p = *pp;
+
+	*pp = p->next;
+	if (p->fn != NULL)
+		p->fn(answer, p->arg);
+	free(p->to);
+	free(p);
+}
+
+/* An answer to session_send_iq(), from whom it was asked?  1 if taken. */
+static int
+iq_pending_answer(xmpp_stanza_t *st, const char *id)
+{
+	struct pending_iq **pp;
+	const char *from = xmpp_stanza_get_from(st);
+	struct jid j;
+
+	for (pp = &pending; *pp != NULL; pp = &(*pp)->next) {
+		if (strcmp((*pp)->id, id) != 0)
+			continue;
+		if ((*pp)->to == NULL ? !from_server(st) : from == NULL ||
+		    jid_parse(from, 0, &j) != NULL ||
+		    strcmp(j.bare, (*pp)->to) != 0)
+			return 1;	/* forged: ignored */
+		iq_done(pp, st);
+		return 1;
+	}
+	return 0;
+}
+
 static int
 iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
@@ -313,7 +395,8 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	if (strcmp(type, "result") == 0 || strcmp(type, "error") == 0) {
 		/* Others could forge an answer to our predictable ids. */
-		if (id != NULL && from_server(st))
+		if (id != NULL && !iq_pending_answer(st, id) &&
+		    from_server(st))
 			iq_answer(st, id);
 		return 1;
 	}
@@ -321,7 +404,7 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	q = xmpp_stanza_get_child_by_name_and_ns(st, "query", NS_ROSTER);
 	if (q != NULL && strcmp(type, "set") == 0 && from_own_account(st)) {
-		presence_roster_items(q);
+		s.hooks.roster_items(q);
 		send_result(st);
 	} else if (strcmp(type, "get") == 0 &&
 	    xmpp_stanza_get_child_by_name_and_ns(st, "ping", NS_PING) != NULL)
@@ -411,8 +494,9 @@ conn_setup(void)
 	if (xd.acct.capath != NULL)
 		xmpp_conn_set_capath(s.conn, xd.acct.capath);
 	xmpp_conn_set_sockopt_callback(s.conn, sockopt_cb);
-	xmpp_handler_add(s.conn, message_handler, NULL, "message", NULL, NULL);
-	xmpp_handler_add(s.conn, presence_handler, NULL, "presence", NULL,
+	xmpp_handler_add(s.conn, s.hooks.message, NULL, "message", NULL,
+	    NULL);
+	xmpp_handler_add(s.conn, s.hooks.presence, NULL, "presence", NULL,
 	    NULL);
 	xmpp_handler_add(s.conn, iq_handler, NULL, "iq", NULL, NULL);
 	jid_parse(xd.acct.username, 0, &me);
@@ -420,12 +504,13 @@ conn_setup(void)
 }
 
 void
-session_init(void)
+session_init(const struct session_hooks *hooks)
 {
 	static xmpp_log_t logger = { strophe_log, NULL };
 	unsigned char rnd[6];
 	size_t i;
 
+	s.hooks = *hooks;
 	xmpp_initialize();
 	s.ctx = xmpp_ctx_new(NULL, &logger);
 	conn_setup();
@@ -530,8 +615,9 @@ handle_loss(void)
 	s.fd = -1;
 	s.ping_deadline = 0;
 	s.barrier_out = 0;
-	roster_clear_presence(&xd.roster);
-	muc_link_lost();
+	while (pending != NULL)
+		iq_done(&pending, NULL);
+	s.hooks.lost();
 	outbox_requeue(&xd.outbox);
 	if (s.login == LOGIN_PENDING) {
 		s.login = status;
@@ -599,44 +685,57 @@ drop_link(const char *why)
 	}
 }
 
+/* The keepalive: a ping after ka seconds of silence, then its answer. */
+static void
+keepalive_check(int64_t now)
+{
+	unsigned ka = xd.acct.keepalive;
+
+	if (!s.online || ka == 0)
+		return;
+	if (s.ping_deadline != 0 && now >= s.ping_deadline)
+		drop_link("the server did not answer a keepalive ping");
+	else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
+		send_ping("keepalive");
+		s.ping_deadline = now + (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
+		session_io();
+	}
+}
+
+/* When the loop must call session_timers() again, given the state now. */
+static int64_t
+next_deadline(void)
+{
+	unsigned ka = xd.acct.keepalive;
+
+	if (s.lost)
+		return 0;	/* a connect that failed at once */
+	if (!s.active)
+		return s.reconnect_at != 0 ? s.reconnect_at : INT64_MAX;
+	if (!s.online)
+		return s.login_deadline;
+	if (ka == 0)
+		return INT64_MAX;
+	return s.ping_deadline != 0 ? s.ping_deadline :
+	    s.last_rx + ka * 1000;
+}
+
+/*
+ * Acts on what is due, then says when to come back.  The next deadline is
+ * taken from the state after acting: a link dropped here has scheduled
+ * its reconnect, which the loop must wake up for.
+ */
 int64_t
 session_timers(int64_t now)
 {
-	int64_t next = INT64_MAX, wait;
-	unsigned ka = xd.acct.keepalive;
-
-	if (!s.active && s.reconnect_at != 0) {
-		if (now >= s.reconnect_at)
-			session_connect();
-		else
-			next = s.reconnect_at;
-	}
-	if (s.active && !s.online) {
-		if (now >= s.login_deadline)
-			drop_link("login did not complete in time");
-		else if (s.login_deadline < next)
-			next = s.login_deadline;
-	}
-	if (s.online && ka > 0) {
-		wait = (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
-		if (s.ping_deadline != 0 && now >= s.ping_deadline)
-			drop_link("the server did not answer a keepalive ping");
-		else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
-			send_ping("keepalive");
-			s.ping_deadline = now + wait;
-			session_io();
-		}
-		if (s.online) {
-			if (s.ping_deadline != 0 && s.ping_deadline < next)
-				next = s.ping_deadline;
-			else if (s.ping_deadline == 0 &&
-			    s.last_rx + ka * 1000 < next)
-				next = s.last_rx + ka * 1000;
-		}
-	}
+	if (s.active && !s.online && now >= s.login_deadline)
+		drop_link("login did not complete in time");
+	keepalive_check(now);
 	if (s.lost)
 		handle_loss();
-	return next;
+	if (!s.active && s.reconnect_at != 0 && now >= s.reconnect_at)
+		session_connect();
+	return next_deadline();
 }
 
 int
@@ -684,7 +783,10 @@ close_link(void)
 	if (!s.active)
 		return;
 	if (s.bound) {
-		presence_send("unavailable", NULL);
+		xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
+
+		xmpp_stanza_set_type(p, "unavailable");
+		send_release(p);
 		session_io();
 	}
 	xmpp_disconnect(s.conn);
@@ -711,22 +813,19 @@ session_restart(void)
 }
 
 void
-session_presence_changed(void)
+session_own_presence(xmpp_stanza_t *p)
 {
-	if (s.bound) {
-		presence_send_own();
-		muc_presence_changed();
-	}
-	session_io();
-}
+	enum show show = xd.presence_set ? xd.presence_show : xd.acct.status;
+	const char *text = xd.presence_set ? xd.presence_text :
+	    xd.acct.statusmessage;
+	char prio[8];
 
-void
-session_buddy_added(const char *bare)
-{
-	if (s.bound && xd.acct.autoregister) {
-		presence_send("subscribe", bare);
-		session_io();
-	}
+	if (show != SHOW_ONLINE)
+		stanza_text_child(p, "show", show_name(show));
+	if (text != NULL && *text != '\0')
+		stanza_text_child(p, "status", text);
+	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
+	stanza_text_child(p, "priority", prio);
 }
 
 const char *
@@ -751,6 +850,8 @@ void
 session_stop(void)
 {
 	close_link();
+	while (pending != NULL)
+		iq_done(&pending, NULL);
 	if (xd.outbox.count > 0)
 		log_info("%zu message(s) not yet confirmed by the server stay "
 		    "in the spool", xd.outbox.count);
