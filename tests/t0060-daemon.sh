@@ -128,6 +128,16 @@ test_expect_success 'three hundred waiting clients are each answered' '
 	test $fails = 0 && test ! -s "$TEST_DIR/many.err"
 '
 
+test_expect_success 'a second account with the same JID and resource is refused (73), naming the first' '
+	cp "$XMPPD_CONFIG" "$TEST_DIR/twin.conf" &&
+	sed -n "/^\[alice\]/,\$p" "$XMPPD_CONFIG" | sed "s/^\[alice\]/[twin]/" >>"$TEST_DIR/twin.conf" &&
+	{ xmppd -c "$TEST_DIR/twin.conf" twin 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 73 &&
+	grep -q "account twin logs in as alice@localhost/xmppd, like the account served by pid $XMPPD_PID alice" "$TEST_DIR/err" &&
+	grep -q "give one of them another resource" "$TEST_DIR/err" &&
+	test ! -e "$XMPPD_SOCKET_DIR/twin.sock"
+'
+
 test_expect_success 'the daemon stops cleanly' '
 	xmppd_stop
 '

@@ -70,6 +70,9 @@ static struct {
 	char		 why[600];	/* why we are not online, for STATUS */
 	int64_t		 last_rx;
 	int64_t		 ping_deadline;	/* 0: no keepalive ping out */
+	int64_t		 ping_checked;	/* when life was last looked for */
+	uint64_t	 acked;		/* bytes the server's TCP had taken */
+	int		 ping_stuck;	/* ...and the ping had not left yet */
 	unsigned long	 barrier_out;	/* the barrier ping out; 0: none */
 	unsigned long	 seq;
 	char		 id_prefix[24];
@@ -101,12 +104,19 @@ session_new_id(char *out, size_t len)
 	snprintf(out, len, "%s-%lu", s.id_prefix, ++s.seq);
 }
 
+/* An id this daemon gave out: its prefix, and a number it has reached. */
 int
 session_issued_id(const char *id)
 {
 	size_t n = strlen(s.id_prefix);
+	char *end;
+	unsigned long seq;
 
-	return strncmp(id, s.id_prefix, n) == 0 && id[n] == '-';
+	if (strncmp(id, s.id_prefix, n) != 0 || id[n] != '-' ||
+	    id[n + 1] < '1' || id[n + 1] > '9')
+		return 0;
+	seq = strtoul(id + n + 1, &end, 10);
+	return *end == '\0' && seq <= s.seq;
 }
 
 static void
@@ -168,7 +178,7 @@ static void
 redact(const char *in, char *out, size_t len)
 {
 	static const char *tags[] = { "<auth", "<response", "<challenge",
-		"<success" };
+		"<success", "<password" };
 	size_t o = 0, i;
 	const char *p = in;
 
@@ -702,20 +712,73 @@ drop_link(const char *why)
 	}
 }
 
+/*
+ * Our output as the kernel sees it: how many bytes the server's TCP has
+ * acknowledged so far, and how many wait unsent (the server's window is
+ * full, or nothing was sent yet) here or still in libstrophe's queue.
+ */
+static void
+output_state(uint64_t *acked, int *stuck)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (s.fd >= 0)
+		getsockopt(s.fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	*acked = ti.tcpi_bytes_acked;
+	*stuck = ti.tcpi_notsent_bytes > 0 ||
+	    xmpp_conn_send_queue_len(s.conn) > 0;
+}
+
+/*
+ * The ping is out and its answer is due: is the link alive all the same?
+ * A server that reads slowly (ejabberd's stock shaper takes 3000 bytes a
+ * second) leaves our ping queued behind our own messages, and no answer
+ * can come before the ping has even left: while our output is stuck, the
+ * server's TCP acknowledging more of it is the proof of life, and the
+ * ping's own wait starts only once it has left.  A hung server reads
+ * nothing: once its buffers are full it acknowledges nothing either.
+ * Anything received also shows life.
+ */
+static int
+still_alive(int64_t now)
+{
+	uint64_t acked;
+	int stuck, alive;
+
+	output_state(&acked, &stuck);
+	if (stuck)
+		alive = acked > s.acked;
+	else
+		alive = s.ping_stuck;	/* it left since the last look */
+	alive = alive || s.last_rx > s.ping_checked;
+	s.acked = acked;
+	s.ping_stuck = stuck;
+	s.ping_checked = now;
+	return alive;
+}
+
 /* The keepalive: a ping after ka seconds of silence, then its answer. */
 static void
 keepalive_check(int64_t now)
 {
 	unsigned ka = xd.acct.keepalive;
+	int64_t wait = (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
 
 	if (!s.online || ka == 0)
 		return;
-	if (s.ping_deadline != 0 && now >= s.ping_deadline)
-		drop_link("the server did not answer a keepalive ping");
-	else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
+	if (s.ping_deadline != 0 && now >= s.ping_deadline) {
+		if (still_alive(now))
+			s.ping_deadline = now + wait;
+		else
+			drop_link("the server did not answer a keepalive ping");
+	} else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
 		send_ping("keepalive");
-		s.ping_deadline = now + (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
+		s.ping_deadline = now + wait;
 		session_io();
+		output_state(&s.acked, &s.ping_stuck);
+		s.ping_checked = now;
 	}
 }
 

@@ -16,6 +16,7 @@
 # Knobs (set before prosody_setup / prosody_start):
 #   PROSODY_LOG_LEVEL   min level of prosody.log (default info; debug helps)
 #   PROSODY_EXTRA       extra Lua lines for the global section of the config
+#   PROSODY_MODULES     extra modules to load, as Lua list items: '"limits";' 
 #
 # Differences from the reference config, both for speed only:
 #   network_settings = { nagle = false }  Prosody sends its stream features
@@ -152,7 +153,7 @@ https_ports = { }
 network_settings = { nagle = false }
 default_iteration_count = 4096
 plugin_paths = { "$_ps_d/plugins" }
-modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit"; "test_auth_log" }
+modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit"; "test_auth_log"; ${PROSODY_MODULES:-} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false
