@@ -52,7 +52,7 @@ MAN8      = man/xmppd.8 man/xmpp-agi.8 man/check_xmppd.8
 COMMON    = proto text jid sockdir spool
 DAEMON    = main config filecheck secret control requests session stanza \
             message presence roster inbox outbox queue reload muc hook xmppd \
-            loss log util
+            loss journal log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-spool test-sockdir test-outbox test-control
 
