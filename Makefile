@@ -60,7 +60,7 @@ COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/xmppd/%.o)
 CLIENT_OBJ = $(BUILD)/common/client.o $(COMMON_OBJ)
 UNIT_BIN   = $(UNITS:%=tests/unit/%)
-TEST_BIN   = tests/buddy tests/freeport
+TEST_BIN   = tests/buddy tests/freeport tests/failio.so
 
 .PHONY: all check check-unit check-asan check-valgrind lint install uninstall \
         clean test-programs demo bench
@@ -110,6 +110,10 @@ tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
 
 tests/buddy: tests/buddy.c
 	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(LDFLAGS) -o $@ $< $(STROPHE_LIBS)
+
+# Not built with the sanitizers: it is preloaded into sanitized programs.
+tests/failio.so: tests/failio.c
+	$(CC) -std=c11 -Wall -Wextra -O2 -fPIC -shared -o $@ $< -ldl
 
 tests/freeport: tests/freeport.c
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<

@@ -68,6 +68,7 @@ struct journal {
 	size_t		 nspare;
 	uint64_t	 max_seq;
 	uint64_t	 next_rseq;
+	int		 rdonly;	/* journal_peek(): look, write nothing */
 };
 
 /* Little-endian numbers and a CRC-32 (IEEE), as written. */
@@ -511,7 +512,8 @@ journal_close(struct journal *j)
 
 	if (j == NULL)
 		return;
-	journal_flush(j);
+	if (!j->rdonly)
+		journal_flush(j);
 	for (i = 0; i < j->nsegs; i++)
 		close(j->segs[i].fd);
 	for (i = 0; i < j->nspare; i++)
@@ -632,7 +634,8 @@ open_segment(struct journal *j, const char *name, struct segment *s)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(path, sizeof(path), "%s/%s", j->dir, name);
-	if ((s->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((s->fd = open(path, (j->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
 		return -1;
 	if (fstat(s->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size < SEG_HDR || st.st_size > (off_t)(64u << 20) ||
@@ -743,9 +746,10 @@ cut_tail(struct journal *j, char *err, size_t errlen)
 	return 0;
 }
 
-struct journal *
-journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
-    void *arg, char *err, size_t errlen)
+/* Finds and reads the segments of dir, handing live messages to fn. */
+static struct journal *
+load(const char *dir, size_t segsize, int sync, int rdonly,
+    journal_found_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct journal *j = xcalloc(1, sizeof(*j));
 	struct recovery r = { 0 };
@@ -754,6 +758,7 @@ journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
 	snprintf(j->dir, sizeof(j->dir), "%s", dir);
 	j->segsize = segsize ? segsize : JOURNAL_SEGMENT;
 	j->sync = sync;
+	j->rdonly = rdonly;
 	j->next_rseq = 1;	/* 0 in a header means "no records" */
 	if (find_segments(j, err, errlen) == -1) {
 		journal_close(j);
@@ -768,10 +773,33 @@ journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
 	}
 	free(r.found);
 	free(r.dead);
+	return j;
+}
+
+struct journal *
+journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
+    void *arg, char *err, size_t errlen)
+{
+	struct journal *j;
+
+	if ((j = load(dir, segsize, sync, 0, fn, arg, err, errlen)) == NULL)
+		return NULL;
 	if (cut_tail(j, err, errlen) == -1) {
 		journal_close(j);
 		return NULL;
 	}
 	recycle(j);
 	return j;
+}
+
+int
+journal_peek(const char *dir, journal_found_fn fn, void *arg, char *err,
+    size_t errlen)
+{
+	struct journal *j;
+
+	if ((j = load(dir, 0, 0, 1, fn, arg, err, errlen)) == NULL)
+		return -1;
+	journal_close(j);
+	return 0;
 }

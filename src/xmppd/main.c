@@ -352,6 +352,7 @@ struct options {
 	int		 foreground;
 	int		 debug;
 	int		 check;
+	int		 spool;		/* --spool */
 };
 
 static poptContext
@@ -370,6 +371,9 @@ parse_options(int argc, const char **argv, struct options *o)
 		    "log the XML stream (credentials redacted)", NULL },
 		{ "check", 'n', POPT_ARG_NONE, &o->check, 0,
 		    "check the configuration, print it and exit", NULL },
+		{ "spool", '\0', POPT_ARG_NONE, &o->spool, 0,
+		    "list the messages waiting in the account's spool and exit",
+		    NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		{ "help", 'h', POPT_ARG_VAL, &help, 1,
@@ -455,6 +459,19 @@ prepare_socket(const struct options *o, int group_set, gid_t gid,
 	return fd;
 }
 
+/* --spool: what waits in the account's spool, read without a change. */
+static int
+list_spool(const char *account)
+{
+	char dir[PATH_MAX];
+
+	if (spool_dir(account, dir, sizeof(dir)) == -1)
+		errx(EX_USAGE, "spool folder name too long");
+	if (access(dir, F_OK) == -1)
+		return 0;	/* nothing was ever spooled */
+	return queue_list(dir) == -1 ? EX_IOERR : 0;
+}
+
 /* The spool must exist before the first message is accepted. */
 static void
 prepare_spool(const char *account)
@@ -538,6 +555,8 @@ main(int argc, const char **argv)
 	gid_t gid;
 
 	pc = parse_options(argc, argv, &o);
+	if (o.spool)
+		exit(list_spool(o.account));
 	load_config(&o);
 	if (o.check) {
 		config_print(&xd.acct, stdout);

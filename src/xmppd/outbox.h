@@ -17,13 +17,12 @@
 #define OUTBOX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <time.h>
 
 #define OUTBOX_MAX_MESSAGES	10000
 #define OUTBOX_MAX_BYTES	(32u << 20)
-
-struct spoolfile;
 
 enum outbox_end { OUTBOX_CONFIRMED, OUTBOX_EXPIRED, OUTBOX_GAVE_UP };
 
@@ -40,7 +39,7 @@ struct outmsg {
 	int		 attempts;	/* times sent */
 	int		 suspect;	/* in flight when a stream error came */
 	void		*waiter;	/* a client waiting for its end */
-	struct spoolfile *file;		/* where it is spooled (queue.c) */
+	uint64_t	 segment;	/* the journal's, holding it (queue.c) */
 };
 
 struct outbox;

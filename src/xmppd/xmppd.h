@@ -12,7 +12,7 @@
  *   queue.c        accepted messages, spooled until confirmed
  *   session.c      the XMPP link (libstrophe)
  *   control.c      the local socket, as a transport (control.h)
- *   inbox.c outbox.c roster.c hook.c xmppd.c
+ *   inbox.c outbox.c roster.c hook.c journal.c xmppd.c
  *                  state and jobs
  *   config.c secret.c filecheck.c loss.c stanza.c util.c log.c,
  *   src/common/    tools
@@ -126,6 +126,12 @@ typedef void (*queue_accepted_fn)(void *owner, const char *id, int status,
 typedef void (*queue_ended_fn)(void *waiter, enum outbox_end);
 void	queue_init(queue_accepted_fn, queue_ended_fn);
 void	queue_load(int all);
+/*
+ * Prints the messages waiting in spool folder dir, one a line, without
+ * changing anything (a daemon may be running): ID TO BYTES CREATED FLAGS
+ * WHERE (journal, or the name of a spool file of the older format).
+ */
+int	queue_list(const char *dir);
 /* session_hooks.online: what xmpp-send --queue left meanwhile. */
 void	queue_online(void);
 /*
