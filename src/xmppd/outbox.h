@@ -31,6 +31,7 @@ struct outmsg {
 	time_t		 created;	/* wall clock, for the lifetime */
 	int		 groupchat;	/* to a room */
 	int		 receipt;	/* ask for a receipt */
+	int		 oob;		/* the body is a URL, sent as XEP-0066 */
 	int		 attempts;	/* times sent */
 	void		*waiter;	/* a client waiting for its end */
 	struct spoolfile *file;		/* where it is spooled (queue.c) */

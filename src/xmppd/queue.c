@@ -119,6 +119,7 @@ queue_add(const struct spooled *m, struct spoolfile *f)
 		return -1;
 	xd.outbox.tail->groupchat = m->groupchat;
 	xd.outbox.tail->receipt = m->receipt;
+	xd.outbox.tail->oob = m->oob;
 	file_put(xd.outbox.tail, f);
 	return 0;
 }
@@ -233,6 +234,7 @@ queue_accept(void *owner, const char *to, int flags, const char *body,
 	m->len = len;
 	m->groupchat = (flags & QUEUE_GROUPCHAT) != 0;
 	m->receipt = (flags & QUEUE_RECEIPT) != 0;
+	m->oob = (flags & QUEUE_OOB) != 0;
 	staged.owner[staged.n++] = owner;
 	staged.bytes += len;
 	return 0;

@@ -116,6 +116,7 @@ void	session_cancel_iq(void *arg);
 /* queue.c: accepted messages, spooled until the server confirms them. */
 #define QUEUE_GROUPCHAT	0x1
 #define QUEUE_RECEIPT	0x2
+#define QUEUE_OOB	0x4	/* the body is a URL: XEP-0066 too */
 /* The spool has the owner's message (status 0 and its id), or failed. */
 typedef void (*queue_accepted_fn)(void *owner, const char *id, int status,
     const char *err);
