@@ -44,7 +44,7 @@ MAN8      = man/xmppd.8 man/xmpp-agi.8
 
 COMMON    = proto text jid sockdir spool
 DAEMON    = main config control requests session stanza message presence roster \
-            inbox outbox queue reload muc hook xmppd \
+            inbox outbox queue reload muc upload hook xmppd \
             log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-spool test-outbox test-control
