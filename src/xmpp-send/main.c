@@ -20,6 +20,7 @@
 #include "sockdir.h"
 #include "spool.h"
 #include "text.h"
+#include "upload.h"
 
 #ifndef VERSION
 #define VERSION "0.1"
@@ -411,6 +412,8 @@ main(int argc, const char **argv)
 		    "wait for the recipient's delivery receipt", "SECS" },
 		{ "lines", 'l', POPT_ARG_NONE, &by_line, 0,
 		    "send every line of stdin as a message of its own", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, upload_options, 0, NULL,
+		    NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
 		    NULL },
 		POPT_AUTOHELP
@@ -419,7 +422,7 @@ main(int argc, const char **argv)
 	poptContext pc;
 
 	pc = client_popt("xmpp-send", argc, argv, opts,
-	    "[-glQ] [-r SECS] [-S DIR] [-w SECS] "
+	    "[-glQ] [-F PATH]... [-r SECS] [-S DIR] [-w SECS] "
 	    "ACCOUNT JID [MESSAGE...]");
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);
@@ -436,6 +439,9 @@ main(int argc, const char **argv)
 	if (queue && receipt_arg != NULL)
 		errx(EX_USAGE, "--receipt needs a running daemon: not with "
 		    "--queue");
+	if (upload_wanted() && (queue || by_line || receipt_arg != NULL))
+		errx(EX_USAGE, "--file goes with neither --queue, --lines nor "
+		    "--receipt");
 	words = poptGetArgs(pc);
 	if (by_line && (words != NULL || queue || receipt_arg != NULL))
 		errx(EX_USAGE, "--lines reads the messages from stdin: it goes "
@@ -453,6 +459,17 @@ main(int argc, const char **argv)
 	/* "--" before the message guards words that start with '-'. */
 	if (words != NULL && strcmp(words[0], "--") == 0)
 		words = words[1] ? words + 1 : NULL;
+	if (upload_wanted()) {
+		/* With files, the text is the words only: stdin stays. */
+		if ((message = words ? join_words(words, &len) : NULL))
+			check_body(message, len);
+		rc = upload_send(account, jid, group, message, len, wait);
+		free(message);
+		free(wait_arg);
+		free(client_sockdir);
+		poptFreeContext(pc);
+		return rc;
+	}
 	message = words ? join_words(words, &len) : read_stdin(&len);
 	check_body(message, len);
 
