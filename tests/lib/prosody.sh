@@ -16,6 +16,7 @@
 # Knobs (set before prosody_setup / prosody_start):
 #   PROSODY_LOG_LEVEL   min level of prosody.log (default info; debug helps)
 #   PROSODY_EXTRA       extra Lua lines for the global section of the config
+# and prosody_upload (below) for an HTTP upload service.
 #
 # Differences from the reference config, both for speed only:
 #   network_settings = { nagle = false }  Prosody sends its stream features
@@ -28,6 +29,9 @@ PROSODY_DIR=$TEST_DIR/prosody
 PROSODY_CFG=$PROSODY_DIR/prosody.cfg.lua
 PROSODY_PID=
 PROSODY_CERT_KIND=good
+PROSODY_UPLOAD=     # size limit of upload.localhost; empty: no such service
+PROSODY_UPLOAD_QUOTA=
+PROSODY_HTTPS_PORT=
 _ps_started=        # set once Prosody has come up at least once
 export PROSODY_DIR PROSODY_CFG
 
@@ -92,6 +96,13 @@ prosody_setup() {
 	subjectKeyIdentifier = hash
 	authorityKeyIdentifier = keyid
 	subjectAltName = DNS:wrong.example
+	[upload]
+	basicConstraints = critical,CA:FALSE
+	keyUsage = critical,digitalSignature,keyEncipherment
+	extendedKeyUsage = serverAuth
+	subjectKeyIdentifier = hash
+	authorityKeyIdentifier = keyid
+	subjectAltName = DNS:upload.localhost,DNS:localhost
 	EOF
 	mkdir -p "$PROSODY_DIR/plugins" || return 1
 	cat >"$PROSODY_DIR/plugins/mod_test_quick_exit.lua" <<-'EOF' || return 1
@@ -108,7 +119,8 @@ prosody_setup() {
 	_ps_cert ca ca "/CN=xmppd test CA" &&
 		_ps_cert localhost localhost /CN=localhost signed &&
 		_ps_cert untrusted untrusted /CN=localhost &&
-		_ps_cert wrongname wrongname /CN=wrong.example signed ||
+		_ps_cert wrongname wrongname /CN=wrong.example signed &&
+		_ps_cert upload upload /CN=upload.localhost signed ||
 		return 1
 	PROSODY_PORT=$("$TOP/tests/freeport") || return 1
 	PROSODY_CAFILE=$PROSODY_DIR/ca.crt
@@ -121,6 +133,9 @@ prosody_setup() {
 _ps_write_config() {
 	_ps_d=$PROSODY_DIR
 	_ps_c=$PROSODY_CERT_KIND
+	_ps_https=
+	[ -z "$PROSODY_HTTPS_PORT" ] || _ps_https="https_interfaces = { \"127.0.0.1\" }
+https_certificate = \"$_ps_d/upload.crt\""
 	[ "$_ps_c" = good ] && _ps_c=localhost
 	cat >"$PROSODY_CFG.new" <<EOF || return 1
 -- written by tests/lib/prosody.sh; certificate: $PROSODY_CERT_KIND
@@ -138,7 +153,8 @@ c2s_direct_tls_ports = { }
 legacy_ssl_ports = { }
 s2s_ports = { }
 http_ports = { }
-https_ports = { }
+https_ports = { $PROSODY_HTTPS_PORT }
+$_ps_https
 network_settings = { nagle = false }
 default_iteration_count = 4096
 plugin_paths = { "$_ps_d/plugins" }
@@ -155,7 +171,31 @@ VirtualHost "localhost"
 Component "conference.localhost" "muc"
   muc_room_locking = false
 EOF
+	[ -z "$PROSODY_UPLOAD" ] || cat >>"$PROSODY_CFG.new" <<EOF || return 1
+Component "upload.localhost" "http_file_share"
+  http_file_share_size_limit = $PROSODY_UPLOAD
+  http_file_share_daily_quota = ${PROSODY_UPLOAD_QUOTA:-$((PROSODY_UPLOAD * 10))}
+EOF
 	mv "$PROSODY_CFG.new" "$PROSODY_CFG"
+}
+
+# prosody_upload LIMIT [QUOTA]: serve the HTTP upload service
+# upload.localhost (Prosody's mod_http_file_share, XEP-0363) for files of
+# up to LIMIT bytes, QUOTA bytes per user and day (default 10 x LIMIT),
+# on https://upload.localhost:$PROSODY_HTTPS_PORT/file_share/ with a
+# certificate of the test CA (upload.crt, SAN upload.localhost and
+# localhost; libcurl takes *.localhost for 127.0.0.1).  No argument:
+# no upload service.  Rewrites the config; takes effect at the next
+# prosody_start.
+prosody_upload() {
+	PROSODY_UPLOAD=${1:-}
+	PROSODY_UPLOAD_QUOTA=${2:-}
+	PROSODY_HTTPS_PORT=
+	if [ -n "$PROSODY_UPLOAD" ]; then
+		PROSODY_HTTPS_PORT=$("$TOP/tests/freeport") || return 1
+	fi
+	export PROSODY_HTTPS_PORT
+	_ps_write_config
 }
 
 # prosody_cert KIND: serve the certificate KIND for localhost: good
@@ -208,7 +248,7 @@ prosody_start() {
 		wait_for 10 '_ps_newlog | grep -Eq "$_ps_active|Failed to open server port" ||
 			! pid_alive "$PROSODY_PID"'
 		if _ps_newlog | grep -Eq "$_ps_active" && pid_alive "$PROSODY_PID" &&
-			wait_for 5 _ps_listening; then
+			wait_for 5 _ps_listening && _ps_https_ready; then
 			_ps_started=1
 			return 0
 		fi
@@ -228,6 +268,12 @@ prosody_start() {
 		PROSODY_PID=
 		return 1
 	done
+}
+
+# With an upload service: its https port is active too (5 s).
+_ps_https_ready() {
+	[ -n "$PROSODY_HTTPS_PORT" ] || return 0
+	wait_for 5 '_ps_newlog | grep -q "Activated service .https. on \\[127\\.0\\.0\\.1\\]:$PROSODY_HTTPS_PORT\$"'
 }
 
 # Prints what Prosody logged since the last prosody_start.
