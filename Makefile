@@ -43,7 +43,7 @@ PROGRAMS  = bin/xmppd $(CLIENTS:%=bin/%) bin/xmpp-put
 MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1 \
             man/xmpp-join.1 man/xmpp-leave.1 man/xmpp-presence.1
 MAN5      = man/xmppd.conf.5
-MAN8      = man/xmppd.8 man/xmpp-agi.8
+MAN8      = man/xmppd.8 man/xmpp-agi.8 man/xmpp-voicemail.8
 
 COMMON    = proto text jid sockdir spool
 DAEMON    = main config control requests session stanza message presence roster \

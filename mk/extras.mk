@@ -13,6 +13,8 @@
 #                Asterisk looks for AGI scripts in its own agi-bin
 #                (astagidir, /var/lib/asterisk/agi-bin on Debian), outside
 #                PREFIX: link it there, or call AGI() with the full path.
+#                $(PREFIX)/lib/xmpp-toolkit/xmpp-voicemail too, which
+#                voicemail.conf's externnotify names with its full path.
 #   NAGIOSDIR    $(PREFIX)/lib/nagios/plugins/check_xmppd
 #   UNITDIR      $(PREFIX)/lib/systemd/system/xmppd@.service, its
 #                ExecStart= pointing at $(SBINDIR)/xmppd
@@ -33,11 +35,11 @@ DOCDIR      ?= $(PREFIX)/share/doc/xmpp-toolkit
 EXTRAS_EXAMPLES = README.md extensions.conf extensions.ael cron
 EXTRAS_COMPLETE = xmpp-send xmpp-status xmpp-recv xmpp-join xmpp-leave \
                   xmpp-presence
-EXTRAS_SH       = scripts/xmpp-agi scripts/check_xmppd
+EXTRAS_SH       = scripts/xmpp-agi scripts/check_xmppd scripts/xmpp-voicemail
 EXTRAS_TESTS    = tests/t0100-golden.sh tests/t0110-agi.sh \
                   tests/t0115-examples.sh tests/t0120-monitoring.sh \
                   tests/t0130-completion.sh tests/t0140-install.sh \
-                  tests/t0145-service.sh
+                  tests/t0145-service.sh tests/t0185-voicemail.sh
 
 .PHONY: install-extras uninstall-extras lint-extras check-extras
 
@@ -46,6 +48,7 @@ install-extras:
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(BASHCOMPDIR) \
 	    $(DESTDIR)$(DOCDIR)/examples
 	install -m 755 scripts/xmpp-agi $(DESTDIR)$(AGIDIR)/xmpp-agi
+	install -m 755 scripts/xmpp-voicemail $(DESTDIR)$(AGIDIR)/xmpp-voicemail
 	install -m 755 scripts/check_xmppd $(DESTDIR)$(NAGIOSDIR)/check_xmppd
 	sed 's|/usr/local/sbin/xmppd|$(SBINDIR)/xmppd|' scripts/xmppd@.service \
 	    >$(DESTDIR)$(UNITDIR)/xmppd@.service.tmp
@@ -62,6 +65,7 @@ install-extras:
 
 uninstall-extras:
 	rm -f $(DESTDIR)$(AGIDIR)/xmpp-agi $(DESTDIR)$(NAGIOSDIR)/check_xmppd
+	rm -f $(DESTDIR)$(AGIDIR)/xmpp-voicemail
 	rm -f $(DESTDIR)$(UNITDIR)/xmppd@.service
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/xmppd \
 	    $(EXTRAS_COMPLETE:%=$(DESTDIR)$(BASHCOMPDIR)/%)
