@@ -686,44 +686,57 @@ drop_link(const char *why)
 	}
 }
 
+/* The keepalive: a ping after ka seconds of silence, then its answer. */
+static void
+keepalive_check(int64_t now)
+{
+	unsigned ka = xd.acct.keepalive;
+
+	if (!s.online || ka == 0)
+		return;
+	if (s.ping_deadline != 0 && now >= s.ping_deadline)
+		drop_link("the server did not answer a keepalive ping");
+	else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
+		send_ping("keepalive");
+		s.ping_deadline = now + (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
+		session_io();
+	}
+}
+
+/* When the loop must call session_timers() again, given the state now. */
+static int64_t
+next_deadline(void)
+{
+	unsigned ka = xd.acct.keepalive;
+
+	if (s.lost)
+		return 0;	/* a connect that failed at once */
+	if (!s.active)
+		return s.reconnect_at != 0 ? s.reconnect_at : INT64_MAX;
+	if (!s.online)
+		return s.login_deadline;
+	if (ka == 0)
+		return INT64_MAX;
+	return s.ping_deadline != 0 ? s.ping_deadline :
+	    s.last_rx + ka * 1000;
+}
+
+/*
+ * Acts on what is due, then says when to come back.  The next deadline is
+ * taken from the state after acting: a link dropped here has scheduled
+ * its reconnect, which the loop must wake up for.
+ */
 int64_t
 session_timers(int64_t now)
 {
-	int64_t next = INT64_MAX, wait;
-	unsigned ka = xd.acct.keepalive;
-
-	if (!s.active && s.reconnect_at != 0) {
-		if (now >= s.reconnect_at)
-			session_connect();
-		else
-			next = s.reconnect_at;
-	}
-	if (s.active && !s.online) {
-		if (now >= s.login_deadline)
-			drop_link("login did not complete in time");
-		else if (s.login_deadline < next)
-			next = s.login_deadline;
-	}
-	if (s.online && ka > 0) {
-		wait = (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
-		if (s.ping_deadline != 0 && now >= s.ping_deadline)
-			drop_link("the server did not answer a keepalive ping");
-		else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
-			send_ping("keepalive");
-			s.ping_deadline = now + wait;
-			session_io();
-		}
-		if (s.online) {
-			if (s.ping_deadline != 0 && s.ping_deadline < next)
-				next = s.ping_deadline;
-			else if (s.ping_deadline == 0 &&
-			    s.last_rx + ka * 1000 < next)
-				next = s.last_rx + ka * 1000;
-		}
-	}
+	if (s.active && !s.online && now >= s.login_deadline)
+		drop_link("login did not complete in time");
+	keepalive_check(now);
 	if (s.lost)
 		handle_loss();
-	return next;
+	if (!s.active && s.reconnect_at != 0 && now >= s.reconnect_at)
+		session_connect();
+	return next_deadline();
 }
 
 int
