@@ -422,7 +422,7 @@ main(int argc, const char **argv)
 	poptContext pc;
 
 	pc = client_popt("xmpp-send", argc, argv, opts,
-	    "[-glQ] [-F PATH]... [-r SECS] [-S DIR] [-w SECS] "
+	    "[-glQ] [-F FILE]... [-r SECS] [-S DIR] [-w SECS] "
 	    "ACCOUNT JID [MESSAGE...]");
 	account = poptGetArg(pc);
 	jid = poptGetArg(pc);

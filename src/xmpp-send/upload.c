@@ -1,5 +1,5 @@
 /*
- * upload.c: xmpp-send --file PATH: sends files by HTTP File Upload
+ * upload.c: xmpp-send --file FILE: sends files by HTTP File Upload
  * (XEP-0363) and their URLs as messages with out-of-band data (XEP-0066),
  * so that chat apps show a recording or an image inline.
  *
@@ -41,11 +41,29 @@
 #define SLOT_MS		25000		/* less than the client's timeout */
 #define FILES_MAX	16
 
-static char **paths;		/* --file, in order */
+static char **paths;		/* --file, in order, NULL-terminated */
+static size_t npaths;
+
+/* popt's callback for each --file (an ARGV option prints no "=FILE"). */
+static void
+file_option(poptContext pc, enum poptCallbackReason reason,
+    const struct poptOption *opt, const char *arg, const void *data)
+{
+	(void)pc, (void)opt, (void)data;
+	if (reason != POPT_CALLBACK_REASON_OPTION || arg == NULL)
+		return;
+	if (npaths == FILES_MAX)
+		errx(EX_USAGE, "at most %d files at a time", FILES_MAX);
+	if ((paths = realloc(paths, (npaths + 2) * sizeof(*paths))) == NULL ||
+	    (paths[npaths] = strdup(arg)) == NULL)
+		err(EX_OSERR, "malloc");
+	paths[++npaths] = NULL;
+}
 
 struct poptOption upload_options[] = {
-	{ "file", 'F', POPT_ARG_ARGV, &paths, 0,
-	    "send this file by HTTP upload, as a link (repeatable)", "PATH" },
+	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)file_option, 0, NULL, NULL },
+	{ "file", 'F', POPT_ARG_STRING, NULL, 'F',
+	    "send this file by HTTP upload, as a link (repeatable)", "FILE" },
 	POPT_TABLEEND
 };
 
@@ -298,9 +316,7 @@ upload_send(const char *account, const char *jid, int group,
 	size_t n, i;
 	int status;
 
-	for (n = 0; paths[n] != NULL; n++)
-		if (n == FILES_MAX)
-			errx(EX_USAGE, "at most %d files at a time", FILES_MAX);
+	n = npaths;
 	memset(fs, 0, sizeof(fs));
 	for (i = 0; i < n; i++)
 		file_open(&fs[i], paths[i]);

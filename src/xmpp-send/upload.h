@@ -8,7 +8,7 @@
 #include <popt.h>
 #include <stddef.h>
 
-/* --file PATH (repeatable): include with POPT_ARG_INCLUDE_TABLE. */
+/* --file FILE (repeatable): include with POPT_ARG_INCLUDE_TABLE. */
 extern struct poptOption upload_options[];
 
 /* Was a --file given? */
