@@ -240,6 +240,22 @@ test_expect_success 'a server without an upload service: 69, said once per link'
 	nothing_sent
 '
 
+test_expect_success 'an upload server whose certificate is for another name: 69, nothing sent' '
+	prosody_stop && PROSODY_HTTPS_CERT=wrongname && prosody_upload $LIMIT $((1024 * LIMIT)) &&
+	back_online &&
+	refused 69 "$TEST_DIR/photo.jpg: upload failed: SSL: no alternative certificate subject name matches target host name .upload.localhost." \
+		xmpp-send --file "$TEST_DIR/photo.jpg" alice bob@localhost "a text" &&
+	nothing_sent
+'
+
+test_expect_success 'an upload server whose certificate the account does not trust: 69' '
+	prosody_stop && PROSODY_HTTPS_CERT=untrusted && prosody_upload $LIMIT $((1024 * LIMIT)) &&
+	back_online &&
+	refused 69 "$TEST_DIR/photo.jpg: upload failed: SSL certificate problem: self-signed certificate" \
+		xmpp-send --file "$TEST_DIR/photo.jpg" alice bob@localhost "a text" &&
+	nothing_sent
+'
+
 test_expect_success 'the daemon stops cleanly' '
 	xmppd_stop
 '

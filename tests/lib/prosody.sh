@@ -32,6 +32,7 @@ PROSODY_CERT_KIND=good
 PROSODY_UPLOAD=     # size limit of upload.localhost; empty: no such service
 PROSODY_UPLOAD_QUOTA=
 PROSODY_HTTPS_PORT=
+PROSODY_HTTPS_CERT=upload   # certificate of the https port (prosody_upload)
 _ps_started=        # set once Prosody has come up at least once
 export PROSODY_DIR PROSODY_CFG
 
@@ -135,7 +136,7 @@ _ps_write_config() {
 	_ps_c=$PROSODY_CERT_KIND
 	_ps_https=
 	[ -z "$PROSODY_HTTPS_PORT" ] || _ps_https="https_interfaces = { \"127.0.0.1\" }
-https_certificate = \"$_ps_d/upload.crt\""
+https_certificate = \"$_ps_d/$PROSODY_HTTPS_CERT.crt\""
 	[ "$_ps_c" = good ] && _ps_c=localhost
 	cat >"$PROSODY_CFG.new" <<EOF || return 1
 -- written by tests/lib/prosody.sh; certificate: $PROSODY_CERT_KIND
@@ -184,9 +185,10 @@ EOF
 # up to LIMIT bytes, QUOTA bytes per user and day (default 10 x LIMIT),
 # on https://upload.localhost:$PROSODY_HTTPS_PORT/file_share/ with a
 # certificate of the test CA (upload.crt, SAN upload.localhost and
-# localhost; libcurl takes *.localhost for 127.0.0.1).  No argument:
-# no upload service.  Rewrites the config; takes effect at the next
-# prosody_start.
+# localhost; libcurl takes *.localhost for 127.0.0.1), or the one
+# PROSODY_HTTPS_CERT names (untrusted: self-signed; wrongname: for
+# wrong.example).  No argument: no upload service.  Rewrites the config;
+# takes effect at the next prosody_start.
 prosody_upload() {
 	PROSODY_UPLOAD=${1:-}
 	PROSODY_UPLOAD_QUOTA=${2:-}
