@@ -113,7 +113,8 @@ test_expect_success 'set up Prosody with an upload service of 1 MiB, bob and the
 
 test_expect_success 'a file and a text: the text, then the link, inline (OOB), intact' '
 	head -c 5000 /dev/urandom >"$TEST_DIR/photo.jpg" &&
-	xmpp-send --file "$TEST_DIR/photo.jpg" alice bob@localhost Look at "this," please &&
+	xmpp-send --file "$TEST_DIR/photo.jpg" alice bob@localhost Look at "this," please \
+		>"$TEST_DIR/out" && test ! -s "$TEST_DIR/out" &&
 	got_text "Look at this, please" &&
 	got_file "$TEST_DIR/photo.jpg"
 '

@@ -174,6 +174,15 @@ read_file(char *buf, size_t size, size_t n, void *arg)
 	return (size_t)r;
 }
 
+/* CURLOPT_WRITEFUNCTION: the answer's body ("Upload successful.") is
+ * not for the user's stdout. */
+static size_t
+discard(char *buf, size_t size, size_t n, void *arg)
+{
+	(void)buf, (void)arg;
+	return size * n;
+}
+
 static void
 put_setup(CURL *h, struct spec *s, char *errbuf)
 {
@@ -188,6 +197,7 @@ put_setup(CURL *h, struct spec *s, char *errbuf)
 	/* A known size: Content-Length, never chunked (Prosody refuses it). */
 	curl_easy_setopt(h, CURLOPT_INFILESIZE_LARGE, (curl_off_t)s->size);
 	curl_easy_setopt(h, CURLOPT_READFUNCTION, read_file);
+	curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard);
 	curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
 	curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, CONNECT_SECS);
 	curl_easy_setopt(h, CURLOPT_LOW_SPEED_LIMIT, 1L);
