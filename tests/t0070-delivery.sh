@@ -35,6 +35,18 @@ test_expect_success '--wait returns once the server has the message' '
 	spooled 0 && bob_has bob "confirmed one"
 '
 
+test_expect_success 'WAIT for an id the daemon never gave out, though with its prefix: unknown (65), not confirmed' '
+	printf "SEND 4 bob@localhost\nwaitQUIT\n" |
+		socat -t 5 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >"$TEST_DIR/conv" &&
+	id=$(sed -n "s/^OK \(xmppd-.*\)$/\1/p" "$TEST_DIR/conv") && test -n "$id" &&
+	never="${id%-*}-$((${id##*-} + 1000))" &&
+	printf "WAIT 1000 %s\nWAIT 1000 %s\nWAIT 1000 %s\nQUIT\n" "$id" "$never" "${id%-*}-0$((${id##*-}))" |
+		socat -t 5 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >"$TEST_DIR/conv" &&
+	sed -n 2p "$TEST_DIR/conv" | grep -q "^OK confirmed$" &&
+	sed -n 3p "$TEST_DIR/conv" | grep -q "^ERR 65 unknown message id" &&
+	sed -n 4p "$TEST_DIR/conv" | grep -q "^ERR 65 unknown message id"
+'
+
 test_expect_success 'server down: --wait fails with 75 at its deadline, the message stays queued' '
 	prosody_stop &&
 	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&

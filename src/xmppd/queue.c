@@ -256,7 +256,7 @@ queue_commit(void)
 	struct spoolfile *f = NULL;
 	char err[PATH_MAX + 128] = "";
 	size_t i, n = staged.n;
-	time_t now = time(NULL);
+	time_t now = clock_wall();
 	int status = 0;
 
 	if (n == 0)
@@ -297,7 +297,6 @@ queue_commit(void)
 static void
 queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 {
-	(void)ob;
 	file_release(m->file, 1);
 	m->file = NULL;
 	if (why != OUTBOX_CONFIRMED)
@@ -307,8 +306,9 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 		log_warn("message %s to %s dropped: not sent within its "
 		    "lifetime of %u s", m->id, m->to, xd.acct.lifetime);
 	else if (why == OUTBOX_GAVE_UP)
-		log_warn("message %s to %s dropped: the link failed %d times "
-		    "while it was unconfirmed", m->id, m->to, m->attempts);
+		log_error("message %s to %s dropped: the server ended the "
+		    "stream (%s) right after it, when it was sent alone",
+		    m->id, m->to, ob->blame);
 	if (m->waiter != NULL)
 		ended_fn(m->waiter, why);
 }
@@ -336,9 +336,9 @@ queue_timers(int64_t now)
 {
 	time_t next;
 
-	next = outbox_expire(&xd.outbox, time(NULL),
+	next = outbox_expire(&xd.outbox, clock_wall(),
 	    (time_t)xd.acct.lifetime);
 	if (next == 0)
 		return INT64_MAX;
-	return now + ((int64_t)(next - time(NULL)) + 1) * 1000;
+	return now + ((int64_t)(next - clock_wall()) + 1) * 1000;
 }
