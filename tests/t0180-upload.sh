@@ -210,6 +210,16 @@ test_expect_success 'the daily quota reached: 75, the service says why' '
 	nothing_sent
 '
 
+test_expect_success 'a service that does not answer: 75 at the deadline; its late answer is dropped' '
+	prosody_pause &&
+	ask "SLOT 300 3 text/plain late.txt" >"$TEST_DIR/late" &&
+	prosody_resume &&
+	sed 1d "$TEST_DIR/late" >"$TEST_DIR/got" &&
+	echo "ERR 75 no slot from the upload service in time; try again later" |
+		diff -u - "$TEST_DIR/got" &&
+	nothing_sent
+'
+
 test_expect_success 'an upload cut halfway (the server killed): 75, nothing sent' '
 	prosody_stop && prosody_upload $((64 * LIMIT)) && back_online &&
 	head -c $((12 * LIMIT)) /dev/urandom >"$TEST_DIR/long.wav" &&
