@@ -254,37 +254,71 @@ file_put(const struct file *f)
 		    f->path, helper, WTERMSIG(status));
 }
 
-/* Sends the text and the URLs, one request each, all before any answer. */
+/* The texts, then the URLs: what send_all() sends. */
+struct batch {
+	char *const	*texts;
+	const size_t	*lens;
+	size_t		 ntexts;
+	struct file	*fs;
+	size_t		 nfiles;
+};
+
+/* Request i of the batch: its line and body, and what to call it. */
+static const char *
+batch_request(const struct batch *b, size_t i, int group, const char *jid,
+    char *line, size_t linelen, const char **body, size_t *len)
+{
+	if (i < b->ntexts) {
+		*body = b->texts[i];
+		*len = b->lens[i];
+		snprintf(line, linelen, "%s %zu %s", group ? "GSEND" : "SEND",
+		    *len, jid);
+		return "the text";
+	}
+	*body = b->fs[i - b->ntexts].get;
+	*len = strcspn(*body, "\n");
+	snprintf(line, linelen, "%s %zu %s", group ? "OGSEND" : "OSEND", *len,
+	    jid);
+	return b->fs[i - b->ntexts].path;
+}
+
+/*
+ * Sends the texts and the URLs, one request each, all before any answer
+ * (the daemon spools what comes in one turn together); their ids in
+ * ids, NULL-terminated.  The status of the first refused, or 0.
+ */
 static int
-send_all(struct client *c, const char *jid, int group, const char *text,
-    size_t len, struct file *fs, size_t n, char **ids)
+send_all(struct client *c, const char *jid, int group,
+    const struct batch *b, char **ids)
 {
 	char line[PROTO_LINE_MAX], *answer;
-	size_t i, k = 0;
+	const char *body;
+	size_t i, k = 0, len, n = b->ntexts + b->nfiles;
 	int rc, status = 0;
 
-	if (text != NULL) {
-		snprintf(line, sizeof(line), "%s %zu %s", group ? "GSEND" :
-		    "SEND", len, jid);
-		client_request(c, line, text, len);
+	c->lost_status = EX_IOERR;
+	c->lost_what = "the messages may have been accepted, and sending them "
+	    "again may deliver them twice";
+	for (i = 0; i < n; i++) {
+		batch_request(b, i, group, jid, line, sizeof(line), &body,
+		    &len);
+		client_request(c, line, body, len);
 	}
 	for (i = 0; i < n; i++) {
-		snprintf(line, sizeof(line), "%s %zu %s", group ? "OGSEND" :
-		    "OSEND", strcspn(fs[i].get, "\n"), jid);
-		client_request(c, line, fs[i].get, strcspn(fs[i].get, "\n"));
-	}
-	for (i = 0; i < n + (text != NULL); i++) {
-		rc = client_reply(c, &answer);
-		if (rc != 0) {
-			warnx("account %s: %s: %s", c->account, i == 0 &&
-			    text ? "the text" : fs[i - (text != NULL)].path,
-			    answer);
+		if ((rc = client_reply(c, &answer)) != 0) {
+			warnx("account %s: %s: %s", c->account,
+			    batch_request(b, i, group, jid, line, sizeof(line),
+			    &body, &len), answer);
 			if (status == 0)
 				status = rc;
 		} else if ((ids[k++] = strdup(answer)) == NULL)
 			err(EX_OSERR, "malloc");
 	}
 	ids[k] = NULL;
+	/* From now on what was accepted is in the spool, whatever happens. */
+	c->lost_status = EX_TEMPFAIL;
+	c->lost_what = "the messages were accepted and stay queued; do not "
+	    "send them again";
 	return status;
 }
 
@@ -308,10 +342,11 @@ wait_all(struct client *c, char **ids, double wait)
 
 int
 upload_send(const char *account, const char *jid, int group,
-    const char *text, size_t len, double wait)
+    char *const *texts, const size_t *lens, size_t ntexts, double wait)
 {
 	struct file fs[FILES_MAX];
-	char *ids[FILES_MAX + 2];
+	struct batch b = { texts, lens, ntexts, fs, npaths };
+	char **ids;
 	struct client c;
 	size_t n, i;
 	int status;
@@ -328,13 +363,16 @@ upload_send(const char *account, const char *jid, int group,
 	/* The daemon drops a client idle for 30 s: none waits on a PUT. */
 	for (i = 0; i < n; i++)
 		file_put(&fs[i]);
+	if ((ids = calloc(ntexts + n + 1, sizeof(*ids))) == NULL)
+		err(EX_OSERR, "malloc");
 	client_open(&c, client_sockdir, account, 30 + wait);
-	status = send_all(&c, jid, group, text, len, fs, n, ids);
+	status = send_all(&c, jid, group, &b, ids);
 	if (status == 0 && wait > 0)
 		status = wait_all(&c, ids, wait);
 	client_close(&c);
 	for (i = 0; ids[i] != NULL; i++)
 		free(ids[i]);
+	free(ids);
 	for (i = 0; i < n; i++) {
 		free(fs[i].slot);
 		close(fs[i].fd);

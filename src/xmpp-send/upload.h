@@ -15,13 +15,14 @@ extern struct poptOption upload_options[];
 int	upload_wanted(void);
 
 /*
- * Sends the files to jid (a room with group) through account's daemon,
- * text first (NULL: none) as a message of its own, then each file's URL
- * as a message; with wait > 0 waits as --wait does.  Returns the exit
- * status; exits on the first failure, having sent nothing if a file
- * cannot be sent.
+ * Sends the files to jid (a room with group) through account's daemon:
+ * the ntexts texts first (the message, in parts with --clean), then each
+ * file's URL as a message of its own; with wait > 0 waits as --wait does.
+ * Returns the exit status; exits on the first failure, having sent
+ * nothing if a file cannot be sent.
  */
 int	upload_send(const char *account, const char *jid, int group,
-	    const char *text, size_t len, double wait);
+	    char *const *texts, const size_t *lens, size_t ntexts,
+	    double wait);
 
 #endif
