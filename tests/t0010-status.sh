@@ -2,7 +2,7 @@
 # t0010-status: xmpp-status answers JABBER_STATUS's codes 1-7.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 # status_is JID CODE: wait until xmpp-status prints CODE for JID.
@@ -15,12 +15,12 @@ status_is() {
 }
 
 test_expect_success 'set up a server, accounts and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw &&
-	prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_adduser dave davepw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw &&
+	server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_adduser dave davepw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" \
 		"buddy = dave@localhost" &&
 	xmppd_start alice

@@ -6,7 +6,7 @@
 # buddy lines.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 command -v bash >/dev/null 2>&1 || skip_all "bash is not installed"
@@ -144,10 +144,10 @@ away"
 # ---------------------------------------------------------------- daemon
 
 test_expect_success 'set up a server, bob, carol and a daemon for asterisk-xmpp' '
-	prosody_setup &&
-	prosody_adduser asterisk astpw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser asterisk astpw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config asterisk-xmpp asterisk astpw "buddy = bob@localhost" &&
 	xmppd_start asterisk-xmpp &&
 	buddy_start bob bob@localhost/laptop bobpw &&

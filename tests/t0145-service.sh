@@ -8,7 +8,7 @@
 # /etc/xmppd become folders of the test.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 
 UNIT=$TOP/scripts/xmppd@.service
 ACCT=asterisk-xmpp
@@ -76,7 +76,7 @@ test_expect_success 'the unit reads as the tests expect' '
 '
 
 test_expect_success 'set up a server and the account, folders as systemd makes them' '
-	prosody_setup && prosody_adduser asterisk astpw && prosody_start &&
+	server_setup && server_adduser asterisk astpw && server_start &&
 	xmppd_config $ACCT asterisk astpw &&
 	mkdir -p "$TEST_DIR/run" "$TEST_DIR/var/lib" &&
 	mkdir -m "$(unit RuntimeDirectoryMode)" "$RUN" &&
@@ -132,7 +132,7 @@ test_expect_success 'a wrong password is 77 and a configuration error 78: no res
 '
 
 test_expect_success 'a server out of reach is 75: restarted (not in RestartPreventExitStatus)' '
-	prosody_stop &&
+	server_stop &&
 	{ start; test $? = 75; } &&
 	case " $(unit RestartPreventExitStatus) " in *" 75 "*) false ;; esac
 '

@@ -2,15 +2,13 @@
 # (SC2016: the single-quoted strings are conditions for eval, on purpose.)
 # prosody.sh - a private Prosody server for one integration test.
 #
-# Source after test-lib.sh:
-#
-#     . "$(dirname "$0")/lib/test-lib.sh"
-#     . "$(dirname "$0")/lib/prosody.sh"
+# Tests use it through server.sh (XMPP_SERVER=prosody, the default); the
+# demo and the benchmarks call it directly.  Source after test-lib.sh.
 #
 # Everything lives in $TEST_DIR/prosody ($PROSODY_DIR): a private CA and
-# certificates, the config, data, pidfile and log (prosody.log).  Prosody
-# runs as an ordinary child process (run_as_root = true, foreground) and
-# is only ever signalled by its PID.  c2s listens on 127.0.0.1 only, on a
+# certificates (certs.sh), the config, data, pidfile and log
+# ($PROSODY_LOG).  Prosody runs as an ordinary child process (run_as_root
+# = true, foreground) and is only ever signalled by its PID.  c2s listens on 127.0.0.1 only, on a
 # port chosen by tests/freeport; no s2s, no HTTP.
 #
 # Knobs (set before prosody_setup / prosody_start):
@@ -24,76 +22,25 @@
 #   default_iteration_count = 4096        SCRAM PBKDF2 cost of the accounts
 #       (RFC 7677 minimum; Prosody's default 10000 costs ~16 ms per login).
 
+. "$TOP/tests/lib/certs.sh"
+
 PROSODY_DIR=$TEST_DIR/prosody
 PROSODY_CFG=$PROSODY_DIR/prosody.cfg.lua
+PROSODY_LOG=$PROSODY_DIR/prosody.log
 PROSODY_PID=
 PROSODY_CERT_KIND=good
 _ps_started=        # set once Prosody has come up at least once
-export PROSODY_DIR PROSODY_CFG
+export PROSODY_DIR PROSODY_CFG PROSODY_LOG
 
-# _ps_cert NAME EXTSECTION SUBJECT [signed]: make NAME.key and NAME.crt
-# (P-256, 2 days); signed by ca.crt when the 4th argument is given,
-# self-signed otherwise.
-_ps_cert() {
-	if [ -n "${4:-}" ]; then
-		set -- "$1" "$2" "$3" -CA "$PROSODY_DIR/ca.crt" -CAkey "$PROSODY_DIR/ca.key"
-	else
-		set -- "$1" "$2" "$3"
-	fi
-	_ps_name=$1 _ps_ext=$2 _ps_subj=$3
-	shift 3
-	openssl req -x509 -config "$PROSODY_DIR/openssl.cnf" \
-		-extensions "$_ps_ext" "$@" \
-		-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-		-subj "$_ps_subj" -keyout "$PROSODY_DIR/$_ps_name.key" \
-		-out "$PROSODY_DIR/$_ps_name.crt" 2>"$PROSODY_DIR/openssl.err" || {
-		diag "openssl failed making $_ps_name.crt:"
-		sed 's/^/    /' "$PROSODY_DIR/openssl.err" >&2
-		return 1
-	}
-}
-
-# prosody_setup: create $PROSODY_DIR with a private CA (ca.key, ca.crt),
-# localhost.key/.crt signed by it (SAN localhost, conference.localhost),
-# untrusted.key/.crt (self-signed, localhost) and wrongname.key/.crt
-# (signed by the CA, for wrong.example); pick PROSODY_PORT; write the
-# config.  Exports PROSODY_PORT and PROSODY_CAFILE (= ca.crt).
+# prosody_setup: create $PROSODY_DIR with the CA and certificates of
+# certs_make; pick PROSODY_PORT; write the config.  Exports PROSODY_PORT and PROSODY_CAFILE (= ca.crt).
 prosody_setup() {
 	if [ ! -x "$TOP/tests/freeport" ] || [ ! -x "$TOP/tests/buddy" ]; then
 		diag "tests/freeport and tests/buddy must be built first"
 		return 1
 	fi
-	mkdir -p "$PROSODY_DIR/data" "$PROSODY_DIR/certs" || return 1
-	cat >"$PROSODY_DIR/openssl.cnf" <<-'EOF' || return 1
-	[req]
-	distinguished_name = dn
-	[dn]
-	[ca]
-	basicConstraints = critical,CA:TRUE
-	keyUsage = critical,keyCertSign,cRLSign
-	subjectKeyIdentifier = hash
-	[localhost]
-	basicConstraints = critical,CA:FALSE
-	keyUsage = critical,digitalSignature,keyEncipherment
-	extendedKeyUsage = serverAuth
-	subjectKeyIdentifier = hash
-	authorityKeyIdentifier = keyid
-	subjectAltName = DNS:localhost,DNS:conference.localhost
-	[untrusted]
-	basicConstraints = critical,CA:FALSE
-	keyUsage = critical,digitalSignature,keyEncipherment
-	extendedKeyUsage = serverAuth
-	subjectKeyIdentifier = hash
-	subjectAltName = DNS:localhost,DNS:conference.localhost
-	[wrongname]
-	basicConstraints = critical,CA:FALSE
-	keyUsage = critical,digitalSignature,keyEncipherment
-	extendedKeyUsage = serverAuth
-	subjectKeyIdentifier = hash
-	authorityKeyIdentifier = keyid
-	subjectAltName = DNS:wrong.example
-	EOF
-	mkdir -p "$PROSODY_DIR/plugins" || return 1
+	mkdir -p "$PROSODY_DIR/data" "$PROSODY_DIR/certs" \
+		"$PROSODY_DIR/plugins" || return 1
 	cat >"$PROSODY_DIR/plugins/mod_test_quick_exit.lua" <<-'EOF' || return 1
 	-- Tests only.  After SIGTERM, Prosody closes its connections and then
 	-- sleeps until its next timer (1 s) before it notices that nothing is
@@ -105,11 +52,7 @@ prosody_setup() {
 		timer.add_task(0.05, function () return 0.05; end);
 	end);
 	EOF
-	_ps_cert ca ca "/CN=xmppd test CA" &&
-		_ps_cert localhost localhost /CN=localhost signed &&
-		_ps_cert untrusted untrusted /CN=localhost &&
-		_ps_cert wrongname wrongname /CN=wrong.example signed ||
-		return 1
+	certs_make "$PROSODY_DIR" || return 1
 	PROSODY_PORT=$("$TOP/tests/freeport") || return 1
 	PROSODY_CAFILE=$PROSODY_DIR/ca.crt
 	export PROSODY_PORT PROSODY_CAFILE
@@ -120,8 +63,7 @@ prosody_setup() {
 # Writes $PROSODY_CFG for the current port and certificate kind.
 _ps_write_config() {
 	_ps_d=$PROSODY_DIR
-	_ps_c=$PROSODY_CERT_KIND
-	[ "$_ps_c" = good ] && _ps_c=localhost
+	_ps_c=$(certs_file "$PROSODY_CERT_KIND") || return 1
 	cat >"$PROSODY_CFG.new" <<EOF || return 1
 -- written by tests/lib/prosody.sh; certificate: $PROSODY_CERT_KIND
 pidfile = "$_ps_d/prosody.pid"
@@ -129,7 +71,7 @@ data_path = "$_ps_d/data"
 certificates = "$_ps_d/certs"
 run_as_root = true
 daemonize = false
-log = { { levels = { min = "${PROSODY_LOG_LEVEL:-info}" }, to = "file", filename = "$_ps_d/prosody.log" } }
+log = { { levels = { min = "${PROSODY_LOG_LEVEL:-info}" }, to = "file", filename = "$PROSODY_LOG" } }
 interfaces = { "127.0.0.1" }
 local_interfaces = { "127.0.0.1" }
 c2s_interfaces = { "127.0.0.1" }
@@ -163,10 +105,8 @@ EOF
 # (signed by the CA for wrong.example).  Rewrites the config; takes
 # effect at the next prosody_start.
 prosody_cert() {
-	case ${1:-good} in
-	good|untrusted|wrongname) PROSODY_CERT_KIND=${1:-good} ;;
-	*) diag "prosody_cert: unknown kind '$1'"; return 1 ;;
-	esac
+	certs_file "${1:-good}" >/dev/null || return 1
+	PROSODY_CERT_KIND=${1:-good}
 	_ps_write_config
 }
 
@@ -179,6 +119,14 @@ prosody_adduser() {
 	diag "prosodyctl register $1 failed:"
 	sed 's/^/    /' "$PROSODY_DIR/prosodyctl.log" >&2
 	return 1
+}
+
+# prosody_passwd USER PASS: give USER@localhost the password PASS, at
+# once, whether Prosody is running or not (registering an existing
+# account replaces its password; the running server reads the account
+# at each login).
+prosody_passwd() {
+	prosody_adduser "$@"
 }
 
 # Exit status 0 if something accepts TCP connections on PROSODY_PORT.
@@ -199,8 +147,8 @@ prosody_start() {
 	fi
 	_ps_try=1
 	while :; do
-		touch "$PROSODY_DIR/prosody.log"
-		_ps_logsize=$(wc -c <"$PROSODY_DIR/prosody.log")
+		touch "$PROSODY_LOG"
+		_ps_logsize=$(wc -c <"$PROSODY_LOG")
 		prosody -F --config "$PROSODY_CFG" </dev/null \
 			>>"$PROSODY_DIR/prosody.stdout" 2>&1 &
 		PROSODY_PID=$!
@@ -222,7 +170,7 @@ prosody_start() {
 			continue
 		fi
 		diag "prosody did not come up on port $PROSODY_PORT; log tail:"
-		{ tail -n 20 "$PROSODY_DIR/prosody.log"; tail -n 20 "$PROSODY_DIR/prosody.stdout"; } |
+		{ tail -n 20 "$PROSODY_LOG"; tail -n 20 "$PROSODY_DIR/prosody.stdout"; } |
 			sed 's/^/    /' >&2
 		kill_wait "$PROSODY_PID" 2
 		PROSODY_PID=
@@ -232,7 +180,7 @@ prosody_start() {
 
 # Prints what Prosody logged since the last prosody_start.
 _ps_newlog() {
-	tail -c +$((_ps_logsize + 1)) "$PROSODY_DIR/prosody.log" 2>/dev/null
+	tail -c +$((_ps_logsize + 1)) "$PROSODY_LOG" 2>/dev/null
 }
 
 # prosody_stop: SIGTERM Prosody (by PID) and wait for it to exit (10 s,
@@ -266,32 +214,4 @@ _ps_cleanup() {
 	[ -n "$PROSODY_PID" ] || return 0
 	kill_wait "$PROSODY_PID" 5 TERM
 	PROSODY_PID=
-}
-
-# xmppd_config ACCOUNT USER PASS [LINE...]: write $TEST_DIR/xmppd.conf
-# (mode 0600, Asterisk xmpp.conf format) with section [ACCOUNT] for
-# USER@localhost/xmppd on the test Prosody, then each LINE as is (e.g.
-# 'buddy = bob@localhost', 'timeout = 5', or a further '[section]').
-# Exports XMPPD_CONFIG.
-xmppd_config() {
-	_ps_acct=$1 _ps_user=$2 _ps_pass=$3
-	shift 3
-	XMPPD_CONFIG=$TEST_DIR/xmppd.conf
-	export XMPPD_CONFIG
-	rm -f "$XMPPD_CONFIG"
-	(
-		umask 077
-		{
-			printf '; written by tests/lib/prosody.sh\n'
-			printf '[%s]\n' "$_ps_acct"
-			printf 'username = %s@localhost/xmppd\n' "$_ps_user"
-			printf 'secret = %s\n' "$_ps_pass"
-			printf 'serverhost = 127.0.0.1\n'
-			printf 'port = %s\n' "$PROSODY_PORT"
-			printf 'cafile = %s\n' "$PROSODY_CAFILE"
-			for _ps_line; do
-				printf '%s\n' "$_ps_line"
-			done
-		} >"$XMPPD_CONFIG"
-	) && chmod 600 "$XMPPD_CONFIG"
 }
