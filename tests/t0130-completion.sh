@@ -152,9 +152,19 @@ test_expect_success 'set up a server, bob, carol and a daemon for asterisk-xmpp'
 	xmppd_start asterisk-xmpp &&
 	buddy_start bob bob@localhost/laptop bobpw &&
 	buddy_start carol carol@localhost/phone carolpw &&
-	buddy_cmd carol "subscribe asterisk@localhost" &&
-	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp carol@localhost)\" = 1 ]" &&
 	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp bob@localhost)\" = 1 ]"
+'
+
+# On ejabberd, the daemon's answer to carol is dropped (defect 3), and
+# the test of carol's resource fails with it.
+D3="issue 10 defect 3: mod_pres_counter lets a session send or receive 5 "\
+"subscription stanzas a minute; the daemon's login burst and bob's answers "\
+"use them up, so its answers to carol are dropped (\"User carol@localhost "\
+"is being flooded\", in the daemon's session)"
+test_expect_failure_on ejabberd "$D3" \
+	'carol asks to subscribe: in the roster, online' '
+	buddy_cmd carol "subscribe asterisk@localhost" &&
+	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp carol@localhost)\" = 1 ]"
 '
 
 test_expect_success 'accounts: a running daemon counts, for the clients only' '
@@ -175,7 +185,8 @@ carol@localhost" &&
 		expect carol@localhost
 	'
 
-	test_expect_success 'JIDs from the daemon: resources once a "/" is typed' '
+	test_expect_failure_on ejabberd "$D3" \
+		'JIDs from the daemon: resources once a "/" is typed' '
 		complete xmpp-status asterisk-xmpp bob@localhost/ &&
 		expect bob@localhost/laptop &&
 		complete xmpp-status asterisk-xmpp carol@localhost/p &&
