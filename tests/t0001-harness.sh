@@ -170,6 +170,15 @@ test_expect_success 'wrong password: buddy_start fails, buddy says why' '
 	wait_for 5 "! pid_alive \$BUDDY_PID_mallory"
 '
 
+test_expect_success 'server_passwd while the server runs: the new password, not the old' '
+	server_passwd carol carolpw2 &&
+	buddy_start carol2 carol@localhost/desk carolpw2 &&
+	! buddy_start carol3 carol@localhost/desk3 carolpw &&
+	grep -q "^error authentication failed" "$TEST_DIR/carol3.out" &&
+	buddy_stop carol2 &&
+	server_log | grep -q "carol"
+'
+
 test_expect_success 'server_stop stops the server by PID' '
 	pid=$SERVER_PID &&
 	server_stop &&
