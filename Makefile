@@ -1,10 +1,17 @@
 # Makefile for the xmpp toolkit: xmppd and its clients.
 # POSIX-ish, with GNU make pattern rules.  User CFLAGS/LDFLAGS are honoured.
 
-VERSION    = 0.1
+# The version has one source: the newest entry of debian/changelog, which
+# the Debian package takes its own from.  xmppd, the clients, check_xmppd
+# and the man pages get it from here.
+VERSION   := $(shell head -n 1 debian/changelog 2>/dev/null | cut -d ' ' -f 2 | tr -d '()')
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog)
+endif
 PREFIX    ?= /usr/local
+# xmppd is run by users and cron jobs too, not only by a service manager:
+# it goes to bin, with the clients.
 BINDIR    ?= $(PREFIX)/bin
-SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 CC        ?= cc
@@ -17,7 +24,7 @@ WARN      = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
             -Wno-format-truncation
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
-            -Isrc/common -Isrc/xmppd $(WARN) $(CFLAGS)
+            -Isrc/common -Isrc/xmppd $(WARN) $(CPPFLAGS) $(CFLAGS)
 
 STROPHE_CFLAGS := $(shell $(PKG_CONFIG) --cflags libstrophe openssl 2>/dev/null)
 STROPHE_LIBS   := $(shell $(PKG_CONFIG) --libs libstrophe openssl 2>/dev/null)
@@ -40,15 +47,14 @@ PROGRAMS  = bin/xmppd $(CLIENTS:%=bin/%)
 MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1 \
             man/xmpp-join.1 man/xmpp-leave.1 man/xmpp-presence.1
 MAN5      = man/xmppd.conf.5
-MAN8      = man/xmppd.8 man/xmpp-agi.8
+MAN8      = man/xmppd.8 man/xmpp-agi.8 man/check_xmppd.8
 
 COMMON    = proto text jid sockdir spool
-DAEMON    = main config control requests session stanza message presence roster \
-            inbox outbox queue reload muc hook \
-            log util
+DAEMON    = main config filecheck secret control requests session stanza \
+            message presence roster inbox outbox queue reload muc hook xmppd \
+            loss journal log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
-            test-spool \
-            test-outbox
+            test-spool test-sockdir test-outbox test-control
 
 COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/xmppd/%.o)
@@ -73,6 +79,9 @@ $(BUILD)/%/main.o: src/%/main.c src/common/*.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(POPT_CFLAGS) -c -o $@ $<
 
+# The version is compiled into these two.
+$(BUILD)/common/client.o $(BUILD)/xmppd/main.o: debian/changelog
+
 bin/xmppd: $(DAEMON_OBJ) $(COMMON_OBJ)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(STROPHE_LIBS) $(POPT_LIBS)
@@ -87,15 +96,17 @@ bin/xmpp-%: $(BUILD)/xmpp-%/main.o $(CLIENT_OBJ)
 	@mkdir -p bin
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CLIENT_POPT_LIBS)
 
-# Unit tests link the module under test with the objects it needs.
+# Unit tests link the module under test and whatever it needs from an
+# archive of the daemon's objects (all but main.o).
+DAEMON_LIB = $(BUILD)/xmppd/libxmppd.a
+$(DAEMON_LIB): $(filter-out $(BUILD)/xmppd/main.o,$(DAEMON_OBJ))
+	rm -f $@
+	$(AR) rcs $@ $^
+
 tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
-        $(filter-out $(BUILD)/xmppd/main.o $(BUILD)/xmppd/session.o \
-        $(BUILD)/xmppd/queue.o $(BUILD)/xmppd/reload.o $(BUILD)/xmppd/muc.o \
-        $(BUILD)/xmppd/hook.o $(BUILD)/xmppd/message.o \
-        $(BUILD)/xmppd/presence.o $(BUILD)/xmppd/stanza.o \
-        $(BUILD)/xmppd/control.o $(BUILD)/xmppd/requests.o,$(DAEMON_OBJ))
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
-	    $(filter %.o,$^)
+        $(DAEMON_LIB)
+	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(LDFLAGS) -Itests/unit -o $@ $< \
+	    $(COMMON_OBJ) $(DAEMON_LIB) $(STROPHE_LIBS)
 
 tests/buddy: tests/buddy.c
 	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(LDFLAGS) -o $@ $< $(STROPHE_LIBS)
@@ -142,8 +153,9 @@ check-asan:
 check-valgrind: test-programs
 	XMPP_VALGRIND=1 XMPP_SANITIZED=1 $(MAKE) check PROVE_JOBS=1
 
-lint: lint-extras
+lint: lint-extras bin/xmppd
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
+	tests/layers.sh $(BUILD)/xmppd
 	for f in tests/lib/*.sh tests/t*.sh scripts/demo scripts/install-deps \
 	    scripts/bench; do sh -n $$f || exit 1; done
 
@@ -154,18 +166,33 @@ demo: all tests/buddy tests/freeport
 bench: all tests/buddy tests/freeport
 	scripts/bench
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8
-	install -m 755 bin/xmppd $(DESTDIR)$(SBINDIR)/xmppd
-	install -m 755 $(CLIENTS:%=bin/%) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
-	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+# Installed man pages name the folders of this install and the version:
+# the sources say /usr/local (the default PREFIX) and ".Os xmpp-toolkit".
+MANSUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	    -e 's|/usr/local/lib/xmpp-toolkit|$(AGIDIR)|g' \
+	    -e 's|/usr/local/lib/nagios/plugins|$(NAGIOSDIR)|g' \
+	    -e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
+	    -e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' \
+	    -e 's|/usr/local/share/doc/xmpp-toolkit|$(DOCDIR)|g' \
+	    -e 's|^\.Os xmpp-toolkit$$|.Os xmpp-toolkit $(VERSION)|'
 
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	for m in $(MAN1) $(MAN5) $(MAN8); do \
+	    d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+	    $(MANSUBST) $$m >$$d/$${m#man/}.tmp && \
+	    chmod 644 $$d/$${m#man/}.tmp && \
+	    mv $$d/$${m#man/}.tmp $$d/$${m#man/} || exit 1; \
+	done
+
+# Removes every file "make install" wrote, and the folders it made that
+# are left empty, except the standard ones of PREFIX (bin, lib, share,
+# share/man/manN...), which other software expects to find.  Also the
+# xmppd of an earlier install, which went to sbin.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/xmppd $(CLIENTS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(PROGRAMS:bin/%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(PREFIX)/sbin/xmppd
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%)
 	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 	rm -f $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)

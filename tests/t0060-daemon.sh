@@ -51,7 +51,7 @@ test_expect_success 'configuration errors name file, line and option (78)' '
 test_expect_success 'a secret readable by others is refused, with advice' '
 	cp "$XMPPD_CONFIG" "$TEST_DIR/open.conf" && chmod 644 "$TEST_DIR/open.conf" &&
 	{ xmppd -n -c "$TEST_DIR/open.conf" alice 2>"$TEST_DIR/err"; rc=$?; } &&
-	test $rc = 78 && grep -q "readable by others.*chmod 600" "$TEST_DIR/err"
+	test $rc = 78 && grep -q "readable by every user.*chmod o-rwx" "$TEST_DIR/err"
 '
 
 test_expect_success 'Asterisk-only options are warned about, not fatal' '
@@ -64,13 +64,14 @@ test_expect_success 'Asterisk-only options are warned about, not fatal' '
 test_expect_success 'the password comes from secretcmd, and a failing one is named' '
 	xmppd_config alice alice "" "buddy = bob@localhost" \
 		"secretcmd = printf %s s3cret-Pa55" &&
-	xmppd alice && pid=$(cat "$XMPPD_SOCKET_DIR/alice.lock") &&
+	xmppd alice && pid=$(sed -n 1p "$XMPPD_SOCKET_DIR/alice.lock") &&
 	test "$(xmpp-status alice)" = 1 &&
 	! grep -q "s3cret" /proc/$pid/cmdline &&
 	kill $pid && wait_for 10 "! pid_alive $pid" &&
 	xmppd_config alice alice "" "secretcmd = exit 3" &&
 	{ xmppd alice 2>"$TEST_DIR/err"; rc=$?; } &&
-	test $rc = 78 && grep -q "secretcmd .exit 3. exited with status 3" "$TEST_DIR/err"
+	test $rc = 78 && grep -q "xmppd.conf:[0-9]*: secretcmd failed: exit status 3" "$TEST_DIR/err" &&
+	! grep -q "exit 3" "$TEST_DIR/err"
 '
 
 test_expect_success 'the password comes from secretfile' '
@@ -125,6 +126,16 @@ test_expect_success 'three hundred waiting clients are each answered' '
 		wait $p; rc=$?; [ $rc = 1 ] || fails=$((fails + 1))
 	done &&
 	test $fails = 0 && test ! -s "$TEST_DIR/many.err"
+'
+
+test_expect_success 'a second account with the same JID and resource is refused (73), naming the first' '
+	cp "$XMPPD_CONFIG" "$TEST_DIR/twin.conf" &&
+	sed -n "/^\[alice\]/,\$p" "$XMPPD_CONFIG" | sed "s/^\[alice\]/[twin]/" >>"$TEST_DIR/twin.conf" &&
+	{ xmppd -c "$TEST_DIR/twin.conf" twin 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 73 &&
+	grep -q "account twin logs in as alice@localhost/xmppd, like the account served by pid $XMPPD_PID alice" "$TEST_DIR/err" &&
+	grep -q "give one of them another resource" "$TEST_DIR/err" &&
+	test ! -e "$XMPPD_SOCKET_DIR/twin.sock"
 '
 
 test_expect_success 'the daemon stops cleanly' '

@@ -103,6 +103,19 @@ test_expect_success 'a password room: none or a wrong one is refused (77), the r
 	wait_line "$TEST_DIR/bob.out" "^presence secret@conference.localhost/alice available"
 '
 
+test_expect_success 'with debug on, a room password never reaches the log' '
+	n=$(count_lines "$TEST_DIR/xmppd.log" "SIGHUP: configuration reloaded") &&
+	echo "debug = yes" >>"$XMPPD_CONFIG" &&
+	kill -HUP $XMPPD_PID &&
+	wait_count "$TEST_DIR/xmppd.log" "SIGHUP: configuration reloaded" $((n + 1)) &&
+	enter bob vault@conference.localhost bob &&
+	configure bob vault@conference.localhost passwordprotectedroom=1 roomsecret=v4ult-Pw &&
+	echo v4ult-Pw | xmpp-join --password-stdin alice vault@conference.localhost &&
+	xmppd_log_has "<password>\[redacted\]" &&
+	! grep -q "v4ult-Pw" "$TEST_DIR/xmppd.log" &&
+	sed -i "/^debug = yes$/d" "$XMPPD_CONFIG" && kill -HUP $XMPPD_PID
+'
+
 test_expect_success 'a members-only room is refused (77)' '
 	enter bob club@conference.localhost bob &&
 	configure bob club@conference.localhost membersonly=1 &&

@@ -1,19 +1,19 @@
 /*
  * control.c: the local socket where xmpp-send, xmpp-status and xmpp-recv
- * talk to the daemon (protocol in proto.h and xmppd(8)): connections,
- * buffers and the order of requests; what each request does is in
- * requests.c.
+ * talk to the daemon, as a transport (control.h): connections, who may
+ * use them, buffers, the framing of request lines and bodies, and the
+ * order of requests.  What a request means is up to the functions main.c
+ * handed over (requests.c); this file knows nothing of SEND or JOIN.
  *
  * Every client socket is non-blocking and has bounded buffers, so a slow
- * or hostile client costs only its own connection.  A malformed request
- * gets an ERR reply; a connection that cannot be parsed any more (an
- * overlong line, a body too large to skip) is closed.  Client descriptors
- * are moved above FD_SETSIZE when possible, leaving the low numbers to the
- * XMPP socket, which libstrophe select()s on.
+ * or hostile client costs only its own connection.  A connection that
+ * cannot be parsed any more (an overlong line, a body too large to skip)
+ * is closed.  Client descriptors are moved above FD_SETSIZE when
+ * possible, leaving the low numbers to the XMPP socket, which libstrophe
+ * select()s on.
  */
 #include <errno.h>
 #include <limits.h>
-#include <stdarg.h>
 #include <fcntl.h>
 #include <grp.h>
 #include <pwd.h>
@@ -34,57 +34,69 @@
 #include "xmppd.h"
 
 #define CONTROL_MAX_CLIENTS	4096
+
+struct ctl {
+	struct ctl	*next, *prev;
+	int		 fd;
+	uid_t		 uid;
+	struct buf	 in, out;
+	int64_t		 idle_deadline;
+	void		*state;		/* the requests' own (ops->open) */
+	int		 body_due;	/* a body is announced... */
+	size_t		 body_len;	/* ...of this many bytes */
+	size_t		 skip;		/* bytes of a refused body to discard */
+	int		 closing;	/* no more requests: finish and close */
+	int		 draining;	/* we half-closed; discarding input */
+	int		 eof;		/* the client will send nothing more */
+	int		 gone;		/* the connection failed: close now */
+};
+
 static struct {
 	int		 fd;
 	char		 path[sizeof(((struct sockaddr_un *)0)->sun_path)];
 	int		 group_set;
 	gid_t		 gid;
+	struct control_ops ops;
 	struct ctl	*clients;
 	int		 count;
 	int		 released;	/* see control_must_look() */
 } ctl = { .fd = -1 };
 
 void
-reply(struct ctl *c, const char *fmt, ...)
+control_send(struct ctl *c, const void *data, size_t len)
 {
-	char line[PROTO_LINE_MAX];
-	va_list ap;
-	int n;
-
-	/* No answer overtakes the "OK" of a message sent before it. */
-	if (c->accepting > 0)
-		queue_commit();
-	va_start(ap, fmt);
-	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
-	va_end(ap);
-	if (n < 0 || (size_t)n >= sizeof(line) - 1)
-		n = (int)sizeof(line) - 2;
-	/* Keep replies on one line whatever an error text held. */
-	for (char *p = line; p < line + n; p++)
-		if (*p == '\n' || *p == '\r')
-			*p = ' ';
-	line[n++] = '\n';
-	buf_append(&c->out, line, (size_t)n);
+	buf_append(&c->out, data, len);
 }
 
 void
-reply_body(struct ctl *c, const char *body, size_t len, const char *tag)
+control_expect_body(struct ctl *c, size_t len)
 {
-	if (tag != NULL)
-		reply(c, "OK %zu %s", len, tag);
-	else
-		reply(c, "OK %zu", len);
-	buf_append(&c->out, body, len);
-	buf_append(&c->out, "\n", 1);
+	c->body_due = 1;
+	c->body_len = len;
+}
+
+void
+control_skip(struct ctl *c, size_t len)
+{
+	c->skip = len;
+	if (c->skip > CONTROL_SKIP_MAX)
+		c->closing = 1;
+}
+
+void
+control_end(struct ctl *c)
+{
+	c->closing = 1;
 }
 
 int
-control_init(const char *path, int group_set, gid_t gid, char *err,
-    size_t errlen)
+control_init(const char *path, int group_set, gid_t gid,
+    const struct control_ops *ops, char *err, size_t errlen)
 {
 	struct sockaddr_un sun;
 	mode_t old;
 
+	ctl.ops = *ops;
 	ctl.group_set = group_set;
 	ctl.gid = gid;
 	snprintf(ctl.path, sizeof(ctl.path), "%s", path);
@@ -196,62 +208,44 @@ control_accept(void)
 		ctl.clients->prev = c;
 	ctl.clients = c;
 	ctl.count++;
-	reply(c, "XMPPD %d %s", PROTO_VERSION, xd.acct.name);
+	buf_printf(&c->out, "XMPPD %d %s\n", PROTO_VERSION, xd.acct.name);
+	c->state = ctl.ops.open(c);
 	return 0;
 }
 
-/* A request that holds the connection is in progress. */
+/* A request in progress holds the connection: read nothing more. */
 static int
 held(const struct ctl *c)
 {
-	return c->waiting != NULL || c->wait_msg != NULL || c->joining ||
-	    c->receipt != NULL;
+	return ctl.ops.busy(c->state) == CONTROL_HELD;
 }
 
 /* A request is in progress: later ones wait their turn... */
 static int
 busy(const struct ctl *c)
 {
-	return held(c) || c->accepting > 0;
+	return ctl.ops.busy(c->state) != CONTROL_IDLE;
 }
 
-/*
- * ...except that more messages may follow messages waiting for the spool
- * into the same turn, so that a client sending many shares one fsync().
- */
+/* ...unless the requests say the next one may join it. */
 static int
 may_take(const struct ctl *c)
 {
-	static const char *sends[] = { "SEND ", "GSEND ", "RSEND " };
-	const char *p = c->in.data, *end = p + c->in.len;
-	size_t i, n;
-
-	if (c->closing || held(c))
-		return 0;
-	if (c->accepting == 0 || c->send_to != NULL || c->skip > 0)
+	switch (c->closing ? CONTROL_HELD : ctl.ops.busy(c->state)) {
+	case CONTROL_IDLE:
 		return 1;
-	while (p < end && (*p == '\n' || *p == '\r'))
-		p++;	/* blank lines, as after a body */
-	for (i = 0; i < sizeof(sends) / sizeof(sends[0]); i++) {
-		n = strlen(sends[i]);
-		if ((size_t)(end - p) >= n && memcmp(p, sends[i], n) == 0)
-			return 1;
+	case CONTROL_BUSY:
+		return c->body_due || c->skip > 0 ||
+		    ctl.ops.ready(c->state, c->in.data, c->in.len);
+	default:
+		return 0;
 	}
-	return 0;
 }
 
 static void
 control_close(struct ctl *c)
 {
-	if (c->waiting)
-		inbox_cancel(&xd.inbox, c->waiting);
-	if (c->wait_msg)
-		c->wait_msg->waiter = NULL;
-	if (c->joining)
-		muc_cancel(c);
-	if (c->accepting)
-		queue_forget(c);	/* accepted all the same */
-	free(c->receipt);
+	ctl.ops.close(c->state);
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -261,7 +255,6 @@ control_close(struct ctl *c)
 	close(c->fd);
 	buf_free(&c->in);
 	buf_free(&c->out);
-	free(c->send_to);
 	free(c);
 	ctl.count--;
 }
@@ -274,23 +267,21 @@ process(struct ctl *c)
 	ssize_t n;
 
 	while (may_take(c) && (c->in.len > 0 ||
-	    (c->send_to != NULL && c->body_len == 0))) {
+	    c->body_due)) {
 		if (c->skip > 0) {
 			take = c->skip < c->in.len ? c->skip : c->in.len;
 			buf_consume(&c->in, take);
 			c->skip -= take;
 			continue;
 		}
-		if (c->send_to != NULL) {
+		if (c->body_due) {
 			/* An empty body may meet an empty (freed) buffer. */
 			const char *data = c->in.data ? c->in.data : "";
 
 			if (c->in.len < c->body_len)
 				return;
-			request_body(c, data, c->body_len);
-			free(c->send_to);
-			c->send_to = NULL;
-			c->send_join = 0;
+			c->body_due = 0;
+			ctl.ops.body(c->state, data, c->body_len);
 			buf_consume(&c->in, c->body_len);
 			continue;
 		}
@@ -298,14 +289,16 @@ process(struct ctl *c)
 		if (n == PROTO_MORE)
 			return;
 		if (n == PROTO_TOOLONG) {
-			reply(c, "ERR %d request line too long", EX_USAGE);
+			ctl.ops.error(c->state, EX_USAGE,
+			    "request line too long");
 			c->closing = 1;
 			return;
 		}
 		if (memchr(c->in.data, '\0', (size_t)n) != NULL)
-			reply(c, "ERR %d NUL byte in the request", EX_USAGE);
+			ctl.ops.error(c->state, EX_USAGE,
+			    "NUL byte in the request");
 		else
-			request_dispatch(c, c->in.data);
+			ctl.ops.line(c->state, c->in.data);
 		buf_consume(&c->in, used);
 		c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	}
@@ -335,7 +328,7 @@ control_read(struct ctl *c)
 	}
 }
 
-void
+static void
 control_write(struct ctl *c)
 {
 	ssize_t n;
@@ -426,23 +419,10 @@ int64_t
 control_timers(int64_t now)
 {
 	struct ctl *c, *next;
-	int64_t soonest = inbox_expire(&xd.inbox, now);
+	int64_t soonest = INT64_MAX;
 
 	for (c = ctl.clients; c != NULL; c = next) {
 		next = c->next;
-		if (c->wait_msg != NULL && now >= c->wait_deadline) {
-			c->wait_msg->waiter = NULL;
-			c->wait_msg = NULL;
-			reply(c, "ERR %d not confirmed by the server in time; "
-			    "the message stays queued", EX_TEMPFAIL);
-			c->idle_deadline = now + CONTROL_IDLE_MS;
-		}
-		if (c->receipt != NULL && now >= c->receipt_deadline) {
-			free(c->receipt);
-			c->receipt = NULL;
-			reply(c, "ERR 1 no receipt before the deadline");
-			c->idle_deadline = now + CONTROL_IDLE_MS;
-		}
 		/* Requests queued behind one that has now ended. */
 		if (!busy(c) && !c->closing && c->in.len > 0)
 			process(c);
@@ -450,20 +430,10 @@ control_timers(int64_t now)
 			control_write(c);
 		if (control_settle(c, now))
 			continue;
-		if (c->wait_msg != NULL && c->wait_deadline < soonest)
-			soonest = c->wait_deadline;
-		else if (c->receipt != NULL && c->receipt_deadline < soonest)
-			soonest = c->receipt_deadline;
-		else if (!busy(c) && c->idle_deadline < soonest)
+		if (!busy(c) && c->idle_deadline < soonest)
 			soonest = c->idle_deadline;
 	}
 	return soonest;
-}
-
-struct ctl *
-control_clients(void)
-{
-	return ctl.clients;
 }
 
 void

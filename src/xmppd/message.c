@@ -11,12 +11,20 @@
 
 #include "jid.h"
 #include "log.h"
-#include "session.h"
+#include "stanza.h"
 #include "util.h"
 #include "xmppd.h"
 
 #define NS_DELAY	"urn:xmpp:delay"
 #define NS_RECEIPTS	"urn:xmpp:receipts"
+
+static message_receipt_fn receipt_fn;
+
+void
+message_init(message_receipt_fn fn)
+{
+	receipt_fn = fn;
+}
 
 /* Parses an XEP-0082 timestamp (UTC or with an offset); -1 if bad. */
 static time_t
@@ -106,7 +114,7 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		return 1;
 	if ((r = xmpp_stanza_get_child_by_name_and_ns(st, "received",
 	    NS_RECEIPTS)) != NULL && xmpp_stanza_get_id(r) != NULL)
-		control_receipt(xmpp_stanza_get_id(r));
+		receipt_fn(xmpp_stanza_get_id(r));
 	if (muc_skip_message(st, j.bare, j.has_resource ? j.resource : NULL))
 		return 1;
 	if ((body = stanza_text(st, "body")) == NULL)

@@ -16,7 +16,7 @@
 
 #include "jid.h"
 #include "log.h"
-#include "session.h"
+#include "stanza.h"
 #include "util.h"
 #include "xmppd.h"
 
@@ -38,6 +38,13 @@ struct room {
 };
 
 static struct room *rooms;
+static muc_joined_fn joined_fn;	/* tells a JOIN its outcome */
+
+void
+muc_init(muc_joined_fn fn)
+{
+	joined_fn = fn;
+}
 
 static struct room *
 room_find(const char *bare)
@@ -200,7 +207,7 @@ muc_join(const char *room, const char *nick, const char *password,
 	r = room_want(room, nick, password);
 	/* A newer JOIN of the same room wins; the older one is told. */
 	if (r->waiter != NULL)
-		control_join_done(r->waiter, EX_TEMPFAIL, "another xmpp-join "
+		joined_fn(r->waiter, EX_TEMPFAIL, "another xmpp-join "
 		    "of this room came after this one");
 	r->waiter = waiter;
 	r->deadline = deadline;
@@ -225,7 +232,7 @@ muc_leave(const char *room)
 	session_send(p);
 	session_io();
 	if (r->waiter != NULL)
-		control_join_done(r->waiter, EX_TEMPFAIL, "left before joining");
+		joined_fn(r->waiter, EX_TEMPFAIL, "left before joining");
 	room_remove(r);
 	rooms_save();
 	log_info("left room %s", room);
@@ -321,7 +328,7 @@ muc_presence(xmpp_stanza_t *st, const char *bare, const char *resource,
 		status = join_error(st, &why);
 		log_warn("room %s refused us: %s", r->jid, why);
 		if (r->waiter != NULL) {
-			control_join_done(r->waiter, status, why);
+			joined_fn(r->waiter, status, why);
 			r->waiter = NULL;
 		}
 		room_forget_wish(r);
@@ -346,7 +353,7 @@ muc_presence(xmpp_stanza_t *st, const char *bare, const char *resource,
 	r->joined = 1;
 	if (r->waiter != NULL) {
 		rooms_save();
-		control_join_done(r->waiter, 0, NULL);
+		joined_fn(r->waiter, 0, NULL);
 		r->waiter = NULL;
 	}
 	return 1;
@@ -385,7 +392,7 @@ muc_timers(int64_t now)
 		if (r->waiter == NULL)
 			continue;
 		if (now >= r->deadline) {
-			control_join_done(r->waiter, EX_TEMPFAIL,
+			joined_fn(r->waiter, EX_TEMPFAIL,
 			    "the room did not answer in time");
 			r->waiter = NULL;
 			room_forget_wish(r);

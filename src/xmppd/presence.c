@@ -11,12 +11,13 @@
 
 #include "jid.h"
 #include "log.h"
-#include "session.h"
+#include "stanza.h"
 #include "xmppd.h"
 
 #define NS_ROSTER	"jabber:iq:roster"
 
-void
+/* Sends a bare <presence/> of type (NULL: available) to to (NULL: all). */
+static void
 presence_send(const char *type, const char *to)
 {
 	xmpp_stanza_t *p = xmpp_presence_new(session_ctx());
@@ -28,23 +29,8 @@ presence_send(const char *type, const char *to)
 	session_send(p);
 }
 
-void
-session_own_presence(xmpp_stanza_t *p)
-{
-	enum show show = xd.presence_set ? xd.presence_show : xd.acct.status;
-	const char *text = xd.presence_set ? xd.presence_text :
-	    xd.acct.statusmessage;
-	char prio[8];
-
-	if (show != SHOW_ONLINE)
-		stanza_text_child(p, "show", show_name(show));
-	if (text != NULL && *text != '\0')
-		stanza_text_child(p, "status", text);
-	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
-	stanza_text_child(p, "priority", prio);
-}
-
-void
+/* Sends our own presence, with its show, status and priority. */
+static void
 presence_send_own(void)
 {
 	xmpp_stanza_t *p = xmpp_presence_new(session_ctx());
@@ -174,4 +160,30 @@ presence_roster_loaded(xmpp_stanza_t *query)
 			subscribe_unless_allowed(xd.acct.buddies[i]);
 	if (xd.acct.autoprune)
 		roster_foreach(&xd.roster, prune_one, NULL);
+}
+
+void
+presence_link_lost(void)
+{
+	roster_clear_presence(&xd.roster);
+	muc_link_lost();
+}
+
+void
+presence_changed(void)
+{
+	if (session_bound()) {
+		presence_send_own();
+		muc_presence_changed();
+	}
+	session_io();
+}
+
+void
+presence_buddy_added(const char *bare)
+{
+	if (session_bound() && xd.acct.autoregister) {
+		presence_send("subscribe", bare);
+		session_io();
+	}
 }

@@ -24,6 +24,10 @@
 #include "util.h"
 #include "xmppd.h"
 
+static queue_accepted_fn accepted_fn;
+static queue_ended_fn ended_fn;
+static void queue_done(struct outbox *, struct outmsg *, enum outbox_end);
+
 /* The last messages given up, so that a late WAIT is not told "OK". */
 #define GIVEN_UP_KEPT 64
 static char given_up[GIVEN_UP_KEPT][SPOOL_ID_MAX];
@@ -145,6 +149,14 @@ queue_file(const char *name, struct spooled *ms, size_t n)
 	return added;
 }
 
+void
+queue_init(queue_accepted_fn accepted, queue_ended_fn ended)
+{
+	accepted_fn = accepted;
+	ended_fn = ended;
+	outbox_init(&xd.outbox, queue_done);
+}
+
 /*
  * Loads spooled messages that are not queued yet, oldest first.  At start
  * that is all of them; later only those that xmpp-send --queue wrote
@@ -242,7 +254,7 @@ queue_commit(void)
 	struct spoolfile *f = NULL;
 	char err[PATH_MAX + 128] = "";
 	size_t i, n = staged.n;
-	time_t now = time(NULL);
+	time_t now = clock_wall();
 	int status = 0;
 
 	if (n == 0)
@@ -270,7 +282,7 @@ queue_commit(void)
 			f->live++;	/* never released in this run */
 		}
 		if (staged.owner[i] != NULL)
-			control_accepted(staged.owner[i], staged.msg[i].id,
+			accepted_fn(staged.owner[i], staged.msg[i].id,
 			    status, err);
 		spooled_free(&staged.msg[i]);
 	}
@@ -280,10 +292,9 @@ queue_commit(void)
 }
 
 /* outbox_done_fn: the message's journey ends here. */
-void
+static void
 queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 {
-	(void)ob;
 	file_release(m->file, 1);
 	m->file = NULL;
 	if (why != OUTBOX_CONFIRMED)
@@ -293,10 +304,17 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 		log_warn("message %s to %s dropped: not sent within its "
 		    "lifetime of %u s", m->id, m->to, xd.acct.lifetime);
 	else if (why == OUTBOX_GAVE_UP)
-		log_warn("message %s to %s dropped: the link failed %d times "
-		    "while it was unconfirmed", m->id, m->to, m->attempts);
+		log_error("message %s to %s dropped: the server ended the "
+		    "stream (%s) right after it, when it was sent alone",
+		    m->id, m->to, ob->blame);
 	if (m->waiter != NULL)
-		control_message_done(m->waiter, why);
+		ended_fn(m->waiter, why);
+}
+
+void
+queue_online(void)
+{
+	queue_load(0);
 }
 
 void
@@ -316,9 +334,9 @@ queue_timers(int64_t now)
 {
 	time_t next;
 
-	next = outbox_expire(&xd.outbox, time(NULL),
+	next = outbox_expire(&xd.outbox, clock_wall(),
 	    (time_t)xd.acct.lifetime);
 	if (next == 0)
 		return INT64_MAX;
-	return now + ((int64_t)(next - time(NULL)) + 1) * 1000;
+	return now + ((int64_t)(next - clock_wall()) + 1) * 1000;
 }

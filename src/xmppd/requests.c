@@ -3,9 +3,12 @@
  * is in proto.h and xmppd(8)), and the answers to those that wait: a
  * RECV's message, a WAIT's confirmation, a JOIN's outcome, a receipt, a
  * message on disk.  control.c owns the connections and hands requests
- * over one at a time, in order.
+ * over one at a time, in order, with the state kept here for each
+ * client (struct req); the parts below answer through the functions
+ * main.c handed them, which are the request_*() ones at the end.
  */
 #include <limits.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -14,29 +17,85 @@
 #include "control.h"
 #include "jid.h"
 #include "log.h"
+#include "proto.h"
 #include "text.h"
 #include "util.h"
 #include "xmppd.h"
 
+/* What one client has asked for and not yet been answered. */
+struct req {
+	struct req	*next, *prev;
+	struct ctl	*ctl;
+	struct waiter	*waiting;	/* a RECV in progress */
+	struct outmsg	*wait_msg;	/* a WAIT in progress */
+	int64_t		 wait_deadline;
+	int		 joining;	/* a JOIN in progress */
+	int		 accepting;	/* messages waiting for the spool */
+	char		*receipt;	/* a RECEIPT in progress: its id */
+	int64_t		 receipt_deadline;
+	/* A SEND or JOIN whose body is still arriving. */
+	char		*send_to;
+	int		 send_flags;	/* QUEUE_GROUPCHAT, QUEUE_RECEIPT */
+	int		 send_join;	/* the body is a room password */
+};
+
+static struct req *reqs;
+
+/* Appends a reply line; none overtakes an "OK" still due (see queue.c). */
+static void __attribute__((format(printf, 2, 3)))
+reply(struct req *c, const char *fmt, ...)
+{
+	char line[PROTO_LINE_MAX];
+	va_list ap;
+	int n;
+
+	if (c->accepting > 0)
+		queue_commit();
+	va_start(ap, fmt);
+	n = vsnprintf(line, sizeof(line) - 1, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= sizeof(line) - 1)
+		n = (int)sizeof(line) - 2;
+	/* Keep replies on one line whatever an error text held. */
+	for (char *p = line; p < line + n; p++)
+		if (*p == '\n' || *p == '\r')
+			*p = ' ';
+	line[n++] = '\n';
+	control_send(c->ctl, line, (size_t)n);
+}
+
+/* Appends "OK LEN [TAG]", the body and a newline. */
+static void
+reply_body(struct req *c, const char *body, size_t len, const char *tag)
+{
+	if (tag != NULL)
+		reply(c, "OK %zu %s", len, tag);
+	else
+		reply(c, "OK %zu", len);
+	control_send(c->ctl, body, len);
+	control_send(c->ctl, "\n", 1);
+}
+
 /* inbox_deliver_fn: a RECV is answered (body) or timed out (NULL). */
 void
-control_deliver(void *owner, const char *body, size_t len, const char *tag)
+request_delivered(void *owner, const char *body, size_t len,
+    const char *tag)
 {
-	struct ctl *c = owner;
+	struct req *c = owner;
 
 	c->waiting = NULL;
 	if (body == NULL)
 		reply(c, "ERR 1 no message before the timeout");
 	else
 		reply_body(c, body, len, tag);
-	control_answered(c);
+	control_answered(c->ctl);
 }
 
-/* A WAIT is answered: the message left the queue (see queue.c). */
+/* queue_ended_fn: a WAIT is answered, the message left the queue. */
 void
-control_message_done(void *owner, enum outbox_end why)
+request_message_ended(void *owner, enum outbox_end why)
 {
-	struct ctl *c = owner;
+	struct req *c = owner;
 
 	c->wait_msg = NULL;
 	if (why == OUTBOX_CONFIRMED)
@@ -44,26 +103,26 @@ control_message_done(void *owner, enum outbox_end why)
 	else
 		reply(c, "ERR %d the message was given up (see the log)",
 		    EX_TEMPFAIL);
-	control_answered(c);
+	control_answered(c->ctl);
 }
 
-/* The spool has this turn's messages (status 0), or failed. */
+/* queue_accepted_fn: the spool has the message (status 0), or failed. */
 void
-control_accepted(void *owner, const char *id, int status, const char *err)
+request_accepted(void *owner, const char *id, int status, const char *err)
 {
-	struct ctl *c = owner;
+	struct req *c = owner;
 
 	c->accepting--;
 	if (status == 0)
 		reply(c, "OK %s", id);
 	else
 		reply(c, "ERR %d cannot accept the message: %s", status, err);
-	control_answered(c);
+	control_answered(c->ctl);
 }
 
 /* Validates a JID operand, replying with an error if it is bad. */
 static int
-want_jid(struct ctl *c, const char *s, int need_node, struct jid *j)
+want_jid(struct req *c, const char *s, int need_node, struct jid *j)
 {
 	const char *why;
 
@@ -79,7 +138,7 @@ want_jid(struct ctl *c, const char *s, int need_node, struct jid *j)
  * RSEND LEN JID (chat asking for a receipt): the body follows.
  */
 static void
-cmd_send(struct ctl *c, char *args, int flags)
+cmd_send(struct req *c, char *args, int flags)
 {
 	char *w[2];
 	unsigned long len;
@@ -88,32 +147,30 @@ cmd_send(struct ctl *c, char *args, int flags)
 	if (proto_split(args, w, 2) != 2 ||
 	    proto_number(w[0], ULONG_MAX / 2, &len) == -1) {
 		reply(c, "ERR %d usage: SEND LENGTH JID", EX_USAGE);
-		c->closing = 1;	/* we cannot know where a body would end */
+		control_end(c->ctl);	/* we cannot know where a body ends */
 		return;
 	}
 	if (len > PROTO_BODY_MAX) {
 		reply(c, "ERR %d message body too long (%lu bytes, the limit "
 		    "is %d)", EX_DATAERR, len, PROTO_BODY_MAX);
-		c->skip = len;
+		control_skip(c->ctl, len);
 	} else if (want_jid(c, w[1], 1, &j) == -1)
-		c->skip = len;
+		control_skip(c->ctl, len);
 	else if ((flags & QUEUE_GROUPCHAT) && (j.has_resource ||
 	    !muc_is_room(j.bare))) {
 		reply(c, "ERR %d not in room %.200s (xmpp-join it first)",
 		    EX_DATAERR, w[1]);
-		c->skip = len;
+		control_skip(c->ctl, len);
 	} else {
 		c->send_to = xstrdup(w[1]);
 		c->send_flags = flags;
-		c->body_len = len;
+		control_expect_body(c->ctl, len);
 	}
-	if (c->skip > CONTROL_SKIP_MAX)
-		c->closing = 1;
 }
 
 /* JOIN MS PWLEN ROOM[/NICK]: the room password (PWLEN bytes) follows. */
 static void
-cmd_join(struct ctl *c, char *args)
+cmd_join(struct req *c, char *args)
 {
 	char *w[3];
 	unsigned long ms, len;
@@ -124,22 +181,22 @@ cmd_join(struct ctl *c, char *args)
 	    proto_number(w[1], 1024, &len) == -1) {
 		reply(c, "ERR %d usage: JOIN MILLISECONDS PWLENGTH ROOM[/NICK]",
 		    EX_USAGE);
-		c->closing = 1;
+		control_end(c->ctl);
 		return;
 	}
 	if (want_jid(c, w[2], 1, &j) == -1) {
-		c->skip = len;
+		control_skip(c->ctl, len);
 		return;
 	}
 	c->send_to = xstrdup(w[2]);
 	c->send_join = 1;
-	c->body_len = len;
+	control_expect_body(c->ctl, len);
 	c->wait_deadline = clock_ms() + (int64_t)ms;
 }
 
 /* The password of a JOIN has arrived: ask the room to let us in. */
 static void
-join_body(struct ctl *c, const char *password, size_t len)
+join_body(struct req *c, const char *password, size_t len)
 {
 	char pw[1025], nick[JID_PART_MAX + 1];
 	struct jid j, me;
@@ -170,22 +227,22 @@ join_body(struct ctl *c, const char *password, size_t len)
 	explicit_bzero(pw, sizeof(pw));
 }
 
-/* A JOIN is answered: status 0, or the room's refusal. */
+/* muc_joined_fn: a JOIN is answered: status 0, or the room's refusal. */
 void
-control_join_done(void *owner, int status, const char *why)
+request_joined(void *owner, int status, const char *why)
 {
-	struct ctl *c = owner;
+	struct req *c = owner;
 
 	c->joining = 0;
 	if (status == 0)
 		reply(c, "OK joined");
 	else
 		reply(c, "ERR %d the room refused: %s", status, why);
-	control_answered(c);
+	control_answered(c->ctl);
 }
 
 static void
-cmd_leave(struct ctl *c, char *args)
+cmd_leave(struct req *c, char *args)
 {
 	struct jid j;
 
@@ -203,7 +260,7 @@ cmd_leave(struct ctl *c, char *args)
 
 /* PRESENCE SHOW [TEXT]: our own presence, kept until changed. */
 static void
-cmd_presence(struct ctl *c, char *args)
+cmd_presence(struct req *c, char *args)
 {
 	static const char *names[] = { NULL, "available", "chat", "away",
 		"xa", "dnd" };
@@ -231,7 +288,7 @@ cmd_presence(struct ctl *c, char *args)
 	xd.presence_show = (enum show)i;
 	free(xd.presence_text);
 	xd.presence_text = n == 2 ? xstrdup(w[1]) : NULL;
-	session_presence_changed();
+	presence_changed();
 	reply(c, "OK");
 }
 
@@ -243,24 +300,25 @@ cmd_presence(struct ctl *c, char *args)
 static char receipts[RECEIPTS_KEPT][64];
 static unsigned receipts_next;
 
+/* message_receipt_fn: the recipient's client confirmed message id. */
 void
-control_receipt(const char *id)
+request_receipt(const char *id)
 {
-	struct ctl *c;
+	struct req *c;
 
 	snprintf(receipts[receipts_next++ % RECEIPTS_KEPT], 64, "%s", id);
-	for (c = control_clients(); c != NULL; c = c->next)
+	for (c = reqs; c != NULL; c = c->next)
 		if (c->receipt != NULL && strcmp(c->receipt, id) == 0) {
 			free(c->receipt);
 			c->receipt = NULL;
 			reply(c, "OK received");
-			control_answered(c);
+			control_answered(c->ctl);
 		}
 }
 
 /* RECEIPT MS ID: answers once the recipient's client confirmed ID. */
 static void
-cmd_receipt(struct ctl *c, char *args)
+cmd_receipt(struct req *c, char *args)
 {
 	char *w[2];
 	unsigned long ms;
@@ -282,7 +340,7 @@ cmd_receipt(struct ctl *c, char *args)
 
 /* The body of a SEND has arrived in full. */
 static void
-send_body(struct ctl *c, const char *body, size_t len)
+send_body(struct req *c, const char *body, size_t len)
 {
 	const char *why;
 	char err[512];
@@ -303,7 +361,7 @@ send_body(struct ctl *c, const char *body, size_t len)
 
 /* WAIT MS ID: answers once the server has confirmed message ID. */
 static void
-cmd_wait(struct ctl *c, char *args)
+cmd_wait(struct req *c, char *args)
 {
 	char *w[2];
 	unsigned long ms;
@@ -336,7 +394,7 @@ cmd_wait(struct ctl *c, char *args)
 }
 
 static void
-cmd_status(struct ctl *c, char *args)
+cmd_status(struct req *c, char *args)
 {
 	struct jid j;
 
@@ -345,10 +403,11 @@ cmd_status(struct ctl *c, char *args)
 			reply(c, "OK %d", (int)(xd.presence_set ?
 			    xd.presence_show : xd.acct.status));
 		else
-			reply(c, "ERR 1 not connected to the server");
+			reply(c, "ERR 1 not connected to the server: %s",
+			    session_why_offline());
 		return;
 	}
-	if (want_jid(c, args, 0, &j) == -1)
+	if (want_jid(c, args, 1, &j) == -1)	/* a contact has a node */
 		return;
 	if (!session_online())
 		reply(c, "ERR %d not connected to the server (reconnecting); "
@@ -360,7 +419,7 @@ cmd_status(struct ctl *c, char *args)
 
 /* RECV MS [JID]: the oldest message from JID (from anyone without it). */
 static void
-cmd_recv(struct ctl *c, char *args)
+cmd_recv(struct req *c, char *args)
 {
 	char *w[2];
 	unsigned long ms;
@@ -423,7 +482,7 @@ info_contact(struct contact *ct, void *arg)
 
 /* INFO: the account and its contacts, tab-separated (see xmppd(8)). */
 static void
-cmd_info(struct ctl *c)
+cmd_info(struct req *c)
 {
 	struct buf b = { 0 };
 	struct waiter *w;
@@ -440,9 +499,11 @@ cmd_info(struct ctl *c)
 	buf_free(&b);
 }
 
-void
-request_dispatch(struct ctl *c, char *line)
+/* control_ops: a request line. */
+static void
+request_line(void *state, char *line)
 {
+	struct req *c = state;
 	char *args = strchr(line, ' ');
 
 	if (*line == '\0')
@@ -475,16 +536,149 @@ request_dispatch(struct ctl *c, char *line)
 		cmd_info(c);
 	else if (strcmp(line, "QUIT") == 0 && args == NULL) {
 		reply(c, "OK bye");
-		c->closing = 1;
+		control_end(c->ctl);
 	} else
 		reply(c, "ERR %d unknown request '%.40s'", EX_USAGE, line);
 }
 
-void
-request_body(struct ctl *c, const char *body, size_t len)
+/* control_ops: the body of a SEND or JOIN has arrived in full. */
+static void
+request_body(void *state, const char *body, size_t len)
 {
+	struct req *c = state;
+
 	if (c->send_join)
 		join_body(c, body, len);
 	else
 		send_body(c, body, len);
+	free(c->send_to);
+	c->send_to = NULL;
+	c->send_join = 0;
+}
+
+/* control_ops: input that is no request. */
+static void
+request_error(void *state, int status, const char *why)
+{
+	reply(state, "ERR %d %s", status, why);
+}
+
+/* A request in progress holds the connection. */
+static int
+held(const struct req *c)
+{
+	return c->waiting != NULL || c->wait_msg != NULL || c->joining ||
+	    c->receipt != NULL;
+}
+
+/* control_ops: may control.c go on with this client's input? */
+static enum control_busy
+request_busy(void *state)
+{
+	struct req *c = state;
+
+	if (held(c))
+		return CONTROL_HELD;
+	return c->accepting > 0 ? CONTROL_BUSY : CONTROL_IDLE;
+}
+
+/*
+ * control_ops: while messages wait for the spool, more messages may join
+ * them in the same turn, so that a client sending many shares one
+ * fsync(); any other request waits for their answers.
+ */
+static int
+request_ready(void *state, const char *p, size_t len)
+{
+	static const char *sends[] = { "SEND ", "GSEND ", "RSEND " };
+	const char *end = p + len;
+	size_t i, n;
+
+	(void)state;
+	while (p < end && (*p == '\n' || *p == '\r'))
+		p++;	/* blank lines, as after a body */
+	for (i = 0; i < sizeof(sends) / sizeof(sends[0]); i++) {
+		n = strlen(sends[i]);
+		if ((size_t)(end - p) >= n && memcmp(p, sends[i], n) == 0)
+			return 1;
+	}
+	return 0;
+}
+
+/* control_ops: a client connected. */
+static void *
+request_open(struct ctl *ctl)
+{
+	struct req *c = xcalloc(1, sizeof(*c));
+
+	c->ctl = ctl;
+	c->next = reqs;
+	if (reqs)
+		reqs->prev = c;
+	reqs = c;
+	return c;
+}
+
+/* control_ops: the client is gone; what it waited for forgets it. */
+static void
+request_close(void *state)
+{
+	struct req *c = state;
+
+	if (c->waiting)
+		inbox_cancel(&xd.inbox, c->waiting);
+	if (c->wait_msg)
+		c->wait_msg->waiter = NULL;
+	if (c->joining)
+		muc_cancel(c);
+	if (c->accepting)
+		queue_forget(c);	/* accepted all the same */
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		reqs = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	free(c->receipt);
+	free(c->send_to);
+	free(c);
+}
+
+const struct control_ops request_ops = {
+	.open = request_open,
+	.line = request_line,
+	.error = request_error,
+	.body = request_body,
+	.busy = request_busy,
+	.ready = request_ready,
+	.close = request_close,
+};
+
+/* Deadlines of WAIT and RECEIPT, and of the messages kept for RECV. */
+int64_t
+request_timers(int64_t now)
+{
+	struct req *c;
+	int64_t soonest = inbox_expire(&xd.inbox, now);
+
+	for (c = reqs; c != NULL; c = c->next) {
+		if (c->wait_msg != NULL && now >= c->wait_deadline) {
+			c->wait_msg->waiter = NULL;
+			c->wait_msg = NULL;
+			reply(c, "ERR %d not confirmed by the server in time; "
+			    "the message stays queued", EX_TEMPFAIL);
+			control_answered(c->ctl);
+		}
+		if (c->receipt != NULL && now >= c->receipt_deadline) {
+			free(c->receipt);
+			c->receipt = NULL;
+			reply(c, "ERR 1 no receipt before the deadline");
+			control_answered(c->ctl);
+		}
+		if (c->wait_msg != NULL && c->wait_deadline < soonest)
+			soonest = c->wait_deadline;
+		else if (c->receipt != NULL && c->receipt_deadline < soonest)
+			soonest = c->receipt_deadline;
+	}
+	return soonest;
 }

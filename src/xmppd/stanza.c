@@ -1,13 +1,16 @@
-/* stanza.c: small helpers for building and reading stanzas. */
+/*
+ * stanza.c: small helpers for building and reading stanzas (stanza.h).
+ * New stanzas take the libstrophe context of the one they join.
+ */
 #include <string.h>
 #include <strophe.h>
 
-#include "session.h"
+#include "stanza.h"
 
 xmpp_stanza_t *
 stanza_child(xmpp_stanza_t *parent, const char *name, const char *ns)
 {
-	xmpp_stanza_t *c = xmpp_stanza_new(session_ctx());
+	xmpp_stanza_t *c = xmpp_stanza_new(xmpp_stanza_get_context(parent));
 
 	xmpp_stanza_set_name(c, name);
 	if (ns != NULL)
@@ -21,7 +24,7 @@ void
 stanza_text_child(xmpp_stanza_t *parent, const char *name, const char *text)
 {
 	xmpp_stanza_t *c = stanza_child(parent, name, NULL);
-	xmpp_stanza_t *t = xmpp_stanza_new(session_ctx());
+	xmpp_stanza_t *t = xmpp_stanza_new(xmpp_stanza_get_context(parent));
 
 	xmpp_stanza_set_text(t, text);
 	xmpp_stanza_add_child(c, t);

@@ -1,9 +1,36 @@
-/* xmppd.h: the daemon's shared state and the interfaces between its parts. */
+/*
+ * xmppd.h: the daemon's shared state and the interfaces between its
+ * parts, listed bottom-up.  The layers, from the top:
+ *
+ *   main.c         wires the parts: hands each lower part the functions
+ *                  of the upper ones it must tell news to
+ *   requests.c     what a client's request does; its answers
+ *   reload.c       SIGHUP
+ *   presence.c     presence and the roster on the wire
+ *   message.c      incoming messages
+ *   muc.c          group chat rooms
+ *   queue.c        accepted messages, spooled until confirmed
+ *   session.c      the XMPP link (libstrophe)
+ *   control.c      the local socket, as a transport (control.h)
+ *   inbox.c outbox.c roster.c hook.c xmppd.c
+ *                  state and jobs
+ *   config.c secret.c filecheck.c loss.c stanza.c util.c log.c,
+ *   src/common/    tools
+ *
+ * A file calls only files below it (or beside it, where the list shows
+ * no circle: message.c and presence.c call muc.c).  News goes up through
+ * function types a lower part declares and main.c hands over at start:
+ * inbox_deliver_fn, outbox_done_fn, queue_accepted_fn, queue_ended_fn,
+ * muc_joined_fn, message_receipt_fn, struct session_hooks and struct
+ * control_ops.  `make lint` checks that no circle of calls appears
+ * between the object files (tests/layers.sh).
+ */
 #ifndef XMPPD_H
 #define XMPPD_H
 
 #include <poll.h>
 #include <stdint.h>
+#include <strophe.h>
 #include <sys/types.h>
 
 #include "config.h"
@@ -11,6 +38,7 @@
 #include "outbox.h"
 #include "roster.h"
 
+/* xmppd.c: the daemon's state, one account's. */
 struct xmppd {
 	struct account	 acct;
 	struct roster	 roster;
@@ -26,11 +54,32 @@ struct xmppd {
 
 extern struct xmppd xd;
 
+/* hook.c: a program run for each incoming message. */
+void	hook_message(const char *from, const char *type, const char *id,
+	    const char *body, size_t len);
+int64_t	hook_timers(int64_t now);
+void	hook_stop(void);
+
+/* session.c: the XMPP link. */
+
 /* Outcome of a login attempt, as xmppd's exit status (0: logged in). */
 enum login_state { LOGIN_PENDING = -1, LOGIN_OK = 0 };
 
-/* session.c: the XMPP side. */
-void	session_init(void);
+/* What the link tells the parts above it (main.c fills it in). */
+struct session_hooks {
+	xmpp_handler	 message;	/* every <message/> */
+	xmpp_handler	 presence;	/* every <presence/> */
+	/* The roster at login (query may be NULL): send presence etc. */
+	void		(*roster_loaded)(xmpp_stanza_t *query);
+	/* A roster push from our server. */
+	void		(*roster_items)(xmpp_stanza_t *query);
+	/* Logged in, roster, presence and rooms in sync: about to send. */
+	void		(*online)(void);
+	/* The link is gone (presence of others is unknown now). */
+	void		(*lost)(void);
+};
+
+void	session_init(const struct session_hooks *);
 void	session_connect(void);
 int	session_pollfd(struct pollfd *);	/* 0 if no connection */
 void	session_io(void);			/* run libstrophe */
@@ -42,12 +91,62 @@ void	session_new_id(char *out, size_t len);
 int	session_issued_id(const char *id);
 void	session_stop(void);
 void	session_restart(void);			/* new connection settings */
-void	session_presence_changed(void);
-void	session_buddy_added(const char *bare);
+void	session_retry_now(void);		/* if waiting to reconnect */
 const char *session_state(void);		/* online, connecting, offline */
+/* Why we are not online (and when we try next); NULL when online. */
+const char *session_why_offline(void);
 const char *session_bound_jid(void);
+/* For the parts that build stanzas: */
+xmpp_ctx_t *session_ctx(void);
+int	session_bound(void);
+/* Sends st (and releases it); a no-op without a link. */
+void	session_send(xmpp_stanza_t *st);
+/* The server said something: the link is alive (for the keepalive). */
+void	session_heard(void);
+/* Adds <show/>, <status/> and <priority/> of our own presence. */
+void	session_own_presence(xmpp_stanza_t *presence);
+/* The answer (type result or error) to an IQ request; NULL: link lost. */
+typedef void (*session_iq_fn)(xmpp_stanza_t *answer, void *arg);
+/*
+ * Sends an IQ request (its id is set here; released) and hands the answer
+ * to fn, once, if it comes from the JID asked (the server if no "to");
+ * -1 without a link (nothing sent, fn never called).
+ */
+int	session_send_iq(xmpp_stanza_t *iq, session_iq_fn fn, void *arg);
+/* arg's owner is gone: its answers are dropped. */
+void	session_cancel_iq(void *arg);
+
+/* queue.c: accepted messages, spooled until the server confirms them. */
+#define QUEUE_GROUPCHAT	0x1
+#define QUEUE_RECEIPT	0x2
+/* The spool has the owner's message (status 0 and its id), or failed. */
+typedef void (*queue_accepted_fn)(void *owner, const char *id, int status,
+    const char *err);
+/* A message a client waits for (outmsg.waiter) left the queue. */
+typedef void (*queue_ended_fn)(void *waiter, enum outbox_end);
+void	queue_init(queue_accepted_fn, queue_ended_fn);
+void	queue_load(int all);
+/* session_hooks.online: what xmpp-send --queue left meanwhile. */
+void	queue_online(void);
+/*
+ * Takes a message for owner (a client): 0, or an exit status and err.
+ * The answer comes with queue_accepted_fn when queue_commit() has the
+ * turn's messages on disk; queue_forget() if the owner goes first.
+ */
+int	queue_accept(void *owner, const char *to, int flags, const char *body,
+	    size_t len, char *err, size_t errlen);
+void	queue_forget(void *owner);
+/* Spools and queues what this turn accepted; 1 if there was any. */
+int	queue_commit(void);
+/* Commits what is staged and lets go of the spool files (at exit). */
+void	queue_stop(void);
+int	queue_given_up(const char *id);
+int64_t	queue_timers(int64_t now);
 
 /* muc.c: group chat rooms, remembered across reconnects and restarts. */
+/* A JOIN's outcome: status 0, or an exit status and the room's why. */
+typedef void (*muc_joined_fn)(void *waiter, int status, const char *why);
+void	muc_init(muc_joined_fn);
 void	muc_load(void);
 int	muc_join(const char *room, const char *nick, const char *password,
 	    void *waiter, int64_t deadline);
@@ -59,57 +158,47 @@ void	muc_link_lost(void);
 int64_t	muc_timers(int64_t now);
 void	muc_cancel(void *waiter);
 void	muc_free(void);
+/* A presence from a room (1), handled; or not from a room (0). */
+int	muc_presence(xmpp_stanza_t *st, const char *bare,
+	    const char *resource, const char *type);
+/* Room history, our own echo or the room itself: not for xmpp-recv. */
+int	muc_skip_message(xmpp_stanza_t *st, const char *bare,
+	    const char *resource);
 
-/* hook.c: a program run for each incoming message. */
-void	hook_message(const char *from, const char *type, const char *id,
-	    const char *body, size_t len);
-int64_t	hook_timers(int64_t now);
-void	hook_stop(void);
+/* message.c: incoming messages. */
+/* A delivery receipt (XEP-0184) for our message id arrived. */
+typedef void (*message_receipt_fn)(const char *id);
+void	message_init(message_receipt_fn);
+int	message_handler(xmpp_conn_t *, xmpp_stanza_t *, void *);
+
+/* presence.c: presence and the roster on the wire. */
+int	presence_handler(xmpp_conn_t *, xmpp_stanza_t *, void *);
+/* session_hooks.roster_loaded: presence, rooms, autoregister, autoprune. */
+void	presence_roster_loaded(xmpp_stanza_t *query);
+/* session_hooks.roster_items: items of a roster push, into the roster. */
+void	presence_roster_items(xmpp_stanza_t *query);
+/* session_hooks.lost: nobody's presence is known any more. */
+void	presence_link_lost(void);
+/* Our own presence changed: tell the server and the rooms. */
+void	presence_changed(void);
+/* A buddy= line was added (SIGHUP): subscribe if autoregister. */
+void	presence_buddy_added(const char *bare);
 
 /* reload.c: SIGHUP. */
 void	reload(const char *conf_opt, const char *account, int debug_opt);
 
-/* queue.c: accepted messages, spooled until the server confirms them. */
-void	queue_load(int all);
-#define QUEUE_GROUPCHAT	0x1
-#define QUEUE_RECEIPT	0x2
-/*
- * Takes a message for owner (a client): 0, or an exit status and err.
- * The answer comes with control_accepted() when queue_commit() has the
- * turn's messages on disk; queue_forget() if the owner goes first.
- */
-int	queue_accept(void *owner, const char *to, int flags, const char *body,
-	    size_t len, char *err, size_t errlen);
-void	queue_forget(void *owner);
-/* Spools and queues what this turn accepted; 1 if there was any. */
-int	queue_commit(void);
-void	queue_done(struct outbox *, struct outmsg *, enum outbox_end);
-/* Commits what is staged and lets go of the spool files (at exit). */
-void	queue_stop(void);
-int	queue_given_up(const char *id);
-int64_t	queue_timers(int64_t now);
-
-/* control.c: the local socket side. */
-int	control_init(const char *path, int group_set, gid_t gid, char *err,
-	    size_t errlen);
-void	control_deliver(void *owner, const char *body, size_t len,
-	    const char *tag);
-void	control_message_done(void *owner, enum outbox_end);
-void	control_accepted(void *owner, const char *id, int status,
-	    const char *err);
-void	control_join_done(void *owner, int status, const char *why);
-void	control_receipt(const char *id);
-int	control_pollfds(struct pollfd *, int max);
-/*
- * 1 if requests held back behind one that was answered may go on now
- * (the answer came after the loop had passed their client, e.g. a commit
- * forced by another client): the loop must take another turn before it
- * sleeps.  Resets.
- */
-int	control_must_look(void);
-void	control_io(const struct pollfd *, int n);
-int64_t	control_timers(int64_t now);
-int	control_count(void);
-void	control_stop(void);
+/* requests.c: the local socket's requests (see control.h). */
+extern const struct control_ops request_ops;
+int64_t	request_timers(int64_t now);
+/* The answers to requests that wait, handed to the parts below. */
+void	request_delivered(void *owner, const char *body, size_t len,
+	    const char *tag);			/* inbox_deliver_fn */
+void	request_accepted(void *owner, const char *id, int status,
+	    const char *err);			/* queue_accepted_fn */
+void	request_message_ended(void *owner, enum outbox_end);
+						/* queue_ended_fn */
+void	request_joined(void *owner, int status, const char *why);
+						/* muc_joined_fn */
+void	request_receipt(const char *id);	/* message_receipt_fn */
 
 #endif

@@ -42,7 +42,8 @@ EJABBERD_LOG=$EJABBERD_DIR/ejabberd.log
 EJABBERD_NODE=xmppdtest@localhost
 EJABBERD_PID=
 EJABBERD_CERT_KIND=good
-EJABBERD_SHAPER=normal
+EJABBERD_C2S_RATE=3000    # the shaper "normal" of every user; none: no shaper
+EJABBERD_CONFLICT=acceptnew   # resource_conflict: the new session wins
 _ej_started=        # set once ejabberd has come up at least once
 export EJABBERD_DIR EJABBERD_CFG EJABBERD_LOG
 
@@ -77,6 +78,8 @@ ejabberd_setup() {
 _ej_write_config() {
 	_ej_d=$EJABBERD_DIR
 	_ej_c=$(certs_file "$EJABBERD_CERT_KIND") || return 1
+	_ej_shaper=normal _ej_rate=$EJABBERD_C2S_RATE
+	[ "$EJABBERD_C2S_RATE" = none ] && _ej_shaper=none _ej_rate=3000
 	cat "$_ej_d/$_ej_c.key" "$_ej_d/$_ej_c.crt" >"$_ej_d/server.pem" ||
 		return 1
 	cat >"$_ej_d/ejabberdctl.cfg" <<-EOF || return 1
@@ -118,6 +121,7 @@ disable_sasl_mechanisms:
   - "digest-md5"
   - "X-OAUTH2"
 s2s_access: none
+resource_conflict: $EJABBERD_CONFLICT
 auth_method: internal
 auth_password_format: scram
 acl:
@@ -152,7 +156,7 @@ api_permissions:
     what: "*"
 shaper:
   normal:
-    rate: 3000
+    rate: $_ej_rate
     burst_size: 20000
   fast: 200000
 shaper_rules:
@@ -162,7 +166,7 @@ shaper_rules:
     100: all
   c2s_shaper:
     none: admin
-    $EJABBERD_SHAPER: all
+    $_ej_shaper: all
   s2s_shaper: fast
 modules:
   mod_admin_extra: {}
@@ -203,15 +207,38 @@ ejabberd_cert() {
 	_ej_write_config
 }
 
-# ejabberd_shaper NAME: the c2s shaper of every user: normal (the stock
-# 3000 bytes/s, the default) or none.  Takes effect at the next
-# ejabberd_start.
-ejabberd_shaper() {
+# ejabberd_c2s_rate stock|none|BYTES: how fast ejabberd reads from each
+# client: stock is the shaper "normal" of the stock config (3000 bytes/s,
+# burst 20000), none no shaper, BYTES that rate (burst 20000).  Takes
+# effect at the next ejabberd_start.
+ejabberd_c2s_rate() {
 	case $1 in
-	normal|none) EJABBERD_SHAPER=$1 ;;
-	*) diag "ejabberd_shaper: normal or none, not '$1'"; return 1 ;;
+	stock) EJABBERD_C2S_RATE=3000 ;;
+	none) EJABBERD_C2S_RATE=none ;;
+	*[!0-9]*|'') diag "ejabberd_c2s_rate: stock, none or a number, not '$1'"; return 1 ;;
+	*) EJABBERD_C2S_RATE=$1 ;;
 	esac
 	_ej_write_config
+}
+
+# ejabberd_resource_conflict new|old: when a client logs in on a resource
+# in use, the new session replaces the old one (new: resource_conflict
+# acceptnew, the default) or is refused (old: closenew).  Takes effect at
+# the next ejabberd_start.
+ejabberd_resource_conflict() {
+	case $1 in
+	new) EJABBERD_CONFLICT=acceptnew ;;
+	old) EJABBERD_CONFLICT=closenew ;;
+	*) diag "ejabberd_resource_conflict: new or old, not '$1'"; return 1 ;;
+	esac
+	_ej_write_config
+}
+
+# ejabberd_auth_failures USER: how many authentications of USER@localhost
+# ejabberd has refused so far (its log: one line per refused SASL
+# attempt; a client trying several mechanisms costs several).
+ejabberd_auth_failures() {
+	count_lines "$EJABBERD_LOG" "Failed c2s [^ ]+ authentication for $1@localhost "
 }
 
 # _ej_ctl ARG...: ejabberdctl against the private node; its output in

@@ -8,12 +8,16 @@
 # Everything lives in $TEST_DIR/prosody ($PROSODY_DIR): a private CA and
 # certificates (certs.sh), the config, data, pidfile and log
 # ($PROSODY_LOG).  Prosody runs as an ordinary child process (run_as_root
-# = true, foreground) and is only ever signalled by its PID.  c2s listens on 127.0.0.1 only, on a
-# port chosen by tests/freeport; no s2s, no HTTP.
+# = true, foreground) and is only ever signalled by its PID.  c2s listens
+# on 127.0.0.1 only, on a port chosen by tests/freeport; no s2s, no HTTP.
+# A plugin of the tests logs every refused login at level info
+# ("test: authentication failure for USER").
 #
 # Knobs (set before prosody_setup / prosody_start):
 #   PROSODY_LOG_LEVEL   min level of prosody.log (default info; debug helps)
 #   PROSODY_EXTRA       extra Lua lines for the global section of the config
+#   PROSODY_MODULES     extra modules to load, as Lua list items: '"limits";'
+# and, through functions: prosody_c2s_rate, prosody_resource_conflict.
 #
 # Differences from the reference config, both for speed only:
 #   network_settings = { nagle = false }  Prosody sends its stream features
@@ -29,11 +33,14 @@ PROSODY_CFG=$PROSODY_DIR/prosody.cfg.lua
 PROSODY_LOG=$PROSODY_DIR/prosody.log
 PROSODY_PID=
 PROSODY_CERT_KIND=good
+PROSODY_C2S_RATE=       # bytes/s read from each client (mod_limits); empty: all
+PROSODY_CONFLICT=       # kick_new: a second login on a resource is refused
 _ps_started=        # set once Prosody has come up at least once
 export PROSODY_DIR PROSODY_CFG PROSODY_LOG
 
 # prosody_setup: create $PROSODY_DIR with the CA and certificates of
-# certs_make; pick PROSODY_PORT; write the config.  Exports PROSODY_PORT and PROSODY_CAFILE (= ca.crt).
+# certs_make; pick PROSODY_PORT; write the config.  Exports PROSODY_PORT
+# and PROSODY_CAFILE (= ca.crt).
 prosody_setup() {
 	if [ ! -x "$TOP/tests/freeport" ] || [ ! -x "$TOP/tests/buddy" ]; then
 		diag "tests/freeport and tests/buddy must be built first"
@@ -52,6 +59,16 @@ prosody_setup() {
 		timer.add_task(0.05, function () return 0.05; end);
 	end);
 	EOF
+	cat >"$PROSODY_DIR/plugins/mod_test_auth_log.lua" <<-'EOF' || return 1
+	-- Tests only.  Prosody does not log refused logins at level info; this
+	-- does, so that a test can count how many a client cost the server.
+	module:hook("authentication-failure", function (event)
+		local session = event.session;
+		module:log("info", "test: authentication failure for %s (%s)",
+			tostring(session.sasl_handler and session.sasl_handler.username
+				or session.username), tostring(event.condition));
+	end);
+	EOF
 	certs_make "$PROSODY_DIR" || return 1
 	PROSODY_PORT=$("$TOP/tests/freeport") || return 1
 	PROSODY_CAFILE=$PROSODY_DIR/ca.crt
@@ -64,6 +81,14 @@ prosody_setup() {
 _ps_write_config() {
 	_ps_d=$PROSODY_DIR
 	_ps_c=$(certs_file "$PROSODY_CERT_KIND") || return 1
+	_ps_mods= _ps_extra=
+	if [ -n "$PROSODY_C2S_RATE" ]; then
+		_ps_mods='"limits";'
+		_ps_extra="limits = { c2s = { rate = \"${PROSODY_C2S_RATE}b/s\"; burst = \"1s\" } }"
+	fi
+	[ -n "$PROSODY_CONFLICT" ] &&
+		_ps_extra="$_ps_extra
+conflict_resolve = \"$PROSODY_CONFLICT\""
 	cat >"$PROSODY_CFG.new" <<EOF || return 1
 -- written by tests/lib/prosody.sh; certificate: $PROSODY_CERT_KIND
 pidfile = "$_ps_d/prosody.pid"
@@ -84,13 +109,14 @@ https_ports = { }
 network_settings = { nagle = false }
 default_iteration_count = 4096
 plugin_paths = { "$_ps_d/plugins" }
-modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit" }
+modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit"; "test_auth_log"; $_ps_mods ${PROSODY_MODULES:-} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false
 authentication = "internal_hashed"
 storage = "internal"
 allow_registration = false
+$_ps_extra
 ${PROSODY_EXTRA:-}
 VirtualHost "localhost"
   ssl = { key = "$_ps_d/$_ps_c.key"; certificate = "$_ps_d/$_ps_c.crt" }
@@ -127,6 +153,38 @@ prosody_adduser() {
 # at each login).
 prosody_passwd() {
 	prosody_adduser "$@"
+}
+
+# prosody_c2s_rate stock|none|BYTES: how fast Prosody reads from each
+# client: stock and none are no limit (Prosody's default), BYTES per
+# second with a burst of one second (mod_limits).  Takes effect at the
+# next prosody_start.
+prosody_c2s_rate() {
+	case $1 in
+	stock|none) PROSODY_C2S_RATE= ;;
+	*[!0-9]*|'') diag "prosody_c2s_rate: stock, none or a number, not '$1'"; return 1 ;;
+	*) PROSODY_C2S_RATE=$1 ;;
+	esac
+	_ps_write_config
+}
+
+# prosody_resource_conflict new|old: when a client logs in on a resource
+# in use, the new session replaces the old one (new, the default), or
+# the new one is refused (old: conflict_resolve = "kick_new").  Takes
+# effect at the next prosody_start.
+prosody_resource_conflict() {
+	case $1 in
+	new) PROSODY_CONFLICT= ;;
+	old) PROSODY_CONFLICT=kick_new ;;
+	*) diag "prosody_resource_conflict: new or old, not '$1'"; return 1 ;;
+	esac
+	_ps_write_config
+}
+
+# prosody_auth_failures USER: how many logins of USER@localhost Prosody
+# has refused so far (its log).
+prosody_auth_failures() {
+	count_lines "$PROSODY_LOG" "test: authentication failure for $1 "
 }
 
 # Exit status 0 if something accepts TCP connections on PROSODY_PORT.

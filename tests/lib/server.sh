@@ -26,6 +26,17 @@
 #                          server runs (sessions already open stay open)
 #   server_cert KIND       serve good (default), untrusted or wrongname
 #                          certificates from the next server_start on
+#   server_c2s_rate RATE   from the next start, read each client at RATE:
+#                          stock (each server's stock setting: ejabberd
+#                          3000 bytes/s, Prosody no limit), none (no
+#                          limit) or a number of bytes per second
+#   server_resource_conflict new|old
+#                          from the next start, a second login on a
+#                          resource in use replaces the first (new, the
+#                          stock setting of both) or is refused (old)
+#   server_auth_failures U print how many logins of U@localhost the server
+#                          refused so far (ejabberd counts each SASL
+#                          mechanism tried, Prosody each refusal)
 #   server_log             print the server's log
 #   server_is NAME...      true when the server is one of these
 #   xmppd_config ACCOUNT USER PASS [LINE...]
@@ -100,6 +111,9 @@ server_resume() { _sv_call resume "$@"; }
 server_adduser() { _sv_call adduser "$@"; }
 server_passwd() { _sv_call passwd "$@"; }
 server_cert() { _sv_call cert "$@"; }
+server_c2s_rate() { _sv_call c2s_rate "$@"; }
+server_resource_conflict() { _sv_call resource_conflict "$@"; }
+server_auth_failures() { "${SERVER}_auth_failures" "$@"; }
 server_log() { cat "$SERVER_LOG"; }
 
 server_is() {

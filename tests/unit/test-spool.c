@@ -1,5 +1,6 @@
 /* test-spool.c: the on-disk spool: what is written is read back whole,
  * anything cut short or foreign is refused, and the folder is checked. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,8 @@ write_read(int sync, int groupchat, int receipt)
 	/* Every cut is refused. */
 	for (off_t cut = 1; cut < 40; cut += 7) {
 		struct stat st;
-		stat(path, &st);
-		truncate(path, st.st_size - 1);
+		if (stat(path, &st) == -1 || truncate(path, st.st_size - 1) == -1)
+			diag("cannot cut %s: %s", path, strerror(errno));
 		ok(spool_read(path, &r, &n, err, sizeof(err)) == -1 &&
 		    strstr(err, "truncated") != NULL && r == NULL && n == 0,
 		    "a file cut short is refused (%lld bytes left)",
@@ -94,15 +95,18 @@ many(void)
 	size = (size_t)st.st_size;
 	data = malloc(size);
 	fp = fopen(path, "r");
-	fread(data, 1, size, fp);
-	fclose(fp);
+	if (fp == NULL || fread(data, 1, size, fp) != size)
+		diag("cannot read %s back", path);
+	if (fp != NULL)
+		fclose(fp);
 	for (i = 0, n = 0; i + 5 <= size && n < 3; i++)
 		if (memcmp(data + i, "\nEND\n", 5) == 0 &&
 		    (i + 5 == size || memcmp(data + i + 5, "XMPPD", 5) == 0))
 			rec[n++] = i + 5;
 	is_int((int)n, 3, "three record ends found");
 	for (i = 0; i + 1 < n; i++) {
-		truncate(path, (off_t)rec[i]);
+		if (truncate(path, (off_t)rec[i]) == -1)
+			diag("cannot cut %s: %s", path, strerror(errno));
 		ok(spool_read(path, &r, &n, err, sizeof(err)) == -1,
 		    "a file cut after record %zu of 3 is refused", i + 1);
 		n = 3;
@@ -166,6 +170,8 @@ foreign(void)
 	unlink(path);
 }
 
+static void relative(void);
+
 static void
 folder(void)
 {
@@ -183,6 +189,33 @@ folder(void)
 	setenv("XMPPD_STATE_DIR", "/x/state", 1);
 	spool_dir("PBX", sub, sizeof(sub));
 	is_str(sub, "/x/state/pbx", "$XMPPD_STATE_DIR/ACCOUNT, folded");
+	relative();
+}
+
+/*
+ * A relative $XMPPD_STATE_DIR is taken from the current folder (issue 14,
+ * D10: xmppd and xmpp-send -Q stored through a NULL from strrchr()).
+ */
+static void
+relative(void)
+{
+	char sub[600], want[700], cwd[512], err[512];
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL || chdir(dir) == -1) {
+		ok(0, "cannot go to %s", dir);
+		return;
+	}
+	setenv("XMPPD_STATE_DIR", "rel", 1);
+	is_int(spool_dir("pbx", sub, sizeof(sub)), 0, "a relative one is taken");
+	snprintf(want, sizeof(want), "%s/rel/pbx", dir);
+	is_str(sub, want, "from the current folder, made absolute");
+	is_int(spool_prepare("rel2", err, sizeof(err)), 0,
+	    "spool_prepare of a relative one-part path does not crash");
+	is_int(spool_prepare("rel3/pbx", err, sizeof(err)), 0,
+	    "nor of a relative path of two parts");
+	unsetenv("XMPPD_STATE_DIR");
+	if (chdir(cwd) == -1)
+		diag("cannot go back to %s", cwd);
 }
 
 int
@@ -199,6 +232,7 @@ main(void)
 	foreign();
 	folder();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	system(cmd);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
 	return done_testing();
 }

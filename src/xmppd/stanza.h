@@ -1,0 +1,21 @@
+/*
+ * stanza.h: small helpers for building and reading libstrophe stanzas.
+ * A leaf: it needs nothing of the daemon but the stanza it is given.
+ */
+#ifndef STANZA_H
+#define STANZA_H
+
+#include <strophe.h>
+
+/* A new child of parent (returned), with ns if not NULL. */
+xmpp_stanza_t	*stanza_child(xmpp_stanza_t *parent, const char *name,
+		    const char *ns);
+/* A new child of parent holding text. */
+void		 stanza_text_child(xmpp_stanza_t *parent, const char *name,
+		    const char *text);
+/* The text of st's child name (free with xmpp_free), or NULL. */
+char		*stanza_text(xmpp_stanza_t *st, const char *name);
+/* The defined condition of an error stanza ("unknown error" if none). */
+const char	*stanza_error(xmpp_stanza_t *st);
+
+#endif
