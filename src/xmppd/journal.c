@@ -46,6 +46,7 @@
 #define MSG_FIXED	16
 #define FLAG_GROUPCHAT	0x1
 #define FLAG_RECEIPT	0x2
+#define FLAG_OOB	0x4
 #define SPARES_KEPT	2
 #define ZERO_TAIL	(2u << 20)	/* a torn write is no longer than this */
 
@@ -173,7 +174,7 @@ put_message(struct buf *b, uint64_t rseq, const struct spooled *m)
 
 	put64(f, (uint64_t)m->created);
 	f[8] = (m->groupchat ? FLAG_GROUPCHAT : 0) |
-	    (m->receipt ? FLAG_RECEIPT : 0);
+	    (m->receipt ? FLAG_RECEIPT : 0) | (m->oob ? FLAG_OOB : 0);
 	f[9] = (unsigned char)strlen(m->id);
 	put16(f + 10, (uint16_t)strlen(m->to));
 	put32(f + 12, (uint32_t)m->len);
@@ -218,6 +219,7 @@ get_payload(int type, const unsigned char *p, size_t len, struct spooled *m)
 	m->created = (time_t)get64(p);
 	m->groupchat = (p[8] & FLAG_GROUPCHAT) != 0;
 	m->receipt = (p[8] & FLAG_RECEIPT) != 0;
+	m->oob = (p[8] & FLAG_OOB) != 0;
 	m->to = xmemdup(p + MSG_FIXED + idlen, tolen);
 	m->body = xmemdup(p + MSG_FIXED + idlen + tolen, bodylen);
 	m->len = bodylen;

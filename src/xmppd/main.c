@@ -301,6 +301,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		next = t;
 	if ((t = muc_timers(now)) < next)
 		next = t;
+	if ((t = upload_timers(now)) < next)
+		next = t;
 	if ((t = hook_timers(now)) < next)
 		next = t;
 	/* Requests the timers took up, queued behind one that ended. */
@@ -498,6 +500,14 @@ socket_group(int *group_set)
 	return gr->gr_gid;
 }
 
+/* session_hooks.lost: each part that keeps what the link told it. */
+static void
+link_lost(void)
+{
+	upload_link_lost();
+	presence_link_lost();
+}
+
 /*
  * The parts, bottom-up, each handed the functions of the parts above it
  * that it must tell news to.
@@ -511,7 +521,7 @@ state_init(void)
 		.roster_loaded = presence_roster_loaded,
 		.roster_items = presence_roster_items,
 		.online = queue_online,
-		.lost = presence_link_lost,
+		.lost = link_lost,
 	};
 	size_t i;
 
@@ -524,6 +534,7 @@ state_init(void)
 	    request_delivered);
 	queue_init(request_accepted, request_message_ended);
 	muc_init(request_joined);
+	upload_init(request_slotted);
 	message_init(request_receipt);
 	session_init(&hooks);
 	queue_load(1);
@@ -534,6 +545,7 @@ static void
 state_free(void)
 {
 	muc_free();
+	upload_stop();
 	hook_stop();
 	free(xd.presence_text);
 	inbox_free(&xd.inbox);

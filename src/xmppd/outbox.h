@@ -36,6 +36,7 @@ struct outmsg {
 	time_t		 created;	/* wall clock, for the lifetime */
 	int		 groupchat;	/* to a room */
 	int		 receipt;	/* ask for a receipt */
+	int		 oob;		/* the body is a URL, sent as XEP-0066 */
 	int		 attempts;	/* times sent */
 	int		 suspect;	/* in flight when a stream error came */
 	void		*waiter;	/* a client waiting for its end */

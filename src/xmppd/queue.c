@@ -352,6 +352,7 @@ queue_add(const struct spooled *m, uint64_t segment)
 		return -1;
 	xd.outbox.tail->groupchat = m->groupchat;
 	xd.outbox.tail->receipt = m->receipt;
+	xd.outbox.tail->oob = m->oob;
 	xd.outbox.tail->segment = segment;
 	return 0;
 }
@@ -603,6 +604,7 @@ queue_accept(void *owner, const char *to, int flags, const char *body,
 	m->len = len;
 	m->groupchat = (flags & QUEUE_GROUPCHAT) != 0;
 	m->receipt = (flags & QUEUE_RECEIPT) != 0;
+	m->oob = (flags & QUEUE_OOB) != 0;
 	staged.owner[staged.n++] = owner;
 	staged.bytes += len;
 	return 0;
@@ -676,16 +678,17 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 static void
 list_one(const struct spooled *m, const char *where)
 {
-	char when[32], id[SPOOL_ID_MAX + 8], to[512];
+	char when[32], id[SPOOL_ID_MAX + 8], to[512], flags[32] = "";
 	struct tm tm;
 
 	if (gmtime_r(&m->created, &tm) == NULL ||
 	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
 		snprintf(when, sizeof(when), "-");
+	snprintf(flags, sizeof(flags), "%s%s%s", m->groupchat ? ",groupchat" :
+	    "", m->receipt ? ",receipt" : "", m->oob ? ",oob" : "");
 	printf("%s %s %zu %s %s %s\n", loggable(m->id, id, sizeof(id)),
 	    loggable(m->to, to, sizeof(to)), m->len, when,
-	    m->groupchat && m->receipt ? "groupchat,receipt" : m->groupchat ?
-	    "groupchat" : m->receipt ? "receipt" : "-", where);
+	    flags[0] ? flags + 1 : "-", where);
 }
 
 static void
