@@ -7,7 +7,7 @@
 # two ids.  CRASH_ROUNDS sets the number of rounds (default 12).
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 ROUNDS=${CRASH_ROUNDS:-12}
@@ -16,7 +16,7 @@ ROUNDS=${CRASH_ROUNDS:-12}
 # writing each body that was accepted (exit 0) to accepted.K.
 sender() {
 	_n=0
-	while [ ! -e "$TEST_DIR/stop" ]; do
+	while [ ! -e "$TEST_DIR/stop" ] && [ -d "$TEST_DIR" ]; do
 		xmpp-send alice bob@localhost "crash $1-$_n" 2>/dev/null &&
 			echo "crash $1-$_n" >>"$TEST_DIR/accepted.$1"
 		_n=$((_n + 1))
@@ -24,15 +24,16 @@ sender() {
 }
 
 test_expect_success 'set up a server, bob and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	buddy_start bob bob@localhost/desk bobpw &&
 	xmppd_start alice
 '
 
 test_expect_success "$ROUNDS rounds: eight senders, the daemon killed at a random moment, started again" '
+	at_exit "touch \"$TEST_DIR/stop\"" &&
 	pids= && for k in 1 2 3 4 5 6 7 8; do
 		sender $k & pids="$pids $!"
 	done &&
