@@ -82,6 +82,12 @@ test_expect_success 'xmpp-recv ROOM/NICK takes that occupant only' '
 	test "$(xmpp-recv alice $ROOM)" = "bob speaking"
 '
 
+test_expect_success 'xmpp-send without -g to a room we are in is refused (65), naming -g' '
+	{ xmpp-send alice $ROOM "as a chat" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 65 && grep -q "is a group chat room: send to it with xmpp-send -g" "$TEST_DIR/err" &&
+	xmpp-send alice $ROOM/bob "a private message to an occupant goes"
+'
+
 test_expect_success 'xmpp-send -g to a room not joined is refused (65)' '
 	{ xmpp-send -g alice other@conference.localhost hi 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 65 && grep -q "not in room other@conference.localhost" "$TEST_DIR/err"

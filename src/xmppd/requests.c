@@ -171,6 +171,12 @@ cmd_send(struct req *c, char *args, int flags)
 		reply(c, "ERR %d not in room %.200s (xmpp-join it first)",
 		    EX_DATAERR, w[1]);
 		control_skip(c->ctl, len);
+	} else if (!(flags & QUEUE_GROUPCHAT) && !j.has_resource &&
+	    muc_is_room(j.bare)) {
+		/* A chat message to a room bounces: say so now. */
+		reply(c, "ERR %d %.200s is a group chat room: send to it with "
+		    "xmpp-send -g", EX_DATAERR, w[1]);
+		control_skip(c->ctl, len);
 	} else if ((flags & QUEUE_GROUPCHAT) &&
 	    (status = muc_shut_out(j.bare, &why)) != 0) {
 		reply(c, "ERR %d %s", status, why);
