@@ -77,8 +77,10 @@ prosody_setup() {
 	_ps_write_config
 }
 
-# Writes $PROSODY_CFG for the current port and certificate kind.
+# Writes $PROSODY_CFG for the current port and certificate kind (nothing
+# before prosody_setup: the knobs may be set first).
 _ps_write_config() {
+	[ -n "${PROSODY_PORT:-}" ] || return 0
 	_ps_d=$PROSODY_DIR
 	_ps_c=$(certs_file "$PROSODY_CERT_KIND") || return 1
 	_ps_mods= _ps_extra=
