@@ -376,7 +376,8 @@ _ej_exec() {
 
 # ejabberd_start: start ejabberd in the background (EJABBERD_PID), wait
 # until its log says it accepts c2s connections on EJABBERD_PORT and the
-# port does (20 s), then register the users added meanwhile.  On
+# port does (60 s: ~1 s here, but a machine that runs other work can
+# make it 20), then register the users added meanwhile.  On
 # failure: diag with the log tail, return 1.  If the very first start
 # cannot bind its ports (taken since freeport chose them), new ones are
 # chosen and it tries again (up to 3 times).
@@ -394,7 +395,7 @@ ejabberd_start() {
 		_ej_outsize=$(wc -c <"$EJABBERD_DIR/ejabberd.stdout")
 		_ej_exec &
 		EJABBERD_PID=$!
-		wait_for 20 '_ej_newlog | grep -Eq "$_ej_ready|$_ej_inuse" ||
+		wait_for 60 '_ej_newlog | grep -Eq "$_ej_ready|$_ej_inuse" ||
 			! pid_alive "$EJABBERD_PID"'
 		if _ej_newlog | grep -Eq "$_ej_ready" && pid_alive "$EJABBERD_PID" &&
 			wait_for 5 _ej_listening; then
@@ -440,12 +441,15 @@ ejabberd_kill() {
 }
 
 # ejabberd_pause / ejabberd_resume: SIGSTOP / SIGCONT the Erlang VM (a
-# hung server: the kernel still accepts TCP, nothing answers).
+# hung server: the kernel still accepts TCP, nothing answers); each
+# returns once the process is stopped, or running again.
 ejabberd_pause() {
-	[ -n "$EJABBERD_PID" ] && kill -STOP "$EJABBERD_PID"
+	[ -n "$EJABBERD_PID" ] && kill -STOP "$EJABBERD_PID" &&
+		wait_for 10 'pid_stopped "$EJABBERD_PID"'
 }
 ejabberd_resume() {
-	[ -n "$EJABBERD_PID" ] && kill -CONT "$EJABBERD_PID"
+	[ -n "$EJABBERD_PID" ] && kill -CONT "$EJABBERD_PID" &&
+		wait_for 10 '! pid_stopped "$EJABBERD_PID"'
 }
 
 # Cleanup (registered by ejabberd_setup).
