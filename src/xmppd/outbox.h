@@ -17,13 +17,12 @@
 #define OUTBOX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <time.h>
 
 #define OUTBOX_MAX_MESSAGES	10000
 #define OUTBOX_MAX_BYTES	(32u << 20)
-
-struct spoolfile;
 
 enum outbox_end { OUTBOX_CONFIRMED, OUTBOX_EXPIRED, OUTBOX_GAVE_UP };
 
@@ -37,10 +36,11 @@ struct outmsg {
 	time_t		 created;	/* wall clock, for the lifetime */
 	int		 groupchat;	/* to a room */
 	int		 receipt;	/* ask for a receipt */
+	int		 oob;		/* the body is a URL, sent as XEP-0066 */
 	int		 attempts;	/* times sent */
 	int		 suspect;	/* in flight when a stream error came */
 	void		*waiter;	/* a client waiting for its end */
-	struct spoolfile *file;		/* where it is spooled (queue.c) */
+	uint64_t	 segment;	/* the journal's, holding it (queue.c) */
 };
 
 struct outbox;
@@ -52,6 +52,7 @@ struct outbox {
 	struct outmsg	*head, *tail;
 	struct outmsg	*cursor;	/* first message not sent on this link */
 	size_t		 count, bytes;
+	size_t		 inflight;	/* bytes sent on this link, unconfirmed */
 	unsigned long	 next_batch;
 	int		 need_barrier;
 	const char	*blame;		/* why a message is given up, for done */
@@ -64,6 +65,9 @@ void	outbox_free(struct outbox *);
 /* Queues a message; -1 if the queue is full (the caller answers 75). */
 int	outbox_add(struct outbox *, const char *id, const char *to,
 	    const char *body, size_t len, time_t created);
+
+/* About what a message costs on the wire, for outbox.inflight. */
+#define OUTBOX_WIRE(m)	((m)->len + strlen((m)->to) + strlen((m)->id) + 64)
 
 /* The next message to put on the wire, or NULL; then outbox_sent(). */
 struct outmsg *outbox_next(struct outbox *);

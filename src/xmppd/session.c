@@ -38,6 +38,7 @@
 #define NS_PING		"urn:xmpp:ping"
 #define NS_STANZAS	"urn:ietf:params:xml:ns:xmpp-stanzas"
 #define NS_RECEIPTS	"urn:xmpp:receipts"
+#define NS_OOB		"jabber:x:oob"
 
 #define LOGIN_DEADLINE_MS	30000
 #define BACKOFF_MIN_MS		1000	/* the link broke: soon */
@@ -47,6 +48,15 @@
 #define AUTH_MIN_MS		300000	/* the password was refused */
 #define AUTH_MAX_MS		3600000
 #define STABLE_MS		60000	/* online this long: back-off forgiven */
+/*
+ * At most this many bytes of messages on the wire before the server has
+ * confirmed them: a server that reads slowly (ejabberd's stock shaper,
+ * 3000 bytes/s) reads whatever is there and then pauses for as long as it
+ * is worth, so our pings and presence must never queue behind more than
+ * a few seconds of it.  An unshaped server's round trip is short enough
+ * for this not to slow the queue down.
+ */
+#define SEND_WINDOW		8192
 #define DRAIN_IDLE_TURNS	4	/* 4 x 4 KiB reads cover a TLS record */
 #define DRAIN_MAX_TURNS		256	/* then let local clients have a turn */
 
@@ -837,20 +847,26 @@ session_flush(void)
 {
 	struct outmsg *m;
 	xmpp_stanza_t *st;
+	int sent = 0;
 
-	if (!s.online || outbox_next(&xd.outbox) == NULL)
-		return 0;
-	while ((m = outbox_next(&xd.outbox)) != NULL) {
+	while (s.online && xd.outbox.inflight < SEND_WINDOW &&
+	    (m = outbox_next(&xd.outbox)) != NULL) {
 		st = xmpp_message_new(s.ctx, m->groupchat ? "groupchat" :
 		    "chat", m->to, m->id);
 		xmpp_message_set_body(st, m->body);
 		if (m->receipt)
 			stanza_child(st, "request", NS_RECEIPTS);
+		/* A file's URL: chat apps show it inline (XEP-0066). */
+		if (m->oob)
+			stanza_text_child(stanza_child(st, "x", NS_OOB), "url",
+			    m->body);
 		send_release(st);
 		outbox_sent(&xd.outbox);
+		sent = 1;
 	}
-	send_barrier();
-	return 1;
+	if (sent)
+		send_barrier();
+	return sent;
 }
 
 /* Says goodbye on the current link, if any, and waits (briefly) for the end. */
