@@ -82,11 +82,13 @@ prosody_setup() {
 	_ps_write_config
 }
 
-# Writes $PROSODY_CFG for the current port and certificate kind.
+# Writes $PROSODY_CFG for the current port and certificate kind (nothing
+# before prosody_setup: the knobs may be set first).
 _ps_write_config() {
+	[ -n "${PROSODY_PORT:-}" ] || return 0
 	_ps_d=$PROSODY_DIR
 	_ps_c=$(certs_file "$PROSODY_CERT_KIND") || return 1
-	_ps_mods= _ps_extra=
+	_ps_mods='' _ps_extra=''
 	if [ -n "$PROSODY_C2S_RATE" ]; then
 		_ps_mods='"limits";'
 		_ps_extra="limits = { c2s = { rate = \"${PROSODY_C2S_RATE}b/s\"; burst = \"1s\" } }"
@@ -308,12 +310,15 @@ prosody_kill() {
 }
 
 # prosody_pause / prosody_resume: SIGSTOP / SIGCONT Prosody (a hung
-# server: TCP still accepts, nothing answers).
+# server: TCP still accepts, nothing answers); each returns once the
+# process is stopped, or running again.
 prosody_pause() {
-	[ -n "$PROSODY_PID" ] && kill -STOP "$PROSODY_PID"
+	[ -n "$PROSODY_PID" ] && kill -STOP "$PROSODY_PID" &&
+		wait_for 10 'pid_stopped "$PROSODY_PID"'
 }
 prosody_resume() {
-	[ -n "$PROSODY_PID" ] && kill -CONT "$PROSODY_PID"
+	[ -n "$PROSODY_PID" ] && kill -CONT "$PROSODY_PID" &&
+		wait_for 10 '! pid_stopped "$PROSODY_PID"'
 }
 
 # Cleanup (registered by prosody_setup).

@@ -39,6 +39,11 @@
 #                          stock (each server's stock setting: ejabberd
 #                          3000 bytes/s, Prosody no limit), none (no
 #                          limit) or a number of bytes per second
+#   server_unshaped REASON for a bulk test, where the stock shaper
+#                          (ejabberd) would make it very slow: no limit
+#                          from the next start, and a diagnostic that says
+#                          so and why (a no-op on Prosody, which has none);
+#                          call it outside the tests, where diag is seen
 #   server_resource_conflict new|old
 #                          from the next start, a second login on a
 #                          resource in use replaces the first (new, the
@@ -50,6 +55,8 @@
 #   server_is NAME...      true when the server is one of these
 #   xmppd_config ACCOUNT USER PASS [LINE...]
 #                          write $XMPPD_CONFIG for the daemon under test
+# The settings (cert, c2s_rate, resource_conflict, unshaped) may be made
+# before server_setup too.
 # Tests of a behaviour one server cannot show: test_skip_on and
 # test_expect_failure_on below.
 #
@@ -125,6 +132,12 @@ server_upload_partial() { "${SERVER}_upload_partial" "$@"; }
 server_c2s_rate() { _sv_call c2s_rate "$@"; }
 server_resource_conflict() { _sv_call resource_conflict "$@"; }
 server_auth_failures() { "${SERVER}_auth_failures" "$@"; }
+
+server_unshaped() {
+	server_is ejabberd || return 0
+	diag "no c2s shaper on $SERVER_NAME in this test (its stock one reads 3000 bytes/s): $1"
+	server_c2s_rate none
+}
 server_log() { cat "$SERVER_LOG"; }
 
 server_is() {
