@@ -16,6 +16,9 @@
 
 #define NS_ROSTER	"jabber:iq:roster"
 
+/* Contacts no buddy= line names, beyond which autoregister stops. */
+#define PRESENCE_OTHERS_MAX	1000
+
 /* Sends a bare <presence/> of type (NULL: available) to to (NULL: all). */
 static void
 presence_send(const char *type, const char *to)
@@ -72,6 +75,39 @@ subscribe_unless_allowed(const char *bare)
 		presence_send("subscribe", bare);
 }
 
+/*
+ * Someone asks to see our presence.  autoregister approves them, but only
+ * while fewer than PRESENCE_OTHERS_MAX contacts of the roster are named
+ * by no buddy= line: strangers cannot make the roster (and this daemon)
+ * grow without bound.
+ */
+static void
+subscribe_request(const char *bare)
+{
+	static int full_logged;
+	struct contact *c = roster_find(&xd.roster, bare);
+	int known = c != NULL && (c->in_roster || c->is_buddy);
+
+	if (!xd.acct.autoregister) {
+		log_info("%s asks to see our presence; not answered "
+		    "(autoregister = no)", bare);
+		return;
+	}
+	if (!known && xd.roster.others >= PRESENCE_OTHERS_MAX) {
+		if (!full_logged)
+			log_warn("%s asks to see our presence; not answered: "
+			    "the roster has %zu contacts that are no buddy, "
+			    "autoregister approves no more (further requests "
+			    "are not logged)", bare, xd.roster.others);
+		full_logged = 1;
+		return;
+	}
+	full_logged = 0;
+	log_info("%s asks to see our presence; approved (autoregister)", bare);
+	presence_send("subscribed", bare);
+	subscribe_unless_allowed(bare);
+}
+
 int
 presence_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
@@ -93,19 +129,16 @@ presence_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 			xmpp_free(session_ctx(), prio);
 		}
 		text = stanza_text(st, "status");
-		roster_presence(&xd.roster, j.bare,
+		if (roster_presence(&xd.roster, j.bare,
 		    j.has_resource ? j.resource : NULL, type == NULL, priority,
-		    parse_show(st), text);
+		    parse_show(st), text))
+			log_warn("%s has more than %d resources online; the "
+			    "lowest priority ones are not kept (logged once)",
+			    j.bare, ROSTER_RESOURCES_MAX);
 		if (text != NULL)
 			xmpp_free(session_ctx(), text);
-	} else if (strcmp(type, "subscribe") == 0) {
-		log_info("%s asks to see our presence%s", j.bare,
-		    xd.acct.autoregister ? "; approved (autoregister)" : "");
-		if (xd.acct.autoregister) {
-			presence_send("subscribed", j.bare);
-			subscribe_unless_allowed(j.bare);
-		}
-	}
+	} else if (strcmp(type, "subscribe") == 0)
+		subscribe_request(j.bare);
 	return 1;
 }
 
@@ -130,7 +163,7 @@ void
 presence_roster_items(xmpp_stanza_t *query)
 {
 	xmpp_stanza_t *item;
-	const char *jid;
+	const char *jid, *ask;
 	struct jid j;
 
 	for (item = xmpp_stanza_get_children(query); item != NULL;
@@ -139,9 +172,11 @@ presence_roster_items(xmpp_stanza_t *query)
 		    strcmp(xmpp_stanza_get_name(item), "item") != 0)
 			continue;
 		jid = xmpp_stanza_get_attribute(item, "jid");
+		ask = xmpp_stanza_get_attribute(item, "ask");
 		if (jid != NULL && jid_parse(jid, 0, &j) == NULL)
 			roster_set_item(&xd.roster, j.bare,
-			    xmpp_stanza_get_attribute(item, "subscription"));
+			    xmpp_stanza_get_attribute(item, "subscription"),
+			    ask != NULL && strcmp(ask, "subscribe") == 0);
 	}
 }
 

@@ -50,8 +50,8 @@ update_buddies(const struct account *old, const struct account *new)
 	for (i = 0; i < old->nbuddies; i++)
 		if (!has_buddy(new, old->buddies[i]) &&
 		    (c = roster_find(&xd.roster, old->buddies[i])) != NULL) {
-			c->is_buddy = 0;
-			log_info("buddy %s removed", c->bare);
+			log_info("buddy %s removed", old->buddies[i]);
+			roster_drop_buddy(&xd.roster, c);
 		}
 	for (i = 0; i < new->nbuddies; i++)
 		if (!has_buddy(old, new->buddies[i])) {

@@ -1,4 +1,7 @@
-/* test-roster: contacts, presence and JABBER_STATUS codes (roster.c). */
+/*
+ * test-roster: contacts, presence and JABBER_STATUS codes (roster.c); the
+ * bounds on what one contact may cost; cursors over a changing roster.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -43,13 +46,13 @@ test_basic(void)
 	    "a prefix of a buddy is not in the roster");
 	is_int(roster_status(&r, "bob@example.com.au", NULL),
 	    STATUS_NOT_IN_ROSTER, "a longer JID is not in the roster");
-	roster_set_item(&r, CAROL, "both");
+	roster_set_item(&r, CAROL, "both", 0);
 	is_int(roster_status(&r, CAROL, NULL), STATUS_OFFLINE,
 	    "server roster item without presence: 6");
 	ok(roster_find(&r, CAROL) != NULL &&
 	    strcmp(roster_find(&r, CAROL)->subscription, "both") == 0,
 	    "the subscription is recorded");
-	roster_set_item(&r, CAROL, NULL);
+	roster_set_item(&r, CAROL, NULL, 0);
 	ok(strcmp(roster_find(&r, CAROL)->subscription, "none") == 0,
 	    "no subscription attribute means none");
 
@@ -88,7 +91,7 @@ test_priorities(void)
 	struct roster r;
 
 	roster_init(&r);
-	roster_set_item(&r, BOB, "both");
+	roster_set_item(&r, BOB, "both", 0);
 	roster_presence(&r, BOB, "desk", 1, 5, SHOW_AWAY, NULL);
 	roster_presence(&r, BOB, "phone", 1, 10, SHOW_DND, NULL);
 	roster_presence(&r, BOB, "laptop", 1, -1, SHOW_CHAT, NULL);
@@ -146,7 +149,7 @@ test_membership(void)
 
 	roster_init(&r);
 	roster_add_buddy(&r, BOB);
-	roster_set_item(&r, CAROL, "to");
+	roster_set_item(&r, CAROL, "to", 0);
 	roster_presence(&r, "eve@evil.example", "x", 1, 0, SHOW_CHAT, "spam");
 	is_int(roster_status(&r, "eve@evil.example", NULL),
 	    STATUS_NOT_IN_ROSTER, "presence from a stranger is ignored");
@@ -157,24 +160,24 @@ test_membership(void)
 
 	roster_presence(&r, CAROL, "home", 1, 0, SHOW_AWAY, NULL);
 	roster_presence(&r, BOB, "home", 1, 0, SHOW_XA, NULL);
-	roster_set_item(&r, CAROL, "remove");
+	roster_set_item(&r, CAROL, "remove", 0);
 	is_int(roster_status(&r, CAROL, NULL), STATUS_NOT_IN_ROSTER,
 	    "subscription remove drops a non-buddy contact");
 	ok(roster_find(&r, CAROL) == NULL, "and frees it");
-	roster_set_item(&r, BOB, "both");
-	roster_set_item(&r, BOB, "remove");
+	roster_set_item(&r, BOB, "both", 0);
+	roster_set_item(&r, BOB, "remove", 0);
 	ok(roster_find(&r, BOB) != NULL, "a buddy stays after remove");
 	is_int(roster_status(&r, BOB, NULL), SHOW_XA,
 	    "and keeps its presence");
 	is_int(roster_find(&r, BOB)->in_roster, 0,
 	    "without the server's flag");
-	roster_set_item(&r, "nobody@example.com", "remove");
+	roster_set_item(&r, "nobody@example.com", "remove", 0);
 	is_int(r.count, 1, "removing an unknown contact adds nothing");
 
 	/* Reload: server items go, buddies stay. */
-	roster_set_item(&r, CAROL, "both");
-	roster_set_item(&r, "dave@example.com", "from");
-	roster_set_item(&r, BOB, "both");
+	roster_set_item(&r, CAROL, "both", 0);
+	roster_set_item(&r, "dave@example.com", "from", 0);
+	roster_set_item(&r, BOB, "both", 0);
 	roster_presence(&r, CAROL, "home", 1, 0, SHOW_AWAY, NULL);
 	roster_begin_reload(&r);
 	is_int(roster_status(&r, CAROL, NULL), STATUS_NOT_IN_ROSTER,
@@ -185,7 +188,7 @@ test_membership(void)
 	is_int(roster_find(&r, BOB)->in_roster, 0,
 	    "without the server's flag until the new roster names them");
 	is_int(r.count, 1, "only the buddy is left");
-	roster_set_item(&r, CAROL, "both");
+	roster_set_item(&r, CAROL, "both", 0);
 	is_int(roster_status(&r, CAROL, NULL), STATUS_OFFLINE,
 	    "a reloaded item is back, offline until presence comes");
 
@@ -215,7 +218,7 @@ test_growth(void)
 		if (i % 2)
 			roster_add_buddy(&r, bare);
 		else
-			roster_set_item(&r, bare, "both");
+			roster_set_item(&r, bare, "both", 0);
 		if (i % 3 == 0)
 			roster_presence(&r, bare, "r", 1, 0,
 			    (enum show)(SHOW_ONLINE + i % 5), NULL);
@@ -249,6 +252,167 @@ test_growth(void)
 	roster_free(&r);
 }
 
+/* A resource name with a long shared prefix, as a flood would use. */
+static const char *
+flood_name(char *buf, size_t len, long i)
+{
+	snprintf(buf, len, "%0200d%ld", 0, i);
+	return buf;
+}
+
+static void
+test_resource_cap(void)
+{
+	struct roster r;
+	struct contact *c;
+	char name[256];
+	long i;
+	int logged = 0;
+
+	roster_init(&r);
+	roster_set_item(&r, BOB, "both", 0);
+	roster_presence(&r, BOB, "phone", 1, 10, SHOW_DND, NULL);
+	for (i = 0; i < 50000; i++)
+		logged += roster_presence(&r, BOB, flood_name(name,
+		    sizeof(name), i), 1, 0, SHOW_ONLINE, NULL);
+	c = roster_find(&r, BOB);
+	is_int(c->nresources, ROSTER_RESOURCES_MAX, "50,000 resources: %d "
+	    "kept", ROSTER_RESOURCES_MAX);
+	is_int(logged, 1, "the cap is reported once for the contact");
+	is_int(roster_status(&r, BOB, "phone"), SHOW_DND,
+	    "the highest priority resource stays");
+	is_int(roster_status(&r, BOB, NULL), SHOW_DND, "and answers");
+	is_int(roster_status(&r, BOB, flood_name(name, sizeof(name), 49999)),
+	    SHOW_ONLINE, "the newest flood resource is kept");
+	is_int(roster_status(&r, BOB, flood_name(name, sizeof(name), 0)),
+	    STATUS_OFFLINE, "the oldest is gone");
+	roster_presence(&r, BOB, "low", 1, -5, SHOW_AWAY, NULL);
+	is_int(roster_status(&r, BOB, "low"), STATUS_OFFLINE,
+	    "a newcomer below all the others is not kept");
+	is_int(c->nresources, ROSTER_RESOURCES_MAX, "still full");
+	roster_presence(&r, BOB, "phone", 0, 0, SHOW_ONLINE, NULL);
+	is_int(c->nresources, ROSTER_RESOURCES_MAX - 1,
+	    "unavailable makes room");
+	roster_presence(&r, BOB, "low", 1, -5, SHOW_AWAY, NULL);
+	is_int(roster_status(&r, BOB, "low"), SHOW_AWAY,
+	    "which the next newcomer takes");
+	roster_clear_presence(&r);
+	is_int(c->nresources, 0, "clear_presence empties it");
+	for (i = 0; i < 100; i++)
+		logged += roster_presence(&r, BOB, flood_name(name,
+		    sizeof(name), i), 1, 0, SHOW_ONLINE, NULL);
+	is_int(logged, 1, "a second flood is not reported again");
+	roster_free(&r);
+}
+
+static void
+test_text_cap(void)
+{
+	struct roster r;
+	char text[3000];
+	const char *kept;
+	size_t i;
+
+	roster_init(&r);
+	roster_set_item(&r, BOB, "both", 0);
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	roster_presence(&r, BOB, "a", 1, 0, SHOW_AWAY, text);
+	is_int(strlen(roster_find(&r, BOB)->resources->text), ROSTER_TEXT_MAX,
+	    "a long status text is cut to %d bytes", ROSTER_TEXT_MAX);
+	/* "b" then two-byte characters: the cut falls inside one. */
+	text[0] = 'b';
+	for (i = 1; i + 1 < sizeof(text) - 1; i += 2)
+		memcpy(text + i, "\xc3\xa9", 2);
+	text[i] = '\0';
+	roster_presence(&r, BOB, "a", 1, 0, SHOW_AWAY, text);
+	kept = roster_find(&r, BOB)->resources->text;
+	is_int(strlen(kept), ROSTER_TEXT_MAX - 1,
+	    "not inside a UTF-8 sequence");
+	ok(((unsigned char)kept[strlen(kept) - 1] & 0xc0) == 0x80,
+	    "it ends with a whole character");
+	roster_free(&r);
+}
+
+static void
+test_others(void)
+{
+	struct roster r;
+
+	roster_init(&r);
+	roster_add_buddy(&r, BOB);
+	roster_set_item(&r, BOB, "both", 0);
+	roster_set_item(&r, CAROL, "from", 1);
+	roster_set_item(&r, "dave@example.com", "none", 0);
+	is_int(r.others, 2, "two contacts no buddy line names");
+	ok(roster_find(&r, CAROL)->ask, "ask=subscribe is recorded");
+	roster_set_item(&r, CAROL, "both", 0);
+	ok(!roster_find(&r, CAROL)->ask, "and cleared by the next push");
+	is_int(r.others, 2, "changing an item counts it once");
+	roster_add_buddy(&r, CAROL);
+	is_int(r.others, 1, "a buddy line for carol: one");
+	roster_drop_buddy(&r, roster_find(&r, CAROL));
+	is_int(r.others, 2, "its line gone, carol counts again");
+	roster_set_item(&r, "dave@example.com", "remove", 0);
+	is_int(r.others, 1, "removed from the roster: one");
+	roster_drop_buddy(&r, roster_find(&r, BOB));
+	is_int(r.others, 2, "bob's line gone: he is in the roster, two");
+	roster_add_buddy(&r, "erin@example.com");
+	roster_drop_buddy(&r, roster_find(&r, "erin@example.com"));
+	ok(roster_find(&r, "erin@example.com") == NULL,
+	    "a buddy only a line named is forgotten with its line");
+	roster_begin_reload(&r);
+	is_int(r.others, 0, "a reload forgets them all");
+	roster_free(&r);
+}
+
+static void
+test_cursor(void)
+{
+	struct roster r;
+	struct roster_cursor cur, other;
+	struct contact *c;
+	char seen[256] = "";
+
+	roster_init(&r);
+	roster_set_item(&r, "a@x", "both", 0);
+	roster_set_item(&r, "b@x", "both", 0);
+	roster_set_item(&r, "c@x", "both", 0);
+	roster_cursor_start(&r, &cur);
+	roster_cursor_start(&r, &other);
+	c = roster_cursor_next(&r, &cur);
+	strcat(seen, c->bare);
+	roster_set_item(&r, "b@x", "remove", 0);	/* the next one */
+	roster_set_item(&r, "d@x", "both", 0);	/* a newcomer */
+	while ((c = roster_cursor_next(&r, &cur)) != NULL)
+		strcat(seen, c->bare);
+	is_str(seen, "a@xc@xd@x", "a cursor skips a contact removed before "
+	    "it and visits one added after it, oldest first");
+	ok(r.cursors == &other, "a cursor at the end stops by itself");
+	roster_begin_reload(&r);
+	ok(roster_cursor_next(&r, &other) == NULL,
+	    "a reload leaves a cursor at the end");
+	ok(r.cursors == NULL, "no cursor left");
+	/* Growth rehashes the table but keeps the order. */
+	{
+		char bare[32];
+		int i, inorder = 1;
+
+		for (i = 0; i < 1000; i++) {
+			snprintf(bare, sizeof(bare), "u%04d@x", i);
+			roster_set_item(&r, bare, "to", 0);
+		}
+		roster_cursor_start(&r, &cur);
+		for (i = 0; (c = roster_cursor_next(&r, &cur)) != NULL; i++) {
+			snprintf(bare, sizeof(bare), "u%04d@x", i);
+			inorder &= strcmp(c->bare, bare) == 0;
+		}
+		ok(inorder && i == 1000, "1000 contacts visited in order after "
+		    "the table grew");
+	}
+	roster_free(&r);
+}
+
 int
 main(void)
 {
@@ -256,5 +420,9 @@ main(void)
 	test_priorities();
 	test_membership();
 	test_growth();
+	test_resource_cap();
+	test_text_cap();
+	test_others();
+	test_cursor();
 	return done_testing();
 }
