@@ -1,10 +1,17 @@
 # Makefile for the xmpp toolkit: xmppd and its clients.
 # POSIX-ish, with GNU make pattern rules.  User CFLAGS/LDFLAGS are honoured.
 
-VERSION    = 0.1
+# The version has one source: the newest entry of debian/changelog, which
+# the Debian package takes its own from.  xmppd, the clients, check_xmppd
+# and the man pages get it from here.
+VERSION   := $(shell head -n 1 debian/changelog 2>/dev/null | cut -d ' ' -f 2 | tr -d '()')
+ifeq ($(VERSION),)
+$(error cannot read the version from debian/changelog)
+endif
 PREFIX    ?= /usr/local
+# xmppd is run by users and cron jobs too, not only by a service manager:
+# it goes to bin, with the clients.
 BINDIR    ?= $(PREFIX)/bin
-SBINDIR   ?= $(PREFIX)/sbin
 MANDIR    ?= $(PREFIX)/share/man
 DESTDIR   ?=
 CC        ?= cc
@@ -17,7 +24,7 @@ WARN      = -Wall -Wextra -Wshadow -Wpointer-arith -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2 -Wno-format-nonliteral \
             -Wno-format-truncation
 ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
-            -Isrc/common -Isrc/xmppd $(WARN) $(CFLAGS)
+            -Isrc/common -Isrc/xmppd $(WARN) $(CPPFLAGS) $(CFLAGS)
 
 STROPHE_CFLAGS := $(shell $(PKG_CONFIG) --cflags libstrophe openssl 2>/dev/null)
 STROPHE_LIBS   := $(shell $(PKG_CONFIG) --libs libstrophe openssl 2>/dev/null)
@@ -43,9 +50,9 @@ MAN5      = man/xmppd.conf.5
 MAN8      = man/xmppd.8 man/xmpp-agi.8
 
 COMMON    = proto text jid sockdir spool
-DAEMON    = main config control requests session stanza message presence roster \
-            inbox outbox queue reload muc hook xmppd \
-            log util
+DAEMON    = main config filecheck secret control requests session stanza \
+            message presence roster inbox outbox queue reload muc hook xmppd \
+            loss log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-spool test-outbox test-control
 
@@ -71,6 +78,9 @@ $(BUILD)/xmppd/%.o: src/xmppd/%.c src/xmppd/*.h src/common/*.h
 $(BUILD)/%/main.o: src/%/main.c src/common/*.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(POPT_CFLAGS) -c -o $@ $<
+
+# The version is compiled into these two.
+$(BUILD)/common/client.o $(BUILD)/xmppd/main.o: debian/changelog
 
 bin/xmppd: $(DAEMON_OBJ) $(COMMON_OBJ)
 	@mkdir -p bin
@@ -139,18 +149,33 @@ demo: all tests/buddy tests/freeport
 bench: all tests/buddy tests/freeport
 	scripts/bench
 
-install: all
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(SBINDIR) \
-	    $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 \
-	    $(DESTDIR)$(MANDIR)/man8
-	install -m 755 bin/xmppd $(DESTDIR)$(SBINDIR)/xmppd
-	install -m 755 $(CLIENTS:%=bin/%) $(DESTDIR)$(BINDIR)/
-	install -m 644 $(MAN1) $(DESTDIR)$(MANDIR)/man1/
-	install -m 644 $(MAN5) $(DESTDIR)$(MANDIR)/man5/
-	install -m 644 $(MAN8) $(DESTDIR)$(MANDIR)/man8/
+# Installed man pages name the folders of this install and the version:
+# the sources say /usr/local (the default PREFIX) and ".Os xmpp-toolkit".
+MANSUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	    -e 's|/usr/local/lib/xmpp-toolkit|$(AGIDIR)|g' \
+	    -e 's|/usr/local/lib/nagios/plugins|$(NAGIOSDIR)|g' \
+	    -e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
+	    -e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' \
+	    -e 's|/usr/local/share/doc/xmpp-toolkit|$(DOCDIR)|g' \
+	    -e 's|^\.Os xmpp-toolkit$$|.Os xmpp-toolkit $(VERSION)|'
 
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
+	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	for m in $(MAN1) $(MAN5) $(MAN8); do \
+	    d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
+	    $(MANSUBST) $$m >$$d/$${m#man/}.tmp && \
+	    chmod 644 $$d/$${m#man/}.tmp && \
+	    mv $$d/$${m#man/}.tmp $$d/$${m#man/} || exit 1; \
+	done
+
+# Removes every file "make install" wrote, and the folders it made that
+# are left empty, except the standard ones of PREFIX (bin, lib, share,
+# share/man/manN...), which other software expects to find.  Also the
+# xmppd of an earlier install, which went to sbin.
 uninstall:
-	rm -f $(DESTDIR)$(SBINDIR)/xmppd $(CLIENTS:%=$(DESTDIR)$(BINDIR)/%)
+	rm -f $(PROGRAMS:bin/%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(PREFIX)/sbin/xmppd
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%)
 	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 	rm -f $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)

@@ -34,7 +34,7 @@ FUZZ_LD_FLAGS  = $(FUZZ_SAN) -fsanitize=fuzzer
 
 # The objects each target links (config.o is a special build, see below).
 FUZZ_OBJ_proto  = proto text jid
-FUZZ_OBJ_config = config-fuzz log util jid text sockdir
+FUZZ_OBJ_config = config-fuzz filecheck secret log util jid text sockdir
 FUZZ_OBJ_jid    = jid text
 FUZZ_OBJ_text   = text
 FUZZ_OBJ_spool  = spool proto sockdir
@@ -65,11 +65,11 @@ $(FUZZ_OBJ)/%.o: src/xmppd/%.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) -c -o $@ $<
 
-# config.c with its fopen() routed through the harness, which confines
+# config.c with its open() routed through the harness, which confines
 # "#include" to the harness's own files (see tests/fuzz/fuzz-config.c).
 $(FUZZ_OBJ)/config-fuzz.o: src/xmppd/config.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
-	$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) -Dfopen=fuzz_config_fopen -c -o $@ $<
+	$(FUZZ_CC) $(FUZZ_LIB_CFLAGS) -Dopen=fuzz_config_open -c -o $@ $<
 
 # The harnesses themselves get the sanitizers but no coverage feedback:
 # their reference models would only add noise (and time) to the search.
@@ -126,7 +126,7 @@ $(FUZZ_COV)/obj/%.o: src/xmppd/%.c $(FUZZ_HDRS)
 $(FUZZ_COV)/obj/config-fuzz.o: src/xmppd/config.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_COV_CFLAGS) -fsanitize=fuzzer-no-link \
-	    -Dfopen=fuzz_config_fopen -c -o $@ $<
+	    -Dopen=fuzz_config_open -c -o $@ $<
 
 $(FUZZ_COV)/obj/fuzz-%.o: $(FUZZ_DIR)/fuzz-%.c $(FUZZ_HDRS)
 	@mkdir -p $(@D)

@@ -5,6 +5,7 @@
 # others are refused.  Needs root; touches /run/xmppd only if it does not
 # exist, and removes it afterwards.
 
+. "$(dirname "$0")/lib/system-lock.sh"
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$(dirname "$0")/lib/prosody.sh"
 

@@ -4,7 +4,9 @@
 # completion, examples) next to the programs, into a DESTDIR, and "make
 # uninstall" removes every file again.  Assumes the Makefile includes
 # mk/extras.mk and that install and uninstall depend on install-extras and
-# uninstall-extras.
+# uninstall-extras.  Also: the man pages as installed name the folders of
+# that install and the version, and uninstall leaves no folder of the
+# toolkit's own.
 
 . "$(dirname "$0")/lib/test-lib.sh"
 
@@ -22,6 +24,7 @@ files() {
 
 EXTRAS="usr/lib/nagios/plugins/check_xmppd
 usr/lib/systemd/system/xmppd@.service
+usr/lib/tmpfiles.d/xmppd.conf
 usr/lib/xmpp-toolkit/xmpp-agi
 usr/share/bash-completion/completions/xmpp-join
 usr/share/bash-completion/completions/xmpp-leave
@@ -34,7 +37,8 @@ usr/share/doc/xmpp-toolkit/SERVICES.md
 usr/share/doc/xmpp-toolkit/examples/README.md
 usr/share/doc/xmpp-toolkit/examples/cron
 usr/share/doc/xmpp-toolkit/examples/extensions.ael
-usr/share/doc/xmpp-toolkit/examples/extensions.conf"
+usr/share/doc/xmpp-toolkit/examples/extensions.conf
+usr/share/doc/xmpp-toolkit/examples/xmppd.conf"
 
 test_expect_success 'make install DESTDIR=... PREFIX=/usr' '
 	make -C "$TOP" install DESTDIR="$ROOT" PREFIX=/usr >"$TEST_DIR/make.log" 2>&1 ||
@@ -42,7 +46,7 @@ test_expect_success 'make install DESTDIR=... PREFIX=/usr' '
 '
 
 test_expect_success 'the programs and man pages are there' '
-	for f in usr/sbin/xmppd usr/bin/xmpp-send usr/bin/xmpp-status \
+	for f in usr/bin/xmppd usr/bin/xmpp-send usr/bin/xmpp-status \
 		usr/bin/xmpp-recv usr/share/man/man1/xmpp-send.1 \
 		usr/share/man/man5/xmppd.conf.5 usr/share/man/man8/xmppd.8; do
 		test -s "$ROOT/$f" || { diag "missing: $f"; return 1; }
@@ -50,7 +54,7 @@ test_expect_success 'the programs and man pages are there' '
 '
 
 test_expect_success 'the extras are there, exactly these' '
-	files "$ROOT" | grep -E "^usr/(lib/(nagios|systemd|xmpp-toolkit)|share/(bash-completion|doc))/" \
+	files "$ROOT" | grep -E "^usr/(lib/(nagios|systemd|tmpfiles.d|xmpp-toolkit)|share/(bash-completion|doc))/" \
 		>"$TEST_DIR/got" &&
 	printf "%s\n" "$EXTRAS" | diff -u - "$TEST_DIR/got"
 '
@@ -69,7 +73,7 @@ test_expect_success 'scripts executable, the rest not; completions link to one f
 '
 
 test_expect_success 'the installed unit starts the installed daemon' '
-	grep -qx "ExecStart=/usr/sbin/xmppd %i" "$ROOT/usr/lib/systemd/system/xmppd@.service" &&
+	grep -qx "ExecStart=/usr/bin/xmppd %i" "$ROOT/usr/lib/systemd/system/xmppd@.service" &&
 	grep -qx "PIDFile=/run/xmppd/%i.lock" "$ROOT/usr/lib/systemd/system/xmppd@.service"
 '
 
@@ -79,7 +83,7 @@ test_expect_success 'systemd-analyze verify accepts the unit (where it runs)' '
 		return 0
 	fi
 	mkdir "$TEST_DIR/unit" &&
-	sed "s|^ExecStart=/usr/sbin/xmppd|ExecStart=$ROOT/usr/sbin/xmppd|" \
+	sed "s|^ExecStart=/usr/bin/xmppd|ExecStart=$ROOT/usr/bin/xmppd|" \
 		"$ROOT/usr/lib/systemd/system/xmppd@.service" \
 		>"$TEST_DIR/unit/xmppd@.service" &&
 	systemd-analyze verify --man=no "$TEST_DIR/unit/xmppd@.service" \
@@ -96,22 +100,50 @@ test_expect_success 'the installed plugin, AGI script and completion run' '
 	fi
 '
 
-test_expect_success 'make uninstall leaves no file behind' '
-	make -C "$TOP" uninstall DESTDIR="$ROOT" PREFIX=/usr >"$TEST_DIR/make.log" 2>&1 &&
-	files "$ROOT" >"$TEST_DIR/left" &&
-	{ test ! -s "$TEST_DIR/left" || { sed "s/^/    left: /" "$TEST_DIR/left" >&2; false; }; }
+VERSION=$(sed -n "1s/^[^ ]* (\\([^)]*\\)).*/\\1/p" "$TOP/debian/changelog")
+
+test_expect_success 'installed man pages: the version, and the folders of this install' '
+	test -n "$VERSION" &&
+	for m in "$ROOT"/usr/share/man/man?/*; do
+		grep -qx ".Os xmpp-toolkit $VERSION" "$m" ||
+			{ diag "$m: no .Os xmpp-toolkit $VERSION"; return 1; }
+	done &&
+	grep -q "/usr/lib/xmpp-toolkit/xmpp-agi" "$ROOT/usr/share/man/man8/xmpp-agi.8" &&
+	grep -q "/usr/lib/systemd/system/xmppd@.service" "$ROOT/usr/share/man/man8/xmppd.8" &&
+	grep -q "/usr/share/doc/xmpp-toolkit" "$ROOT/usr/share/man/man8/xmppd.8" &&
+	if grep -En "/usr/local/(bin/|lib/(xmpp-toolkit|nagios|systemd|tmpfiles)|share/doc/xmpp)" \
+		"$ROOT"/usr/share/man/man?/*; then
+		diag "/usr/local left in pages installed with PREFIX=/usr"; return 1
+	fi &&
+	mandoc -Tlint -W warning "$ROOT"/usr/share/man/man?/*
 '
 
-test_expect_success 'PREFIX and SBINDIR reach the unit' '
+test_expect_success 'the installed plugin says the same version' '
+	"$ROOT/usr/lib/nagios/plugins/check_xmppd" -h | head -n 1 |
+		grep -q "^check_xmppd $VERSION: "
+'
+
+test_expect_success 'make uninstall leaves no file, and no folder of its own' '
+	make -C "$TOP" uninstall DESTDIR="$ROOT" PREFIX=/usr >"$TEST_DIR/make.log" 2>&1 &&
+	files "$ROOT" >"$TEST_DIR/left" &&
+	{ test ! -s "$TEST_DIR/left" || { sed "s/^/    left: /" "$TEST_DIR/left" >&2; false; }; } &&
+	(cd "$ROOT" && find . -mindepth 1 -type d | sed "s|^\./||" | LC_ALL=C sort) >"$TEST_DIR/dirs" &&
+	printf "%s\n" usr usr/bin usr/lib usr/share usr/share/doc usr/share/man \
+		usr/share/man/man1 usr/share/man/man5 usr/share/man/man8 |
+		diff -u - "$TEST_DIR/dirs"
+'
+
+test_expect_success 'PREFIX and BINDIR reach the unit' '
+	rm -rf "$ROOT" &&
 	make -C "$TOP" install DESTDIR="$ROOT" >"$TEST_DIR/make.log" 2>&1 &&
-	grep -qx "ExecStart=/usr/local/sbin/xmppd %i" \
+	grep -qx "ExecStart=/usr/local/bin/xmppd %i" \
 		"$ROOT/usr/local/lib/systemd/system/xmppd@.service" &&
 	make -C "$TOP" uninstall DESTDIR="$ROOT" >"$TEST_DIR/make.log" 2>&1 &&
-	make -C "$TOP" install DESTDIR="$ROOT" PREFIX=/opt/x SBINDIR=/opt/x/bin \
+	make -C "$TOP" install DESTDIR="$ROOT" PREFIX=/opt/x BINDIR=/opt/x/libexec \
 		>"$TEST_DIR/make.log" 2>&1 &&
-	grep -qx "ExecStart=/opt/x/bin/xmppd %i" \
+	grep -qx "ExecStart=/opt/x/libexec/xmppd %i" \
 		"$ROOT/opt/x/lib/systemd/system/xmppd@.service" &&
-	make -C "$TOP" uninstall DESTDIR="$ROOT" PREFIX=/opt/x SBINDIR=/opt/x/bin \
+	make -C "$TOP" uninstall DESTDIR="$ROOT" PREFIX=/opt/x BINDIR=/opt/x/libexec \
 		>"$TEST_DIR/make.log" 2>&1 &&
 	test -z "$(files "$ROOT")"
 '

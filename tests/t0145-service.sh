@@ -2,15 +2,20 @@
 # t0145-service: what scripts/xmppd@.service relies on, played without
 # systemd: its ExecStart= (Type=forking) returns only when the socket
 # answers, its PIDFile= then holds the daemon's pid, ExecReload= keeps it
-# running, SIGTERM stops it in time, RuntimeDirectoryMode=0700 is what
-# xmppd accepts, and the failures RestartPreventExitStatus= names are
-# the ones that need a person.  The unit's /run/xmppd, /var/lib/xmppd and
-# /etc/xmppd become folders of the test.
+# running, SIGTERM stops it in time, the /run/xmppd that tmpfiles.d makes
+# (0750, group xmppd-clients) is what xmppd accepts with the shipped
+# configuration's socketgroup, and the failures RestartPreventExitStatus=
+# names are the ones that need a person.  The unit's /run/xmppd,
+# /var/lib/xmppd and /etc/xmppd become folders of the test, and the
+# caller's own group stands in for xmppd-clients.  The sandbox is tested
+# by t0146-debian.
 
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$(dirname "$0")/lib/prosody.sh"
 
 UNIT=$TOP/scripts/xmppd@.service
+TMPFILES=$TOP/scripts/xmppd.tmpfiles
+GROUP=$(id -gn)
 ACCT=asterisk-xmpp
 RUN=$TEST_DIR/run/xmppd
 STATE=$TEST_DIR/var/lib/xmppd
@@ -24,7 +29,7 @@ unit() {
 path() {
 	printf '%s\n' "$1" | sed "s|/run/xmppd|$RUN|g; s|/var/lib/xmppd|$STATE|g;
 		s|/etc/xmppd/xmppd.conf|$TEST_DIR/xmppd.conf|g;
-		s|/usr/local/sbin/xmppd|$TOP/bin/xmppd|g; s|%i|$ACCT|g"
+		s|/usr/local/bin/xmppd|$TOP/bin/xmppd|g; s|%i|$ACCT|g"
 }
 # unit_env: the unit's Environment= settings, as NAME=VALUE lines.
 unit_env() {
@@ -62,24 +67,40 @@ at_exit stop_main
 
 test_expect_success 'the unit reads as the tests expect' '
 	test "$(unit Type)" = forking &&
-	test "$(unit ExecStart)" = "/usr/local/sbin/xmppd %i" &&
+	test "$(unit ExecStart)" = "/usr/local/bin/xmppd %i" &&
 	test "$(unit PIDFile)" = "/run/xmppd/%i.lock" &&
-	test "$(unit RuntimeDirectory)" = xmppd &&
-	test "$(unit RuntimeDirectoryMode)" = 0700 &&
-	test "$(unit RuntimeDirectoryPreserve)" = yes &&
+	test "$(unit ReadWritePaths)" = /run/xmppd &&
+	test -z "$(unit RuntimeDirectory)" &&
 	test "$(unit StateDirectory)" = xmppd &&
+	test "$(unit StateDirectoryMode)" = 0700 &&
 	unit_env | grep -qx "XMPPD_STATE_DIR=$STATE" &&
+	unit_env | grep -qx "XMPPD_SOCKET_DIR=$RUN" &&
+	unit_env | grep -qx "XMPPD_CONFIG=$TEST_DIR/xmppd.conf" &&
 	test "$(unit Restart)" = on-failure &&
-	test "$(unit RestartPreventExitStatus)" = "64 77 78" &&
+	test "$(unit RestartPreventExitStatus)" = "64 73 77 78" &&
 	test "$(unit ExecReload)" = "/bin/kill -HUP \$MAINPID" &&
-	test "$(unit User)" = asterisk
+	test "$(unit User)" = xmppd && test "$(unit Group)" = xmppd &&
+	test "$(unit SupplementaryGroups)" = xmppd-clients &&
+	grep -qx "d /run/xmppd 0750 xmppd xmppd-clients -" "$TMPFILES" &&
+	grep -qx "socketgroup = xmppd-clients" "$TOP/scripts/xmppd.conf"
+'
+
+test_expect_success 'Documentation= names every man page the toolkit installs' '
+	for m in "$TOP"/man/*.[158]; do
+		n=${m##*/} && n="${n%.*}(${n##*.})" &&
+		grep "^Documentation=" "$UNIT" | grep -qF "man:$n" ||
+			{ diag "Documentation= lacks man:$n"; return 1; }
+	done &&
+	test "$(grep "^Documentation=" "$UNIT" | grep -o "man:" | wc -l)" = \
+		"$(ls "$TOP"/man/*.[158] | wc -l)"
 '
 
 test_expect_success 'set up a server and the account, folders as systemd makes them' '
 	prosody_setup && prosody_adduser asterisk astpw && prosody_start &&
-	xmppd_config $ACCT asterisk astpw &&
+	xmppd_config $ACCT asterisk astpw "[general]" "socketgroup = $GROUP" &&
 	mkdir -p "$TEST_DIR/run" "$TEST_DIR/var/lib" &&
-	mkdir -m "$(unit RuntimeDirectoryMode)" "$RUN" &&
+	mkdir -m "$(sed -n "s|^d /run/xmppd \([0-7]*\) .*|\1|p" "$TMPFILES")" "$RUN" &&
+	chgrp "$GROUP" "$RUN" &&
 	mkdir -m "$(unit StateDirectoryMode)" "$STATE"
 '
 
@@ -112,23 +133,33 @@ test_expect_success 'SIGTERM stops it well within TimeoutStopSec, socket gone' '
 	test ! -e "$RUN/$ACCT.sock"
 '
 
-test_expect_success 'a start after a stop reuses the preserved folder' '
-	start && mainpid && pid_alive "$MAINPID" && stop_main
+test_expect_success 'a start after a stop reuses the folder; the socket is for the group' '
+	start && mainpid && pid_alive "$MAINPID" &&
+	test "$(stat -c "%a %G" "$RUN/$ACCT.sock")" = "660 $GROUP" &&
+	test "$(stat -c "%a %G" "$RUN")" = "750 $GROUP" &&
+	stop_main
 '
 
-test_expect_success 'RuntimeDirectoryMode 0750 without socketgroup: refused with 77, for good' '
-	chmod 750 "$RUN" &&
+test_expect_success 'a configuration without socketgroup is refused (77), for good' '
+	xmppd_config $ACCT asterisk astpw &&
 	{ start; test $? = 77; } &&
 	grep -q "open to others" "$TEST_DIR/start.out" &&
-	chmod 700 "$RUN"
+	xmppd_config $ACCT asterisk astpw "[general]" "socketgroup = $GROUP"
 '
 
 test_expect_success 'a wrong password is 77 and a configuration error 78: no restart' '
-	xmppd_config $ACCT asterisk wrongpw &&
+	xmppd_config $ACCT asterisk wrongpw "[general]" "socketgroup = $GROUP" &&
 	{ start; test $? = 77; } &&
-	xmppd_config $ACCT asterisk astpw "prioity = 1" &&
+	xmppd_config $ACCT asterisk astpw "prioity = 1" "[general]" "socketgroup = $GROUP" &&
 	{ start; test $? = 78; } &&
-	xmppd_config $ACCT asterisk astpw
+	xmppd_config $ACCT asterisk astpw "[general]" "socketgroup = $GROUP"
+'
+
+test_expect_success 'a spool folder that is not the daemon own is 73: no restart either' '
+	chmod 755 "$STATE/$ACCT" &&
+	{ start; test $? = 73; } &&
+	grep -q "$STATE/$ACCT" "$TEST_DIR/start.out" &&
+	chmod 700 "$STATE/$ACCT"
 '
 
 test_expect_success 'a server out of reach is 75: restarted (not in RestartPreventExitStatus)' '

@@ -76,7 +76,7 @@ test_expect_success 'a hook over its time limit is stopped, and that is logged' 
 test_expect_success 'a hook that is not an executable path is a configuration error' '
 	xmppd_config alice alice alicepw "hook = hook.sh" &&
 	{ xmppd -n alice 2>"$TEST_DIR/err"; rc=$?; } &&
-	test $rc = 78 && grep -q "hook hook.sh: give the absolute path of an executable" "$TEST_DIR/err"
+	test $rc = 78 && grep -q "xmppd.conf:[0-9]*: hook hook.sh: give the absolute path of a program" "$TEST_DIR/err"
 '
 
 test_expect_success 'the daemon stops cleanly' '

@@ -6,82 +6,122 @@
  * so `xmppd -n` reports a typo anywhere in the file, with file and line.
  * Options that only make sense inside Asterisk are accepted with a warning
  * so that an unmodified /etc/asterisk/xmpp.conf works.
+ *
+ * The file decides which commands the daemon runs (secretcmd, hook), often
+ * as root, and may hold the password: a file others may write is refused,
+ * one others may read is refused when it holds a secret, and no message
+ * ever repeats a line or a value that may be (part of) a password.  Lines
+ * and files are bounded, so "#include /dev/zero" is an error, not a hang.
+ *
+ * The files the served account names (cafile, capath, secretfile, hook,
+ * logfile) are checked here (with filecheck.c), at start, with -n and on
+ * SIGHUP alike, so a missing CA file is named as such instead of surfacing
+ * as a TLS failure.  config_secret() then fetches the password (secret.c).
  */
 #include "config.h"
 
 #include <ctype.h>
-#include <stdarg.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
+#include <stdarg.h>
 #include <stddef.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 #include <sys/stat.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "filecheck.h"
 #include "jid.h"
 #include "log.h"
+#include "secret.h"
 #include "sockdir.h"
 #include "text.h"
 #include "util.h"
 
-#define INCLUDE_DEPTH_MAX 8
+#define INCLUDE_DEPTH_MAX	8
 
-enum otype { O_STR, O_TEXT, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_LIFETIME, O_SHOW,
-	O_HOOKMAX,
-	O_BUDDY,
-	O_KEEPALIVE, O_JID, O_TLS, O_ASTERISK };
+enum otype { O_STR, O_TEXT, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_LIFETIME,
+	O_SHOW, O_HOOKMAX, O_BUDDY, O_KEEPALIVE, O_JID, O_TLS, O_ASTERISK,
+	O_DIALPLAN };
+
+/* Options whose value names a file checked once the account is known. */
+enum check { CK_NONE, CK_CAFILE, CK_CAPATH, CK_SECRETFILE, CK_SECRETCMD,
+	CK_HOOK, CK_LOGFILE, CK_COUNT };
 
 struct optdef {
 	const char	*name;
 	enum otype	 type;
 	size_t		 off;
+	enum check	 check;
 };
 
 #define F(x) offsetof(struct account, x)
 static const struct optdef optdefs[] = {
-	{ "username",		O_JID,		F(username) },
-	{ "secret",		O_STR,		F(secret) },
-	{ "secretfile",		O_STR,		F(secretfile) },
-	{ "secretcmd",		O_STR,		F(secretcmd) },
-	{ "serverhost",		O_STR,		F(serverhost) },
-	{ "port",		O_PORT,		F(port) },
-	{ "usetls",		O_TLS,		F(usetls) },
-	{ "usesasl",		O_BOOL,		F(usesasl) },
-	{ "priority",		O_PRIO,		F(priority) },
-	{ "status",		O_SHOW,		F(status) },
-	{ "statusmessage",	O_TEXT,		F(statusmessage) },
-	{ "buddy",		O_BUDDY,	0 },
-	{ "autoregister",	O_BOOL,		F(autoregister) },
-	{ "autoprune",		O_BOOL,		F(autoprune) },
-	{ "timeout",		O_TIMEOUT,	F(timeout) },
-	{ "keepalive",		O_KEEPALIVE,	F(keepalive) },
-	{ "lifetime",		O_LIFETIME,	F(lifetime) },
-	{ "spoolsync",		O_BOOL,		F(spoolsync) },
-	{ "debug",		O_BOOL,		F(debug) },
-	{ "cafile",		O_STR,		F(cafile) },
-	{ "capath",		O_STR,		F(capath) },
-	{ "socketgroup",	O_STR,		F(socketgroup) },
-	{ "hook",		O_STR,		F(hook) },
-	{ "hookmax",		O_HOOKMAX,	F(hookmax) },
-	{ "hooktimeout",	O_TIMEOUT,	F(hooktimeout) },
+	{ "username",		O_JID,		F(username),	CK_NONE },
+	{ "secret",		O_STR,		F(secret),	CK_NONE },
+	{ "secretfile",		O_STR,		F(secretfile),	CK_SECRETFILE },
+	{ "secretcmd",		O_STR,		F(secretcmd),	CK_SECRETCMD },
+	{ "serverhost",		O_STR,		F(serverhost),	CK_NONE },
+	{ "port",		O_PORT,		F(port),	CK_NONE },
+	{ "usetls",		O_TLS,		F(usetls),	CK_NONE },
+	{ "usesasl",		O_BOOL,		F(usesasl),	CK_NONE },
+	{ "priority",		O_PRIO,		F(priority),	CK_NONE },
+	{ "status",		O_SHOW,		F(status),	CK_NONE },
+	{ "statusmessage",	O_TEXT,		F(statusmessage), CK_NONE },
+	{ "buddy",		O_BUDDY,	0,		CK_NONE },
+	{ "autoregister",	O_BOOL,		F(autoregister), CK_NONE },
+	{ "autoprune",		O_BOOL,		F(autoprune),	CK_NONE },
+	{ "timeout",		O_TIMEOUT,	F(timeout),	CK_NONE },
+	{ "keepalive",		O_KEEPALIVE,	F(keepalive),	CK_NONE },
+	{ "lifetime",		O_LIFETIME,	F(lifetime),	CK_NONE },
+	{ "spoolsync",		O_BOOL,		F(spoolsync),	CK_NONE },
+	{ "debug",		O_BOOL,		F(debug),	CK_NONE },
+	{ "cafile",		O_STR,		F(cafile),	CK_CAFILE },
+	{ "capath",		O_STR,		F(capath),	CK_CAPATH },
+	{ "socketgroup",	O_STR,		F(socketgroup),	CK_NONE },
+	{ "hook",		O_STR,		F(hook),	CK_HOOK },
+	{ "hookmax",		O_HOOKMAX,	F(hookmax),	CK_NONE },
+	{ "hooktimeout",	O_TIMEOUT,	F(hooktimeout),	CK_NONE },
+	{ "logfile",		O_STR,		F(logfile),	CK_LOGFILE },
 	/* Asterisk's own options, parsed there and meaningless here. */
-	{ "type",		O_ASTERISK,	0 },
-	{ "forceoldssl",	O_ASTERISK,	0 },
-	{ "collection_nodes",	O_ASTERISK,	0 },
-	{ "pubsub_autocreate",	O_ASTERISK,	0 },
-	{ "auth_policy",	O_ASTERISK,	0 },
-	{ "distribute_events",	O_ASTERISK,	0 },
-	{ "pubsub_node",	O_ASTERISK,	0 },
-	{ "sendtodialplan",	O_ASTERISK,	0 },
-	{ "context",		O_ASTERISK,	0 },
-	{ "refresh_token",	O_ASTERISK,	0 },
-	{ "oauth_clientid",	O_ASTERISK,	0 },
-	{ "oauth_secret",	O_ASTERISK,	0 },
+	{ "type",		O_ASTERISK,	0,		CK_NONE },
+	{ "forceoldssl",	O_ASTERISK,	0,		CK_NONE },
+	{ "collection_nodes",	O_ASTERISK,	0,		CK_NONE },
+	{ "pubsub_autocreate",	O_ASTERISK,	0,		CK_NONE },
+	{ "auth_policy",	O_ASTERISK,	0,		CK_NONE },
+	{ "distribute_events",	O_ASTERISK,	0,		CK_NONE },
+	{ "pubsub_node",	O_ASTERISK,	0,		CK_NONE },
+	{ "refresh_token",	O_ASTERISK,	0,		CK_NONE },
+	{ "oauth_clientid",	O_ASTERISK,	0,		CK_NONE },
+	{ "oauth_secret",	O_ASTERISK,	0,		CK_NONE },
+	/* What Asterisk did with incoming messages; hook does it here. */
+	{ "sendtodialplan",	O_DIALPLAN,	0,		CK_NONE },
+	{ "context",		O_DIALPLAN,	0,		CK_NONE },
 };
 #undef F
+
+/* Every spelling of status that res_xmpp takes, and what it means here. */
+static const struct {
+	const char	*name;
+	enum show	 show;
+	const char	*why;	/* set: not what the word says, warned about */
+} show_spellings[] = {
+	{ "available",	SHOW_ONLINE,	NULL },
+	{ "online",	SHOW_ONLINE,	NULL },
+	{ "chat",	SHOW_CHAT,	NULL },
+	{ "chatty",	SHOW_CHAT,	NULL },
+	{ "away",	SHOW_AWAY,	NULL },
+	{ "xa",		SHOW_XA,	NULL },
+	{ "xaway",	SHOW_XA,	NULL },
+	{ "dnd",	SHOW_DND,	NULL },
+	{ "invisible",	SHOW_DND,	"XMPP has no invisible presence, and "
+	    "res_xmpp sends dnd for it too" },
+	{ "unavailable", SHOW_XA,	"an account that shows itself offline "
+	    "gets neither messages nor presence from its server" },
+};
+#define NSPELLINGS (sizeof(show_spellings) / sizeof(show_spellings[0]))
 
 struct entry {
 	int	 section;	/* index into sections, -1 for none */
@@ -97,9 +137,24 @@ struct parse {
 	char		**sections;	/* section names */
 	int		*section_lines;
 	size_t		 nsections;
+	size_t		 total;		/* bytes read from all files */
 	char		*err;
 	size_t		 errlen;
 	int		 warned_asterisk;
+	int		 warned_dialplan;
+	unsigned	 warned_status;	/* one bit per show_spellings[] */
+	/* Which entry last set each checked option (of the current section). */
+	const struct entry *at[CK_COUNT];
+};
+
+/* One file being read: a line at most CONFIG_LINE_MAX bytes long. */
+struct reader {
+	int		 fd;
+	const char	*file;
+	int		 lineno;
+	int		 eof;
+	size_t		 start, end;	/* unread bytes: buf[start..end) */
+	char		 buf[CONFIG_LINE_MAX + 2];
 };
 
 static const char *show_names[] = { NULL, "available", "chat", "away", "xa",
@@ -184,62 +239,180 @@ perr(struct parse *p, const char *file, int line, const char *fmt, ...)
 	return -1;
 }
 
-static int parse_file(struct parse *, const char *, int);
+
+/*
+ * Sets *line to the next line of r (newline cut, NUL-terminated) and
+ * returns 1; 0 at the end of the file; -1 with the error in p.  A line
+ * longer than CONFIG_LINE_MAX, a NUL byte, or more than CONFIG_SIZE_MAX
+ * bytes over all files is an error, so memory stays bounded.
+ */
+static int
+reader_line(struct parse *p, struct reader *r, char **line)
+{
+	char *nl;
+	ssize_t n;
+
+	for (;;) {
+		nl = memchr(r->buf + r->start, '\n', r->end - r->start);
+		if (nl == NULL && r->eof && r->end > r->start)
+			nl = r->buf + r->end;	/* a last line without '\n' */
+		if (nl != NULL) {
+			r->lineno++;
+			if ((size_t)(nl - (r->buf + r->start)) > CONFIG_LINE_MAX)
+				break;
+			*nl = '\0';
+			*line = r->buf + r->start;
+			r->start = (size_t)(nl - r->buf) + 1;
+			if (r->start > r->end)
+				r->start = r->end;
+			if (strlen(*line) != (size_t)(nl - *line))
+				return perr(p, r->file, r->lineno, "a NUL byte: "
+				    "this is not a text file");
+			return 1;
+		}
+		if (r->eof)
+			return 0;
+		memmove(r->buf, r->buf + r->start, r->end - r->start);
+		r->end -= r->start;
+		r->start = 0;
+		if (r->end > CONFIG_LINE_MAX) {
+			r->lineno++;
+			break;
+		}
+		n = read(r->fd, r->buf + r->end, sizeof(r->buf) - 1 - r->end);
+		if (n == -1 && errno == EINTR)
+			continue;
+		if (n == -1)
+			return perr(p, r->file, r->lineno + 1, "%s",
+			    strerror(errno));
+		if (n == 0)
+			r->eof = 1;
+		r->end += (size_t)n;
+		if ((p->total += (size_t)n) > CONFIG_SIZE_MAX)
+			return perr(p, r->file, r->lineno + 1, "the "
+			    "configuration, with the files it includes, is "
+			    "longer than %d bytes", CONFIG_SIZE_MAX);
+	}
+	return perr(p, r->file, r->lineno, "line longer than %d bytes",
+	    CONFIG_LINE_MAX);
+}
+
+/* A plain option name: letters, digits, '_' or '-', and not too long. */
+static int
+plain_name(const char *s, size_t n)
+{
+	return n > 0 && n <= 32 && strspn(s,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-")
+	    >= n;
+}
+
+static const struct optdef *
+optdef_find(const char *name, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
+		if (strlen(optdefs[i].name) == n &&
+		    strncasecmp(optdefs[i].name, name, n) == 0)
+			return &optdefs[i];
+	return NULL;
+}
+
+/*
+ * A line without '=', such as "secret: pw": the line itself may hold the
+ * password, so only a known option name at its start is repeated.
+ */
+static int
+no_equals(struct parse *p, const char *file, int lineno, const char *s)
+{
+	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyz"
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-");
+	const struct optdef *d = optdef_find(s, n);
+
+	if (d != NULL)
+		return perr(p, file, lineno, "'%s' without '=': write '%s = "
+		    "VALUE' (the line is not shown: it may hold a password)",
+		    d->name, d->name);
+	return perr(p, file, lineno, "expected 'option = value' (the line is "
+	    "not shown: it may hold a password)");
+}
+
+static int parse_file(struct parse *, const char *, int, const char *, int);
+
+static int
+parse_include(struct parse *p, const char *file, int lineno, char *s,
+    int depth)
+{
+	char inc[PATH_MAX];
+	const char *slash;
+	int n;
+
+	s = trim(s);
+	if (*s == '"' || *s == '<') {
+		s++;
+		s[strcspn(s, "\">")] = '\0';
+	}
+	if (*s == '\0')
+		return perr(p, file, lineno, "#include without a file name");
+	if (*s == '/' || (slash = strrchr(file, '/')) == NULL)
+		n = snprintf(inc, sizeof(inc), "%s", s);
+	else
+		n = snprintf(inc, sizeof(inc), "%.*s/%s", (int)(slash - file),
+		    file, s);
+	if (n < 0 || (size_t)n >= sizeof(inc))
+		return perr(p, file, lineno, "#include: file name too long");
+	if (depth >= INCLUDE_DEPTH_MAX)
+		return perr(p, file, lineno, "#include nested too deeply (more "
+		    "than %d)", INCLUDE_DEPTH_MAX);
+	return parse_file(p, inc, depth + 1, file, lineno);
+}
+
+static int
+parse_section(struct parse *p, const char *file, int lineno, char *s)
+{
+	char *end;
+	size_t i;
+
+	if ((end = strchr(s, ']')) == NULL)
+		return perr(p, file, lineno, "missing ']' in section header");
+	if (*trim(end + 1) != '\0')
+		return perr(p, file, lineno, "templates ('[name](...)') "
+		    "are not supported");
+	*end = '\0';
+	s = trim(s + 1);
+	if (*s == '\0')
+		return perr(p, file, lineno, "empty section name");
+	for (i = 0; i < p->nsections; i++)
+		if (strcasecmp(p->sections[i], s) == 0)
+			return perr(p, file, lineno, "duplicate section "
+			    "[%s] (first at line %d)", s, p->section_lines[i]);
+	p->sections = xreallocarray(p->sections, p->nsections + 1,
+	    sizeof(*p->sections));
+	p->section_lines = xreallocarray(p->section_lines,
+	    p->nsections + 1, sizeof(*p->section_lines));
+	p->sections[p->nsections] = xstrdup(s);
+	p->section_lines[p->nsections++] = lineno;
+	return 0;
+}
 
 static int
 parse_line(struct parse *p, const char *file, int lineno, char *line,
     int depth)
 {
-	char *s, *eq, *key, *value, inc[PATH_MAX], *slash;
+	char *s, *eq, *key, *value;
 	struct entry *e;
-	size_t i;
 
 	s = line + strspn(line, " \t");
-	if (strncmp(s, "#include", 8) == 0) {
-		s = trim(s + 8);
-		if (*s == '"' || *s == '<') {
-			s++;
-			s[strcspn(s, "\">")] = '\0';
-		}
-		if (*s == '/' || (slash = strrchr(file, '/')) == NULL)
-			snprintf(inc, sizeof(inc), "%s", s);
-		else
-			snprintf(inc, sizeof(inc), "%.*s/%s",
-			    (int)(slash - file), file, s);
-		if (depth >= INCLUDE_DEPTH_MAX)
-			return perr(p, file, lineno, "#include nested too deeply");
-		return parse_file(p, inc, depth + 1);
-	}
+	if (strncmp(s, "#include", 8) == 0)
+		return parse_include(p, file, lineno, s + 8, depth);
 	strip_comment(line);
 	s = trim(line);
 	if (*s == '\0')
 		return 0;
-	if (*s == '[') {
-		if ((eq = strchr(s, ']')) == NULL)
-			return perr(p, file, lineno, "missing ']' in section header");
-		if (*trim(eq + 1) != '\0')
-			return perr(p, file, lineno, "templates ('[name](...)') "
-			    "are not supported");
-		*eq = '\0';
-		s = trim(s + 1);
-		if (*s == '\0')
-			return perr(p, file, lineno, "empty section name");
-		for (i = 0; i < p->nsections; i++)
-			if (strcasecmp(p->sections[i], s) == 0)
-				return perr(p, file, lineno, "duplicate section "
-				    "[%s] (first at line %d)", s,
-				    p->section_lines[i]);
-		p->sections = xreallocarray(p->sections, p->nsections + 1,
-		    sizeof(*p->sections));
-		p->section_lines = xreallocarray(p->section_lines,
-		    p->nsections + 1, sizeof(*p->section_lines));
-		p->sections[p->nsections] = xstrdup(s);
-		p->section_lines[p->nsections++] = lineno;
-		return 0;
-	}
+	if (*s == '[')
+		return parse_section(p, file, lineno, s);
 	if ((eq = strchr(s, '=')) == NULL)
-		return perr(p, file, lineno, "expected 'option = value', not "
-		    "'%.40s'", s);
+		return no_equals(p, file, lineno, s);
 	*eq = '\0';
 	key = trim(s);
 	value = eq[1] == '>' ? eq + 2 : eq + 1;
@@ -247,8 +420,10 @@ parse_line(struct parse *p, const char *file, int lineno, char *line,
 	if (*key == '\0')
 		return perr(p, file, lineno, "missing option name before '='");
 	if (p->nsections == 0)
-		return perr(p, file, lineno, "option '%s' outside of any "
-		    "[section]", key);
+		return plain_name(key, strlen(key)) ?
+		    perr(p, file, lineno, "option '%s' outside of any "
+		    "[section]", key) :
+		    perr(p, file, lineno, "option outside of any [section]");
 	p->entries = xreallocarray(p->entries, p->nentries + 1,
 	    sizeof(*p->entries));
 	e = &p->entries[p->nentries++];
@@ -261,56 +436,76 @@ parse_line(struct parse *p, const char *file, int lineno, char *line,
 }
 
 /*
- * A file holding a password must be closed to others; group access is
- * fine when the group is our own (a service user's, like asterisk's).
+ * Opens a configuration file (from:fromline is the #include naming it, or
+ * NULL) and checks who may write it and its size.  An included file must
+ * be a regular file: it is opened without waiting, so a FIFO cannot stall
+ * a SIGHUP either.  Returns the descriptor, or -1 with the error in p.
  */
 static int
-private_enough(const struct stat *st)
+open_conf(struct parse *p, const char *file, const char *from, int fromline,
+    struct stat *st)
 {
-	return (st->st_mode & 007) == 0 &&
-	    ((st->st_mode & 070) == 0 || st->st_gid == getegid());
-}
+	char why[PATH_MAX + 512];
+	int fd, flags = O_RDONLY | O_CLOEXEC | O_NOCTTY;
 
-static int
-check_secret_mode(struct parse *p, const char *file, FILE *fp)
-{
-	struct stat st;
-
-	if (fstat(fileno(fp), &st) == -1)
-		return perr(p, file, 0, "%s", strerror(errno));
-	if (private_enough(&st))
-		return 0;
-	snprintf(p->err, p->errlen, "%s holds a password and is readable by "
-	    "others (mode %04o); run 'chmod 600 %s', or move the password to "
-	    "secretfile or secretcmd", file, (unsigned)(st.st_mode & 07777),
-	    file);
+	if (from != NULL)
+		flags |= O_NONBLOCK;
+	if ((fd = open(file, flags)) == -1) {
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+		goto fail;
+	}
+	if (fstat(fd, st) == -1)
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	else if (from != NULL && !S_ISREG(st->st_mode))
+		snprintf(why, sizeof(why), "not a regular file");
+	else if (S_ISREG(st->st_mode) &&
+	    st->st_size > (off_t)(CONFIG_SIZE_MAX - p->total))
+		snprintf(why, sizeof(why), "longer than %d bytes, with what "
+		    "was read before", CONFIG_SIZE_MAX);
+	else if (filecheck_writers(file, st, p->err, p->errlen) == -1) {
+		close(fd);
+		return -1;
+	} else if (from == NULL || fcntl(fd, F_SETFL, 0) == 0)
+		return fd;
+	else
+		snprintf(why, sizeof(why), "%s", strerror(errno));
+	close(fd);
+fail:
+	if (from != NULL)
+		return perr(p, from, fromline, "#include %s: %s", file, why);
+	snprintf(p->err, p->errlen, "cannot read %s: %s", file, why);
 	return -1;
 }
 
 static int
-parse_file(struct parse *p, const char *file, int depth)
+parse_file(struct parse *p, const char *file, int depth, const char *from,
+    int fromline)
 {
-	FILE *fp;
-	char *line = NULL;
-	size_t cap = 0, first = p->nentries, i;
-	int lineno = 0, rc = 0;
+	struct reader *r;
+	struct stat st;
+	char *line = NULL, why[PATH_MAX + 512];
+	size_t first = p->nentries, i;
+	int rc;
 
-	if ((fp = fopen(file, "r")) == NULL) {
-		snprintf(p->err, p->errlen, "cannot read %s: %s", file,
-		    strerror(errno));
+	r = xcalloc(1, sizeof(*r));
+	r->file = file;
+	if ((r->fd = open_conf(p, file, from, fromline, &st)) == -1) {
+		free(r);
 		return -1;
 	}
-	while (rc == 0 && getline(&line, &cap, fp) != -1)
-		rc = parse_line(p, file, ++lineno, line, depth);
-	if (rc == 0 && ferror(fp))
-		rc = perr(p, file, lineno, "read error");
+	while ((rc = reader_line(p, r, &line)) == 1)
+		if (parse_line(p, file, r->lineno, line, depth) == -1) {
+			rc = -1;
+			break;
+		}
 	for (i = first; rc == 0 && i < p->nentries; i++)
 		if (strcmp(p->entries[i].file, file) == 0 &&
 		    strcasecmp(p->entries[i].key, "secret") == 0 &&
-		    *p->entries[i].value != '\0')
-			rc = check_secret_mode(p, file, fp);
-	free(line);
-	fclose(fp);
+		    *p->entries[i].value != '\0' &&
+		    (rc = filecheck_private(file, &st, 1, why, sizeof(why))) == -1)
+			snprintf(p->err, p->errlen, "%s %s", file, why);
+	close(r->fd);
+	free(r);
 	return rc;
 }
 
@@ -345,135 +540,6 @@ parse_long(const char *v, long min, long max, long *out)
 }
 
 static void
-set_str(char **slot, const char *v)
-{
-	free(*slot);
-	*slot = xstrdup(v);
-}
-
-static int
-apply(struct parse *p, struct account *a, const struct entry *e)
-{
-	const struct optdef *d = NULL;
-	void *slot;
-	struct jid j;
-	const char *why;
-	long n;
-	int b;
-	size_t i, where;
-
-	for (i = 0; i < sizeof(optdefs) / sizeof(optdefs[0]); i++)
-		if (strcasecmp(optdefs[i].name, e->key) == 0)
-			d = &optdefs[i];
-	if (d == NULL)
-		return perr(p, e->file, e->line, "unknown option '%s'", e->key);
-	slot = (char *)a + d->off;
-	switch (d->type) {
-	case O_TEXT:
-		/* It goes into a stanza: it must be text XML can carry. */
-		if (text_check(e->value, strlen(e->value), &where) != NULL)
-			return perr(p, e->file, e->line, "%s: invalid UTF-8 or "
-			    "control character at byte %zu", d->name, where);
-		/* FALLTHROUGH */
-	case O_STR:
-		/* An empty value means "not set", as in Asterisk. */
-		free(*(char **)slot);
-		*(char **)slot = *e->value ? xstrdup(e->value) : NULL;
-		break;
-	case O_JID:
-		if ((why = jid_parse(e->value, JID_NEED_NODE, &j)) != NULL)
-			return perr(p, e->file, e->line, "%s: %s", d->name, why);
-		set_str(slot, e->value);
-		break;
-	case O_BOOL:
-	case O_TLS:
-		if (parse_bool(e->value, &b) == -1)
-			return perr(p, e->file, e->line, "%s: expected yes or "
-			    "no, not '%s'", d->name, e->value);
-		if (d->type == O_TLS && !b)
-			return perr(p, e->file, e->line, "usetls = no is not "
-			    "supported: xmppd always requires TLS");
-		if (d->off == offsetof(struct account, usesasl) && !b)
-			log_warn("%s:%d: usesasl = no ignored: xmppd always "
-			    "uses SASL", e->file, e->line);
-		*(int *)slot = b;
-		break;
-	case O_PORT:
-		if (parse_long(e->value, 1, 65535, &n) == -1)
-			return perr(p, e->file, e->line, "port: expected a "
-			    "number from 1 to 65535, not '%s'", e->value);
-		*(unsigned *)slot = (unsigned)n;
-		break;
-	case O_PRIO:
-		if (parse_long(e->value, -128, 127, &n) == -1)
-			return perr(p, e->file, e->line, "priority: expected a "
-			    "number from -128 to 127, not '%s'", e->value);
-		*(int *)slot = (int)n;
-		break;
-	case O_TIMEOUT:
-		if (parse_long(e->value, 1, 86400, &n) == -1)
-			return perr(p, e->file, e->line, "%s: expected "
-			    "seconds from 1 to 86400, not '%s'", d->name,
-			    e->value);
-		*(unsigned *)slot = (unsigned)n;
-		break;
-	case O_HOOKMAX:
-		if (parse_long(e->value, 1, 64, &n) == -1)
-			return perr(p, e->file, e->line, "hookmax: expected a "
-			    "number from 1 to 64, not '%s'", e->value);
-		*(unsigned *)slot = (unsigned)n;
-		break;
-	case O_LIFETIME:
-		if (parse_long(e->value, 1, 365L * 86400, &n) == -1)
-			return perr(p, e->file, e->line, "lifetime: expected "
-			    "seconds from 1 to 31536000, not '%s'", e->value);
-		*(unsigned *)slot = (unsigned)n;
-		break;
-	case O_KEEPALIVE:
-		/* A number is seconds (so "1" is one second, not "yes"). */
-		if (parse_long(e->value, 1, 3600, &n) == 0)
-			;
-		else if (parse_bool(e->value, &b) == 0)
-			n = b ? 60 : 0;
-		else
-			return perr(p, e->file, e->line, "keepalive: expected "
-			    "yes, no or seconds from 1 to 3600, not '%s'",
-			    e->value);
-		*(unsigned *)slot = (unsigned)n;
-		break;
-	case O_SHOW:
-		for (i = 1; i <= SHOW_DND; i++)
-			if (strcasecmp(e->value, show_names[i]) == 0)
-				break;
-		if (strcasecmp(e->value, "online") == 0)
-			i = SHOW_ONLINE;
-		if (i > SHOW_DND)
-			return perr(p, e->file, e->line, "status: expected "
-			    "available, chat, away, xa or dnd, not '%s'",
-			    e->value);
-		*(enum show *)slot = (enum show)i;
-		break;
-	case O_BUDDY:
-		if ((why = jid_parse(e->value, 0, &j)) != NULL)
-			return perr(p, e->file, e->line, "buddy: %s", why);
-		if (j.has_resource)
-			return perr(p, e->file, e->line, "buddy: give a bare "
-			    "JID, without '/resource'");
-		a->buddies = xreallocarray(a->buddies, a->nbuddies + 1,
-		    sizeof(*a->buddies));
-		a->buddies[a->nbuddies++] = xstrdup(j.bare);
-		break;
-	case O_ASTERISK:
-		if (!p->warned_asterisk++)
-			log_warn("%s:%d: option '%s' is used by Asterisk only; "
-			    "xmppd ignores it (and others like it)", e->file,
-			    e->line, e->key);
-		break;
-	}
-	return 0;
-}
-
-static void
 defaults(struct account *a)
 {
 	memset(a, 0, sizeof(*a));
@@ -492,12 +558,215 @@ defaults(struct account *a)
 	a->hooktimeout = 30;
 }
 
+/*
+ * An empty value leaves an option at its default, as an empty string
+ * option is "not set": Asterisk's sample has a bare "keepalive=" line.
+ */
+static void
+reset_default(struct account *a, const struct optdef *d)
+{
+	struct account def;
+
+	_Static_assert(sizeof(enum show) == sizeof(int), "enum show is an int");
+	defaults(&def);
+	memcpy((char *)a + d->off, (char *)&def + d->off, sizeof(int));
+	free(def.statusmessage);
+}
+
+static int
+apply_show(struct parse *p, struct account *a, const struct entry *e)
+{
+	size_t i;
+
+	for (i = 0; i < NSPELLINGS; i++)
+		if (strcasecmp(e->value, show_spellings[i].name) == 0)
+			break;
+	if (i == NSPELLINGS)
+		return perr(p, e->file, e->line, "status: expected available, "
+		    "chat, away, xa or dnd (or res_xmpp's online, chatty, "
+		    "xaway, invisible or unavailable), not '%s'", e->value);
+	a->status = show_spellings[i].show;
+	if (show_spellings[i].why != NULL && !(p->warned_status & (1u << i))) {
+		p->warned_status |= 1u << i;
+		log_warn("%s:%d: status = %s is taken as %s: %s", e->file,
+		    e->line, show_spellings[i].name, show_name(a->status),
+		    show_spellings[i].why);
+	}
+	return 0;
+}
+
+static int
+apply_buddy(struct parse *p, struct account *a, const struct entry *e)
+{
+	struct jid j;
+	const char *why;
+
+	if ((why = jid_parse(e->value, JID_NEED_NODE, &j)) != NULL)
+		return perr(p, e->file, e->line, "buddy: %s", why);
+	if (j.has_resource)
+		return perr(p, e->file, e->line, "buddy: give a bare "
+		    "JID, without '/resource'");
+	a->buddies = xreallocarray(a->buddies, a->nbuddies + 1,
+	    sizeof(*a->buddies));
+	a->buddies[a->nbuddies++] = xstrdup(j.bare);
+	return 0;
+}
+
+/* Options of Asterisk's: warned about, once per file read. */
+static void
+apply_asterisk(struct parse *p, const struct optdef *d, const struct entry *e)
+{
+	int b;
+
+	if (d->type == O_DIALPLAN && !(strcasecmp(d->name, "sendtodialplan")
+	    == 0 && parse_bool(e->value, &b) == 0 && !b)) {
+		if (!p->warned_dialplan++)
+			log_warn("%s:%d: option '%s': xmppd has no dialplan to "
+			    "hand messages to; set 'hook' to a program that "
+			    "gets each incoming message instead (xmppd.conf(5), "
+			    "MOVING OFF RES_XMPP)", e->file, e->line, d->name);
+		return;
+	}
+	if (!p->warned_asterisk++)
+		log_warn("%s:%d: option '%s' is used by Asterisk only; "
+		    "xmppd ignores it (and others like it)", e->file,
+		    e->line, d->name);
+}
+
+static int
+apply_number(struct parse *p, struct account *a, const struct optdef *d,
+    const struct entry *e)
+{
+	void *slot = (char *)a + d->off;
+	long n;
+	int b;
+
+	switch (d->type) {
+	case O_PORT:
+		if (parse_long(e->value, 1, 65535, &n) == -1)
+			return perr(p, e->file, e->line, "port: expected a "
+			    "number from 1 to 65535, not '%s'", e->value);
+		break;
+	case O_PRIO:
+		if (parse_long(e->value, -128, 127, &n) == -1)
+			return perr(p, e->file, e->line, "priority: expected a "
+			    "number from -128 to 127, not '%s'", e->value);
+		*(int *)slot = (int)n;
+		return 0;
+	case O_TIMEOUT:
+		if (parse_long(e->value, 1, 86400, &n) == -1)
+			return perr(p, e->file, e->line, "%s: expected "
+			    "seconds from 1 to 86400, not '%s'", d->name,
+			    e->value);
+		break;
+	case O_HOOKMAX:
+		if (parse_long(e->value, 1, 64, &n) == -1)
+			return perr(p, e->file, e->line, "hookmax: expected a "
+			    "number from 1 to 64, not '%s'", e->value);
+		break;
+	case O_LIFETIME:
+		if (parse_long(e->value, 1, 365L * 86400, &n) == -1)
+			return perr(p, e->file, e->line, "lifetime: expected "
+			    "seconds from 1 to 31536000, not '%s'", e->value);
+		break;
+	default:	/* O_KEEPALIVE: a number is seconds ("1" is not "yes") */
+		if (parse_long(e->value, 1, 3600, &n) == 0)
+			;
+		else if (parse_bool(e->value, &b) == 0)
+			n = b ? 60 : 0;
+		else
+			return perr(p, e->file, e->line, "keepalive: expected "
+			    "yes, no or seconds from 1 to 3600, not '%s'",
+			    e->value);
+		break;
+	}
+	*(unsigned *)slot = (unsigned)n;
+	return 0;
+}
+
+static int
+apply(struct parse *p, struct account *a, const struct entry *e)
+{
+	const struct optdef *d;
+	void *slot;
+	struct jid j;
+	const char *why;
+	size_t where;
+	int b;
+
+	if ((d = optdef_find(e->key, strlen(e->key))) == NULL)
+		return plain_name(e->key, strlen(e->key)) ?
+		    perr(p, e->file, e->line, "unknown option '%s'", e->key) :
+		    perr(p, e->file, e->line, "unknown option (its name is not "
+		    "shown: it holds spaces or punctuation, and may be part of "
+		    "a password)");
+	slot = (char *)a + d->off;
+	if (d->check != CK_NONE)
+		p->at[d->check] = e;
+	if (*e->value == '\0' && d->type != O_STR && d->type != O_TEXT &&
+	    d->type != O_JID && d->type != O_ASTERISK &&
+	    d->type != O_DIALPLAN) {
+		if (d->off != 0)
+			reset_default(a, d);
+		return 0;	/* an empty buddy adds nobody */
+	}
+	switch (d->type) {
+	case O_TEXT:
+		/* It goes into a stanza: it must be text XML can carry. */
+		if (text_check(e->value, strlen(e->value), &where) != NULL)
+			return perr(p, e->file, e->line, "%s: invalid UTF-8 or "
+			    "control character at byte %zu", d->name, where);
+		/* FALLTHROUGH */
+	case O_STR:
+		/* An empty value means "not set", as in Asterisk. */
+		free(*(char **)slot);
+		*(char **)slot = *e->value ? xstrdup(e->value) : NULL;
+		break;
+	case O_JID:
+		if (*e->value == '\0') {
+			free(*(char **)slot);
+			*(char **)slot = NULL;
+			break;
+		}
+		if ((why = jid_parse(e->value, JID_NEED_NODE, &j)) != NULL)
+			return perr(p, e->file, e->line, "%s: %s", d->name, why);
+		free(*(char **)slot);
+		*(char **)slot = xstrdup(e->value);
+		break;
+	case O_BOOL:
+	case O_TLS:
+		if (parse_bool(e->value, &b) == -1)
+			return perr(p, e->file, e->line, "%s: expected yes or "
+			    "no, not '%s'", d->name, e->value);
+		if (d->type == O_TLS && !b)
+			return perr(p, e->file, e->line, "usetls = no is not "
+			    "supported: xmppd always requires TLS");
+		if (d->off == offsetof(struct account, usesasl) && !b)
+			log_warn("%s:%d: usesasl = no ignored: xmppd always "
+			    "uses SASL", e->file, e->line);
+		*(int *)slot = b;
+		break;
+	case O_SHOW:
+		return apply_show(p, a, e);
+	case O_BUDDY:
+		return apply_buddy(p, a, e);
+	case O_ASTERISK:
+	case O_DIALPLAN:
+		apply_asterisk(p, d, e);
+		break;
+	default:
+		return apply_number(p, a, d, e);
+	}
+	return 0;
+}
+
 /* Applies [general] and then the section's own entries to *a. */
 static int
 apply_section(struct parse *p, int general, int section, struct account *a)
 {
 	size_t i;
 
+	memset(p->at, 0, sizeof(p->at));
 	for (i = 0; i < p->nentries; i++)
 		if (p->entries[i].section == general &&
 		    apply(p, a, &p->entries[i]) == -1)
@@ -526,6 +795,58 @@ parse_free(struct parse *p)
 	free(p->section_lines);
 }
 
+/*
+ * The files the account names, checked as the calling process (xmppd -n
+ * run by root checks with root's access, not the service user's).
+ */
+static int
+check_paths(struct parse *p, const struct account *a)
+{
+	const struct {
+		enum check	 ck;
+		const char	*value;
+		int		(*fn)(const char *, char *, size_t);
+	} list[] = {
+		{ CK_CAFILE,	 a->cafile,	filecheck_cafile },
+		{ CK_CAPATH,	 a->capath,	filecheck_capath },
+		{ CK_SECRETFILE, a->secret ? NULL : a->secretfile,
+		    filecheck_secretfile },
+		{ CK_HOOK,	 a->hook,	filecheck_hook },
+		{ CK_LOGFILE,	 a->logfile,	filecheck_logfile },
+	};
+	const struct entry *e;
+	char why[PATH_MAX + 1024];
+	size_t i;
+
+	for (i = 0; i < sizeof(list) / sizeof(list[0]); i++) {
+		if (list[i].value == NULL ||
+		    list[i].fn(list[i].value, why, sizeof(why)) == 0)
+			continue;
+		if ((e = p->at[list[i].ck]) == NULL)	/* cannot happen */
+			return perr(p, a->file, 0, "%s", why);
+		return perr(p, e->file, e->line, "%s %s: %s", e->key,
+		    list[i].value, why);
+	}
+	return 0;
+}
+
+/* Where the password comes from, "file:line", for later messages. */
+static char *
+secret_where(const struct parse *p, const struct account *a)
+{
+	const struct entry *e = NULL;
+	char buf[PATH_MAX + 32];
+
+	if (a->secret == NULL && a->secretfile != NULL)
+		e = p->at[CK_SECRETFILE];
+	else if (a->secret == NULL && a->secretcmd != NULL)
+		e = p->at[CK_SECRETCMD];
+	if (e == NULL)
+		return NULL;
+	snprintf(buf, sizeof(buf), "%s:%d", e->file, e->line);
+	return xstrdup(buf);
+}
+
 int
 config_load(const char *path, const char *account, struct account *a,
     char *err, size_t errlen)
@@ -536,7 +857,7 @@ config_load(const char *path, const char *account, struct account *a,
 	size_t i;
 
 	defaults(a);
-	if (parse_file(&p, path, 0) == -1)
+	if (parse_file(&p, path, 0, NULL, 0) == -1)
 		goto out;
 	for (i = 0; i < p.nsections; i++) {
 		if (strcasecmp(p.sections[i], "general") == 0)
@@ -561,6 +882,8 @@ config_load(const char *path, const char *account, struct account *a,
 	rc = -1;
 	if (apply_section(&p, general, ours, a) == -1)
 		goto out;
+	a->name = xstrdup(p.sections[ours]);
+	a->file = xstrdup(path);
 	if (a->username == NULL) {
 		snprintf(err, errlen, "%s:%d: [%s] has no username", path,
 		    p.section_lines[ours], p.sections[ours]);
@@ -572,15 +895,9 @@ config_load(const char *path, const char *account, struct account *a,
 		    p.sections[ours]);
 		goto out;
 	}
-	if (a->hook != NULL && (a->hook[0] != '/' ||
-	    access(a->hook, X_OK) == -1)) {
-		snprintf(err, errlen, "%s: [%s] hook %s: give the absolute "
-		    "path of an executable program", path, p.sections[ours],
-		    a->hook);
+	if (check_paths(&p, a) == -1)
 		goto out;
-	}
-	a->name = xstrdup(p.sections[ours]);
-	a->file = xstrdup(path);
+	a->secret_at = secret_where(&p, a);
 	if (strchr(a->username, '/') == NULL) {
 		char *u = xmalloc(strlen(a->username) + sizeof("/xmppd"));
 		sprintf(u, "%s/xmppd", a->username);
@@ -595,81 +912,20 @@ out:
 	return rc;
 }
 
-/* Reads the first line of fp as the password. */
-static char *
-read_secret_line(FILE *fp)
-{
-	char *line = NULL;
-	size_t cap = 0;
-	ssize_t n;
-
-	if ((n = getline(&line, &cap, fp)) <= 0) {
-		free(line);
-		return NULL;
-	}
-	line[strcspn(line, "\r\n")] = '\0';
-	return line;
-}
-
 int
 config_secret(struct account *a, char *err, size_t errlen)
 {
-	FILE *fp;
-	char *s;
-	int status;
-	struct stat st;
-
 	if (a->secret != NULL)
 		return 0;
-	if (a->secretfile != NULL) {
-		if ((fp = fopen(a->secretfile, "r")) == NULL) {
-			snprintf(err, errlen, "secretfile %s: %s", a->secretfile,
-			    strerror(errno));
-			return -1;
-		}
-		if (fstat(fileno(fp), &st) == 0 && !private_enough(&st)) {
-			snprintf(err, errlen, "secretfile %s is readable by "
-			    "others; run 'chmod 600 %s'", a->secretfile,
-			    a->secretfile);
-			fclose(fp);
-			return -1;
-		}
-		s = read_secret_line(fp);
-		fclose(fp);
-		if (s == NULL || *s == '\0') {
-			free(s);
-			snprintf(err, errlen, "secretfile %s is empty",
-			    a->secretfile);
-			return -1;
-		}
-		a->secret = s;
-		return 0;
-	}
-	/* secretcmd runs through the shell, like msmtp's passwordeval. */
-	fflush(NULL);
-	if ((fp = popen(a->secretcmd, "r")) == NULL) {
-		snprintf(err, errlen, "secretcmd: %s", strerror(errno));
-		return -1;
-	}
-	s = read_secret_line(fp);
-	while (fgetc(fp) != EOF)
-		;
-	status = pclose(fp);
-	if (status != 0 || s == NULL || *s == '\0') {
-		free(s);
-		if (status == -1 || !WIFEXITED(status))
-			snprintf(err, errlen, "secretcmd '%s' failed",
-			    a->secretcmd);
-		else if (WEXITSTATUS(status) != 0)
-			snprintf(err, errlen, "secretcmd '%s' exited with "
-			    "status %d", a->secretcmd, WEXITSTATUS(status));
-		else
-			snprintf(err, errlen, "secretcmd '%s' printed no "
-			    "password", a->secretcmd);
-		return -1;
-	}
-	a->secret = s;
-	return 0;
+	if (a->secretfile != NULL)
+		return secret_from_file(a, err, errlen);
+	return secret_from_cmd(a, err, errlen);
+}
+
+void
+config_secret_stop(int fd, int (*stop)(void))
+{
+	secret_stop_on(fd, stop);
 }
 
 void
@@ -720,6 +976,8 @@ config_print(const struct account *a, FILE *fp)
 	if (a->hook != NULL)
 		fprintf(fp, "hook = %s\nhookmax = %u\nhooktimeout = %u\n",
 		    a->hook, a->hookmax, a->hooktimeout);
+	if (a->logfile != NULL)
+		fprintf(fp, "logfile = %s\n", a->logfile);
 }
 
 void
@@ -735,6 +993,7 @@ config_free(struct account *a)
 	free(a->secret);
 	free(a->secretfile);
 	free(a->secretcmd);
+	free(a->secret_at);
 	free(a->serverhost);
 	free(a->statusmessage);
 	for (i = 0; i < a->nbuddies; i++)
@@ -744,5 +1003,6 @@ config_free(struct account *a)
 	free(a->capath);
 	free(a->socketgroup);
 	free(a->hook);
+	free(a->logfile);
 	memset(a, 0, sizeof(*a));
 }

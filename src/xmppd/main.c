@@ -75,6 +75,13 @@ on_signal(int sig)
 	wake();
 }
 
+/* For config_secret(): a SIGTERM cuts a wait for secretcmd short. */
+static int
+stopping(void)
+{
+	return quit != 0;
+}
+
 static void
 setup_process(void)
 {
@@ -104,6 +111,7 @@ setup_process(void)
 		setrlimit(RLIMIT_NOFILE, &rl);
 	}
 	srandom((unsigned)getpid() ^ (unsigned)clock_ms());
+	config_secret_stop(wake_pipe[0], stopping);
 }
 
 /*
@@ -337,6 +345,9 @@ load_config(const struct options *o)
 		errx(EX_CONFIG, "%s", err);
 	if (o->check)
 		return;
+	if (xd.acct.logfile != NULL &&
+	    log_file(xd.acct.logfile, err, sizeof(err)) == -1)
+		errx(EX_CONFIG, "%s", err);
 	if (config_secret(&xd.acct, err, sizeof(err)) == -1)
 		errx(EX_CONFIG, "%s", err);
 	log_init(o->account, o->debug || xd.acct.debug);

@@ -85,6 +85,9 @@ outbox_add(struct outbox *ob, const char *id, const char *to,
 struct outmsg *
 outbox_next(struct outbox *ob)
 {
+	/* Suspects lead the queue, and each goes out alone. */
+	if (ob->head != NULL && ob->head->suspect && ob->head != ob->cursor)
+		return NULL;
 	return ob->cursor;
 }
 
@@ -122,18 +125,26 @@ outbox_confirm(struct outbox *ob, unsigned long n)
 }
 
 void
-outbox_requeue(struct outbox *ob)
+outbox_requeue(struct outbox *ob, const char *blame)
 {
-	struct outmsg *m, *prev = NULL, *next;
+	struct outmsg *m;
+	size_t in_flight = 0;
 
-	for (m = ob->head; m != NULL; m = next) {
-		next = m->next;
-		if (m->attempts >= OUTBOX_MAX_ATTEMPTS) {
-			unlink_msg(ob, prev, m, OUTBOX_GAVE_UP);
-			continue;
+	for (m = ob->head; m != NULL && m != ob->cursor; m = m->next)
+		in_flight++;
+	if (blame != NULL && in_flight == 1) {
+		/* It was alone on the wire when the stream broke. */
+		ob->blame = blame;
+		unlink_msg(ob, NULL, ob->head, OUTBOX_GAVE_UP);
+		ob->blame = NULL;
+		in_flight = 0;
+	}
+	for (m = ob->head; m != NULL; m = m->next) {
+		if (blame != NULL && in_flight > 0) {
+			m->suspect = 1;
+			in_flight--;
 		}
 		m->batch = 0;
-		prev = m;
 	}
 	ob->cursor = ob->head;
 	ob->need_barrier = 0;

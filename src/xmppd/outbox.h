@@ -5,6 +5,13 @@
  * server handles one stream in order, so the ping's answer proves it has
  * taken every message sent before it.  Only then is a message dropped.
  * After a reconnect, whatever is unconfirmed goes out again, same id.
+ *
+ * A link that breaks is no evidence against the messages on it, unless
+ * the server ended the stream with an error a stanza can cause (e.g.
+ * not-well-formed): then the messages in flight become suspects, and are
+ * sent one at a time, each behind its own barrier, before anything else.
+ * A suspect that was alone on the wire when such an error came again is
+ * the culprit, and the only message given up.
  */
 #ifndef OUTBOX_H
 #define OUTBOX_H
@@ -15,7 +22,6 @@
 
 #define OUTBOX_MAX_MESSAGES	10000
 #define OUTBOX_MAX_BYTES	(32u << 20)
-#define OUTBOX_MAX_ATTEMPTS	5	/* links lost with it unconfirmed */
 
 struct spoolfile;
 
@@ -32,6 +38,7 @@ struct outmsg {
 	int		 groupchat;	/* to a room */
 	int		 receipt;	/* ask for a receipt */
 	int		 attempts;	/* times sent */
+	int		 suspect;	/* in flight when a stream error came */
 	void		*waiter;	/* a client waiting for its end */
 	struct spoolfile *file;		/* where it is spooled (queue.c) */
 };
@@ -47,6 +54,7 @@ struct outbox {
 	size_t		 count, bytes;
 	unsigned long	 next_batch;
 	int		 need_barrier;
+	const char	*blame;		/* why a message is given up, for done */
 	outbox_done_fn	 done;
 };
 
@@ -68,11 +76,12 @@ unsigned long outbox_barrier(struct outbox *);
 size_t	outbox_confirm(struct outbox *, unsigned long n);
 
 /*
- * The link is gone: everything unconfirmed must be sent again, except
- * what has been sent OUTBOX_MAX_ATTEMPTS times already (it may be what
- * kills the link), which is given up.
+ * The link is gone: everything unconfirmed must be sent again.  blame is
+ * the stream error that ended it if a stanza of ours can cause it, else
+ * NULL (see above): a lone suspect then is given up, with ob->blame set
+ * for the done function.
  */
-void	outbox_requeue(struct outbox *);
+void	outbox_requeue(struct outbox *, const char *blame);
 
 /*
  * Gives up messages not yet sent on this link that are older than

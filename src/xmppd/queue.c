@@ -295,7 +295,6 @@ queue_commit(void)
 static void
 queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 {
-	(void)ob;
 	file_release(m->file, 1);
 	m->file = NULL;
 	if (why != OUTBOX_CONFIRMED)
@@ -305,8 +304,9 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 		log_warn("message %s to %s dropped: not sent within its "
 		    "lifetime of %u s", m->id, m->to, xd.acct.lifetime);
 	else if (why == OUTBOX_GAVE_UP)
-		log_warn("message %s to %s dropped: the link failed %d times "
-		    "while it was unconfirmed", m->id, m->to, m->attempts);
+		log_error("message %s to %s dropped: the server ended the "
+		    "stream (%s) right after it, when it was sent alone",
+		    m->id, m->to, ob->blame);
 	if (m->waiter != NULL)
 		ended_fn(m->waiter, why);
 }

@@ -2,7 +2,8 @@
  * reload.c: SIGHUP re-reads the configuration, as Asterisk's "module
  * reload" does: the connection is only renewed when a setting it was made
  * with changed; otherwise presence, buddies and limits change in place.
- * A configuration with errors is refused and the running one kept.
+ * A configuration with errors is refused and the running one kept.  The
+ * log file is opened anew first, so that logrotate can move it away.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -68,9 +69,20 @@ reload(const char *conf_opt, const char *account, int debug_opt)
 	char conf[4096], err[4096 + 512];
 	int presence, reconnect;
 
-	if (config_find(conf_opt, conf, sizeof(conf)) == -1 ||
-	    config_load(conf, account, &new, err, sizeof(err)) == -1 ||
-	    config_secret(&new, err, sizeof(err)) == -1) {
+	log_reopen();	/* logrotate may have moved the file away */
+	if (config_find(conf_opt, conf, sizeof(conf)) == -1) {
+		log_error("SIGHUP: configuration not reloaded: no "
+		    "configuration file found");
+		return;
+	}
+	if (config_load(conf, account, &new, err, sizeof(err)) == -1) {
+		log_error("SIGHUP: configuration not reloaded: %s", err);
+		return;
+	}
+	/* The daemon answers nobody while secretcmd runs (its deadline). */
+	if (config_secret(&new, err, sizeof(err)) == -1 ||
+	    log_file(new.logfile, err, sizeof(err)) == -1) {
+		config_free(&new);
 		log_error("SIGHUP: configuration not reloaded: %s", err);
 		return;
 	}
@@ -87,8 +99,12 @@ reload(const char *conf_opt, const char *account, int debug_opt)
 	log_init(account, xd.acct.debug || debug_opt);
 	config_free(&old);
 	log_info("SIGHUP: configuration reloaded from %s", conf);
+	/* A SIGHUP is also how one says "the server is fixed, try now". */
 	if (reconnect)
 		session_restart();
-	else if (presence)
-		presence_changed();
+	else {
+		session_retry_now();
+		if (presence)
+			presence_changed();
+	}
 }

@@ -415,10 +415,11 @@ cmd_status(struct req *c, char *args)
 			reply(c, "OK %d", (int)(xd.presence_set ?
 			    xd.presence_show : xd.acct.status));
 		else
-			reply(c, "ERR 1 not connected to the server");
+			reply(c, "ERR 1 not connected to the server: %s",
+			    session_why_offline());
 		return;
 	}
-	if (want_jid(c, args, 0, &j) == -1)
+	if (want_jid(c, args, 1, &j) == -1)	/* a contact has a node */
 		return;
 	if (!session_online())
 		reply(c, "ERR %d not connected to the server (reconnecting); "

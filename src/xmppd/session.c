@@ -14,7 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <netinet/in.h>
-#include <netinet/tcp.h>
+#include <linux/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -29,6 +29,7 @@
 
 #include "jid.h"
 #include "log.h"
+#include "loss.h"
 #include "stanza.h"
 #include "util.h"
 #include "xmppd.h"
@@ -39,8 +40,13 @@
 #define NS_RECEIPTS	"urn:xmpp:receipts"
 
 #define LOGIN_DEADLINE_MS	30000
-#define BACKOFF_MIN_MS		1000
+#define BACKOFF_MIN_MS		1000	/* the link broke: soon */
 #define BACKOFF_MAX_MS		60000
+#define CONFLICT_MIN_MS		30000	/* another client took our JID */
+#define CONFLICT_MAX_MS		900000
+#define AUTH_MIN_MS		300000	/* the password was refused */
+#define AUTH_MAX_MS		3600000
+#define STABLE_MS		60000	/* online this long: back-off forgiven */
 #define DRAIN_IDLE_TURNS	4	/* 4 x 4 KiB reads cover a TLS record */
 #define DRAIN_MAX_TURNS		256	/* then let local clients have a turn */
 
@@ -52,19 +58,21 @@ static struct {
 	int		 bound;		/* authenticated and bound */
 	int		 online;	/* roster and presence in sync */
 	int		 lost;		/* the handler saw a disconnect */
-	int		 lost_errno;
-	int		 connect_errno;	/* from libstrophe's log */
+	int		 lost_errno;	/* its code (see loss.c) */
 	unsigned long	 activity;	/* libstrophe said or did something */
-	int		 auth_failed;
-	int		 tls_failed;
-	char		 failure[256];	/* what libstrophe said went wrong */
 	int		 login;		/* first attempt: LOGIN_*, or status */
 	char		 login_msg[512];
 	int64_t		 login_deadline;
 	int64_t		 reconnect_at;	/* 0: none scheduled */
 	int64_t		 backoff;
+	enum loss_kind	 backoff_kind;	/* what the back-off is about */
+	int64_t		 online_since;
+	char		 why[600];	/* why we are not online, for STATUS */
 	int64_t		 last_rx;
 	int64_t		 ping_deadline;	/* 0: no keepalive ping out */
+	int64_t		 ping_checked;	/* when life was last looked for */
+	uint64_t	 acked;		/* bytes the server's TCP had taken */
+	int		 ping_stuck;	/* ...and the ping had not left yet */
 	unsigned long	 barrier_out;	/* the barrier ping out; 0: none */
 	unsigned long	 seq;
 	char		 id_prefix[24];
@@ -203,20 +211,18 @@ strophe_log(void *ud, xmpp_log_level_t level, const char *area,
 	 * so this is how the drain loop learns that a turn did work.
 	 */
 	s.activity++;
-	/* A refused connection is only reported here, at debug level. */
-	if (strncmp(msg, "connection failed, error ", 25) == 0)
-		s.connect_errno = atoi(msg + 25);
-	if (level >= XMPP_LEVEL_WARN) {
-		if (strstr(msg, "authenticate") != NULL ||
-		    strstr(msg, "not-authorized") != NULL)
-			s.auth_failed = 1;
-		else if (strcmp(area, "tls") == 0 ||
-		    strstr(msg, "ertificate") != NULL)
-			s.tls_failed = 1;
-		redact(msg, s.failure, sizeof(s.failure));
-	}
+	redact(msg, clean, sizeof(clean));
+	/*
+	 * Some failures show only here.  After a refused password or a
+	 * refused STARTTLS the attempt ends at once: libstrophe would try
+	 * every other SASL mechanism (each refusal counts against us with
+	 * fail2ban), or wait for the server to close.  Nothing it queues
+	 * after this line can leave a socket shut down now.
+	 */
+	if (loss_note_log(level >= XMPP_LEVEL_WARN, area, clean) ==
+	    LOSS_STOP && s.fd >= 0)
+		shutdown(s.fd, SHUT_RDWR);
 	if (log_debugging()) {
-		redact(msg, clean, sizeof(clean));
 		log_debug("%s: %s", area, clean);
 	}
 }
@@ -280,7 +286,8 @@ iq_answer(xmpp_stanza_t *st, const char *id)
 		 * group chat included (a room we were not in would bounce).
 		 */
 		s.online = 1;
-		s.backoff = 0;
+		s.online_since = clock_ms();
+		s.why[0] = '\0';
 		s.hooks.online();
 		/* Queued only: we are inside libstrophe, whose drain goes on. */
 		session_flush();
@@ -416,6 +423,23 @@ iq_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 
 /* The connection. */
 
+/* The condition of a stream error is its first child that is no <text/>. */
+static void
+note_stream_error(xmpp_stream_error_t *se)
+{
+	xmpp_stanza_t *c;
+	const char *name, *cond = "undefined-condition";
+
+	for (c = se->stanza ? xmpp_stanza_get_children(se->stanza) : NULL;
+	    c != NULL; c = xmpp_stanza_get_next(c))
+		if ((name = xmpp_stanza_get_name(c)) != NULL &&
+		    strcmp(name, "text") != 0) {
+			cond = name;
+			break;
+		}
+	loss_note_stream_error(cond, se->text);
+}
+
 static void
 conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
     xmpp_stream_error_t *se, void *ud)
@@ -434,15 +458,8 @@ conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 		return;
 	s.lost = 1;
 	s.lost_errno = error;
-	if (se != NULL && se->text != NULL)
-		snprintf(s.failure, sizeof(s.failure), "stream error: %s",
-		    se->text);
-	else if (se != NULL && se->stanza != NULL) {
-		xmpp_stanza_t *c = xmpp_stanza_get_children(se->stanza);
-		snprintf(s.failure, sizeof(s.failure), "stream error: %s",
-		    c && xmpp_stanza_get_name(c) ? xmpp_stanza_get_name(c) :
-		    "unknown");
-	}
+	if (se != NULL)
+		note_stream_error(se);
 	(void)conn;
 }
 
@@ -527,9 +544,8 @@ session_connect(void)
 	const char *host = xd.acct.serverhost;
 
 	s.reconnect_at = 0;
-	s.auth_failed = s.tls_failed = s.connect_errno = 0;
-	s.failure[0] = '\0';
 	s.lost = 0;
+	loss_reset();
 	/* Without serverhost, libstrophe looks up SRV records for the domain. */
 	if (host == NULL && xd.acct.port != 5222)
 		host = s.domain;
@@ -541,75 +557,77 @@ session_connect(void)
 	    conn_handler, NULL) != XMPP_EOK) {
 		s.lost = 1;
 		s.lost_errno = 0;
-		snprintf(s.failure, sizeof(s.failure), "cannot resolve or "
-		    "connect to %s", host ? host : s.domain);
+		loss_note_log(1, "xmppd", "cannot resolve or connect");
 	}
 	s.last_rx = clock_ms();
 }
 
+/* Seconds or minutes, for the log. */
 static void
-schedule_reconnect(void)
+say_delay(int64_t ms, char *out, size_t len)
 {
-	int64_t jitter;
+	if (ms < 60000)
+		snprintf(out, len, "%.1f s", (double)ms / 1000);
+	else
+		snprintf(out, len, "%.0f min", (double)ms / 60000);
+}
 
-	s.backoff = s.backoff ? s.backoff * 2 : BACKOFF_MIN_MS;
-	if (s.backoff > BACKOFF_MAX_MS)
-		s.backoff = BACKOFF_MAX_MS;
+/*
+ * The next attempt, after a back-off that doubles with every link that
+ * did not last (STABLE_MS), from a floor and up to a ceiling set by how
+ * the last one ended: a link cut or a server restarting may be back in a
+ * second; another client using our JID, or a refused password, will not
+ * change soon, and every attempt costs that client its session or counts
+ * against us with fail2ban.
+ */
+static void
+schedule_reconnect(const struct loss *lo)
+{
+	int64_t min = BACKOFF_MIN_MS, max = BACKOFF_MAX_MS, jitter;
+	char delay[32];
+
+	if (lo->kind == LOSS_CONFLICT)
+		min = CONFLICT_MIN_MS, max = CONFLICT_MAX_MS;
+	else if (lo->kind == LOSS_AUTH)
+		min = AUTH_MIN_MS, max = AUTH_MAX_MS;
+	/* A new kind of trouble starts from its own floor. */
+	if (lo->kind != s.backoff_kind)
+		s.backoff = 0;
+	s.backoff_kind = lo->kind;
+	s.backoff = s.backoff ? s.backoff * 2 : min;
+	if (s.backoff < min)
+		s.backoff = min;
+	if (s.backoff > max)
+		s.backoff = max;
 	/* Up to a quarter either way, so many daemons do not stampede. */
 	jitter = (int64_t)(random() % (s.backoff / 2 + 1)) - s.backoff / 4;
 	s.reconnect_at = clock_ms() + s.backoff + jitter;
-	log_info("reconnecting in %.1f s", (double)(s.backoff + jitter) / 1000);
-}
-
-/* Describes why the link ended; returns the matching exit status. */
-static int
-describe_loss(char *msg, size_t len)
-{
-	if (s.auth_failed) {
-		snprintf(msg, len, "authentication failed for %s: wrong "
-		    "password or unknown user", xd.acct.username);
-		return EX_NOPERM;
+	say_delay(s.backoff + jitter, delay, sizeof(delay));
+	if (lo->kind == LOSS_AUTH) {
+		log_error("the server refused the password for %s, which it "
+		    "took before (changed on the server?); next attempt in %s; "
+		    "after fixing the secret, send SIGHUP (systemctl reload) "
+		    "to try at once", xd.acct.username, delay);
+		snprintf(s.why, sizeof(s.why), "the server refused the "
+		    "password; next attempt in %s, or at SIGHUP", delay);
+	} else {
+		log_info("reconnecting in %s", delay);
+		snprintf(s.why, sizeof(s.why), "%s; next attempt in %s",
+		    lo->msg, delay);
 	}
-	if (strstr(s.failure, "set as mandatory") != NULL) {
-		snprintf(msg, len, "%s does not offer TLS (STARTTLS), which "
-		    "xmppd requires; no password was sent",
-		    xd.acct.serverhost ? xd.acct.serverhost : s.domain);
-		return EX_UNAVAILABLE;
-	}
-	if (s.tls_failed && strstr(s.failure, "certfail") != NULL) {
-		snprintf(msg, len, "the server's certificate could not be "
-		    "verified for %s (unknown CA, wrong name or expired); "
-		    "trust its CA with cafile or capath", s.domain);
-		return EX_UNAVAILABLE;
-	}
-	if (s.tls_failed) {
-		snprintf(msg, len, "TLS with %s failed: %s", s.domain,
-		    s.failure);
-		return EX_UNAVAILABLE;
-	}
-	if (s.lost_errno == 0)
-		s.lost_errno = s.connect_errno;
-	if (s.lost_errno != 0) {
-		snprintf(msg, len, "cannot reach %s port %u: %s",
-		    xd.acct.serverhost ? xd.acct.serverhost : s.domain,
-		    xd.acct.port, strerror(s.lost_errno));
-		return EX_TEMPFAIL;
-	}
-	snprintf(msg, len, "connection to %s closed%s%s",
-	    xd.acct.serverhost ? xd.acct.serverhost : s.domain,
-	    s.failure[0] ? ": " : "", s.failure);
-	/* A server that speaks but ends the stream before login: 76. */
-	return !s.bound && strncmp(s.failure, "stream error", 12) == 0 ?
-	    EX_PROTOCOL : EX_TEMPFAIL;
 }
 
 static void
 handle_loss(void)
 {
-	char msg[512];
-	int status;
+	struct loss_link k = { xd.acct.serverhost ? xd.acct.serverhost :
+	    s.domain, xd.acct.port, s.domain, xd.acct.username, s.bound };
+	struct loss lo;
 
-	status = describe_loss(msg, sizeof(msg));
+	loss_describe(&k, s.lost_errno, &lo);
+	/* A link that lasted is no evidence against the next one. */
+	if (s.online && clock_ms() - s.online_since >= STABLE_MS)
+		s.backoff = 0;
 	s.lost = 0;
 	s.active = s.bound = s.online = 0;
 	s.fd = -1;
@@ -618,14 +636,14 @@ handle_loss(void)
 	while (pending != NULL)
 		iq_done(&pending, NULL);
 	s.hooks.lost();
-	outbox_requeue(&xd.outbox);
+	outbox_requeue(&xd.outbox, lo.blame ? lo.cond : NULL);
 	if (s.login == LOGIN_PENDING) {
-		s.login = status;
-		snprintf(s.login_msg, sizeof(s.login_msg), "%s", msg);
+		s.login = lo.status;
+		snprintf(s.login_msg, sizeof(s.login_msg), "%s", lo.msg);
 		return;
 	}
-	log_warn("%s", msg);
-	schedule_reconnect();
+	log_warn("%s", lo.msg);
+	schedule_reconnect(&lo);
 }
 
 void
@@ -644,6 +662,8 @@ session_io(void)
 		xmpp_run_once(s.ctx, 0);
 		if (s.lost || s.fd < 0)
 			break;
+		if (xmpp_conn_is_secured(s.conn))
+			loss_note_tls();
 		if (s.activity != before)
 			idle = 0;	/* it may have queued more to write */
 		else if (ioctl(s.fd, FIONREAD, &avail) == -1 || avail == 0) {
@@ -685,44 +705,110 @@ drop_link(const char *why)
 	}
 }
 
+/*
+ * Our output as the kernel sees it: how many bytes the server's TCP has
+ * acknowledged so far, and how many wait unsent (the server's window is
+ * full, or nothing was sent yet) here or still in libstrophe's queue.
+ */
+static void
+output_state(uint64_t *acked, int *stuck)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	memset(&ti, 0, sizeof(ti));
+	if (s.fd >= 0)
+		getsockopt(s.fd, IPPROTO_TCP, TCP_INFO, &ti, &len);
+	*acked = ti.tcpi_bytes_acked;
+	*stuck = ti.tcpi_notsent_bytes > 0 ||
+	    xmpp_conn_send_queue_len(s.conn) > 0;
+}
+
+/*
+ * The ping is out and its answer is due: is the link alive all the same?
+ * A server that reads slowly (ejabberd's stock shaper takes 3000 bytes a
+ * second) leaves our ping queued behind our own messages, and no answer
+ * can come before the ping has even left: while our output is stuck, the
+ * server's TCP acknowledging more of it is the proof of life, and the
+ * ping's own wait starts only once it has left.  A hung server reads
+ * nothing: once its buffers are full it acknowledges nothing either.
+ * Anything received also shows life.
+ */
+static int
+still_alive(int64_t now)
+{
+	uint64_t acked;
+	int stuck, alive;
+
+	output_state(&acked, &stuck);
+	if (stuck)
+		alive = acked > s.acked;
+	else
+		alive = s.ping_stuck;	/* it left since the last look */
+	alive = alive || s.last_rx > s.ping_checked;
+	s.acked = acked;
+	s.ping_stuck = stuck;
+	s.ping_checked = now;
+	return alive;
+}
+
+/* The keepalive: a ping after ka seconds of silence, then its answer. */
+static void
+keepalive_check(int64_t now)
+{
+	unsigned ka = xd.acct.keepalive;
+	int64_t wait = (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
+
+	if (!s.online || ka == 0)
+		return;
+	if (s.ping_deadline != 0 && now >= s.ping_deadline) {
+		if (still_alive(now))
+			s.ping_deadline = now + wait;
+		else
+			drop_link("the server did not answer a keepalive ping");
+	} else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
+		send_ping("keepalive");
+		s.ping_deadline = now + wait;
+		session_io();
+		output_state(&s.acked, &s.ping_stuck);
+		s.ping_checked = now;
+	}
+}
+
+/* When the loop must call session_timers() again, given the state now. */
+static int64_t
+next_deadline(void)
+{
+	unsigned ka = xd.acct.keepalive;
+
+	if (s.lost)
+		return 0;	/* a connect that failed at once */
+	if (!s.active)
+		return s.reconnect_at != 0 ? s.reconnect_at : INT64_MAX;
+	if (!s.online)
+		return s.login_deadline;
+	if (ka == 0)
+		return INT64_MAX;
+	return s.ping_deadline != 0 ? s.ping_deadline :
+	    s.last_rx + ka * 1000;
+}
+
+/*
+ * Acts on what is due, then says when to come back.  The next deadline is
+ * taken from the state after acting: a link dropped here has scheduled
+ * its reconnect, which the loop must wake up for.
+ */
 int64_t
 session_timers(int64_t now)
 {
-	int64_t next = INT64_MAX, wait;
-	unsigned ka = xd.acct.keepalive;
-
-	if (!s.active && s.reconnect_at != 0) {
-		if (now >= s.reconnect_at)
-			session_connect();
-		else
-			next = s.reconnect_at;
-	}
-	if (s.active && !s.online) {
-		if (now >= s.login_deadline)
-			drop_link("login did not complete in time");
-		else if (s.login_deadline < next)
-			next = s.login_deadline;
-	}
-	if (s.online && ka > 0) {
-		wait = (ka < 5 ? 5 : ka > 30 ? 30 : ka) * 1000;
-		if (s.ping_deadline != 0 && now >= s.ping_deadline)
-			drop_link("the server did not answer a keepalive ping");
-		else if (s.ping_deadline == 0 && now >= s.last_rx + ka * 1000) {
-			send_ping("keepalive");
-			s.ping_deadline = now + wait;
-			session_io();
-		}
-		if (s.online) {
-			if (s.ping_deadline != 0 && s.ping_deadline < next)
-				next = s.ping_deadline;
-			else if (s.ping_deadline == 0 &&
-			    s.last_rx + ka * 1000 < next)
-				next = s.last_rx + ka * 1000;
-		}
-	}
+	if (s.active && !s.online && now >= s.login_deadline)
+		drop_link("login did not complete in time");
+	keepalive_check(now);
 	if (s.lost)
 		handle_loss();
-	return next;
+	if (!s.active && s.reconnect_at != 0 && now >= s.reconnect_at)
+		session_connect();
+	return next_deadline();
 }
 
 int
@@ -785,6 +871,15 @@ close_link(void)
 }
 
 void
+session_retry_now(void)
+{
+	if (!s.active && s.reconnect_at != 0) {
+		log_info("trying to log in again now");
+		s.reconnect_at = clock_ms();
+	}
+}
+
+void
 session_restart(void)
 {
 	log_info("connection settings changed: logging in again");
@@ -813,6 +908,20 @@ session_own_presence(xmpp_stanza_t *p)
 		stanza_text_child(p, "status", text);
 	snprintf(prio, sizeof(prio), "%d", xd.acct.priority);
 	stanza_text_child(p, "priority", prio);
+}
+
+const char *
+session_why_offline(void)
+{
+	static char buf[sizeof(s.why) + 64];
+
+	if (s.online)
+		return NULL;
+	if (!s.active)
+		return s.why[0] ? s.why : "not connected";
+	snprintf(buf, sizeof(buf), "logging in%s%s", s.why[0] ?
+	    "; the last attempt: " : "", s.why);
+	return buf;
 }
 
 const char *

@@ -14,8 +14,8 @@
  *   control.c      the local socket, as a transport (control.h)
  *   inbox.c outbox.c roster.c hook.c xmppd.c
  *                  state and jobs
- *   config.c stanza.c util.c log.c, src/common/
- *                  tools
+ *   config.c secret.c filecheck.c loss.c stanza.c util.c log.c,
+ *   src/common/    tools
  *
  * A file calls only files below it (or beside it, where the list shows
  * no circle: message.c and presence.c call muc.c).  News goes up through
@@ -91,7 +91,10 @@ void	session_new_id(char *out, size_t len);
 int	session_issued_id(const char *id);
 void	session_stop(void);
 void	session_restart(void);			/* new connection settings */
+void	session_retry_now(void);		/* if waiting to reconnect */
 const char *session_state(void);		/* online, connecting, offline */
+/* Why we are not online (and when we try next); NULL when online. */
+const char *session_why_offline(void);
 const char *session_bound_jid(void);
 /* For the parts that build stanzas: */
 xmpp_ctx_t *session_ctx(void);

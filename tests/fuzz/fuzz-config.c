@@ -5,19 +5,24 @@
  * in a private temporary directory and loaded with config_load() for the
  * account "asterisk"; then config_print() and config_free() run.
  *
- * config.c is compiled for this target with -Dfopen=fuzz_config_fopen
+ * config.c is compiled for this target with -Dopen=fuzz_config_open
  * (see mk/fuzz.mk), so that "#include" can only open files inside the
  * temporary directory: the input itself (include loops are bounded by the
- * nesting limit) and two fixed fragments, "inc.conf" (mode 0600) and
- * "public.conf" (mode 0644, holding a secret, which must be refused).
- * Anything else fails as if the file did not exist, and so do opens beyond
- * a budget per run, which keeps a file including itself many times from
- * taking exponential time.
+ * nesting limit and the total size) and two fixed fragments, "inc.conf"
+ * (mode 0600) and "public.conf" (mode 0644, holding a secret, which must
+ * be refused).  Anything else fails as if the file did not exist, and so
+ * do opens beyond a budget per run, which keeps a file including itself
+ * many times from taking long.  (The checks of cafile, hook and the like
+ * in filecheck.c may look at any path, but only stat, or open without
+ * waiting and read: nothing is written.)
  *
  * Properties: a successful load has a username that is a JID with node and
  * resource, a secret source (secret, secretfile or secretcmd) that is not
  * empty, the section name asked for, and values within their documented
- * ranges; every buddy is a bare JID; a failed load explains itself.
+ * ranges; every buddy is a bare JID with a node; a cafile, secretfile or
+ * hook named is a regular file, a capath a folder.  A failed load
+ * explains itself and never repeats the value of a line whose option
+ * name starts with "secret" (a typo such as "secret: password" included).
  * The daemon's log goes to /dev/null unless FUZZ_VERBOSE=1.
  */
 #include <errno.h>
@@ -36,7 +41,7 @@
 #define ACCOUNT		"asterisk"
 #define OPEN_BUDGET	64
 
-FILE	*fuzz_config_fopen(const char *, const char *);
+int	fuzz_config_open(const char *, int, ...);
 
 static char dir[PATH_MAX], conf[PATH_MAX], inc[PATH_MAX], pub[PATH_MAX];
 static FILE *devnull;
@@ -112,30 +117,106 @@ LLVMFuzzerInitialize(int *argc, char ***argv)
 	return 0;
 }
 
-/* config.c's fopen(): only our own files, and only so many per run. */
-FILE *
-fuzz_config_fopen(const char *path, const char *mode)
+/* config.c's open(): only our own files, and only so many per run. */
+int
+fuzz_config_open(const char *path, int flags, ...)
 {
 	char real[PATH_MAX];
 
 	if (++opens > OPEN_BUDGET) {
 		errno = EMFILE;
-		return NULL;
+		return -1;
 	}
 	if (realpath(path, real) == NULL)
-		return NULL;	/* errno set */
+		return -1;	/* errno set */
 	if (strcmp(real, conf) != 0 && strcmp(real, inc) != 0 &&
 	    strcmp(real, pub) != 0) {
 		errno = ENOENT;
-		return NULL;
+		return -1;
 	}
-	return fopen(real, mode);
+	return open(real, flags & ~O_CREAT);
 }
 
 static void
 check_str(const char *name, const char *s)
 {
 	CHECK(s == NULL || *s != '\0', "%s is set but empty", name);
+}
+
+/* A file the configuration names exists, and is of the kind wanted. */
+static void
+check_file(const char *name, const char *path, mode_t kind)
+{
+	struct stat st;
+
+	if (path == NULL)
+		return;
+	CHECK(stat(path, &st) == 0 && (st.st_mode & S_IFMT) == kind,
+	    "%s '%s' passed the check but is not a %s", name, path,
+	    kind == S_IFDIR ? "folder" : "regular file");
+}
+
+/* How often needle occurs in the input. */
+static size_t
+occurrences(const uint8_t *data, size_t size, const char *needle)
+{
+	size_t n = 0, len = strlen(needle);
+	const uint8_t *p = data, *end = data + size;
+
+	while ((size_t)(end - p) >= len && (p = memmem(p, (size_t)(end - p),
+	    needle, len)) != NULL) {
+		n++;
+		p++;
+	}
+	return n;
+}
+
+/*
+ * An error never repeats the value of a line whose option name starts
+ * with "secret", written with '=' or with a typo such as ':' (a
+ * secretfile's path excepted).  Values that
+ * could also be message text, a section name or a path (short, without
+ * both a digit and a small letter, with a space, ':', '/' or brackets) or
+ * that occur elsewhere in the input are left out.
+ */
+static void
+check_no_secret(const uint8_t *data, size_t size, const char *err)
+{
+	char line[512], *k, *v, *e;
+	const uint8_t *p = data, *end = data + size, *nl;
+	size_t len;
+
+	for (; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			nl = end;
+		len = (size_t)(nl - p) < sizeof(line) - 1 ?
+		    (size_t)(nl - p) : sizeof(line) - 1;
+		memcpy(line, p, len);
+		line[len] = '\0';
+		k = line + strspn(line, " \t");
+		if (strncasecmp(k, "secret", 6) != 0 ||
+		    (v = strpbrk(k, "=:")) == NULL)
+			continue;
+		/* A secretfile names a path, which messages do show. */
+		if (*v == '=' && strncasecmp(k, "secretfile", 10) == 0 &&
+		    strspn(k + 10, " \t") == (size_t)(v - k - 10))
+			continue;
+		v += v[0] == '=' && v[1] == '>' ? 2 : 1;
+		v += strspn(v, " \t");
+		if ((e = strchr(v, ';')) != NULL)
+			*e = '\0';
+		len = strlen(v);
+		while (len > 0 && (v[len - 1] == ' ' || v[len - 1] == '\t' ||
+		    v[len - 1] == '\r'))
+			v[--len] = '\0';
+		if (len < 8 || strpbrk(v, " \t:/[]") != NULL ||
+		    strpbrk(v, "0123456789") == NULL ||
+		    strpbrk(v, "abcdefghijklmnopqrstuvwxyz") == NULL ||
+		    occurrences(data, size, v) != 1 || strstr(conf, v) != NULL)
+			continue;
+		CHECK(strstr(err, v) == NULL, "the error shows the value of a "
+		    "secret line: %s", err);
+	}
 }
 
 static void
@@ -186,12 +267,17 @@ check_loaded(const struct account *a)
 	check_str("hook", a->hook);
 	CHECK(a->nbuddies == 0 || a->buddies != NULL, "buddies");
 	for (i = 0; i < a->nbuddies; i++) {
-		why = jid_parse(a->buddies[i], 0, &j);
-		CHECK(why == NULL, "buddy '%s' is not a JID: %s", a->buddies[i],
-		    why);
+		why = jid_parse(a->buddies[i], JID_NEED_NODE, &j);
+		CHECK(why == NULL, "buddy '%s' is not a JID with a node: %s",
+		    a->buddies[i], why);
 		CHECK(!j.has_resource, "buddy '%s' has a resource",
 		    a->buddies[i]);
 	}
+	check_file("cafile", a->cafile, S_IFREG);
+	check_file("capath", a->capath, S_IFDIR);
+	check_file("hook", a->hook, S_IFREG);
+	if (a->secret == NULL)
+		check_file("secretfile", a->secretfile, S_IFREG);
 	/*
 	 * Known weakness: statusmessage goes into a <status/> element but is
 	 * not checked with text_check() (invalid UTF-8 or controls break the
@@ -227,8 +313,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (log_debugging())
 		dprintf(2, "fuzz-config: %s\n", rc == 0 ? "loaded" : err);
 	CHECK(rc == 0 || rc == -1, "config_load returned %d", rc);
-	if (rc == -1)
+	if (rc == -1) {
 		CHECK(err[0] != '\0', "config_load failed without a reason");
+		check_no_secret(data, size, err);
+	}
 	config_free(&a);
 	return 0;
 }

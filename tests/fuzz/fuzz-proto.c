@@ -447,7 +447,7 @@ cmd_status(struct conn *c, char *args)
 		reply(c, "OK 1");
 		return;
 	}
-	if (want_jid(c, args, 0, &j) == -1)
+	if (want_jid(c, args, 1, &j) == -1)
 		return;
 	reply(c, "OK %s%s%s", j.bare, j.has_resource ? "/" : "",
 	    j.has_resource ? j.resource : "");

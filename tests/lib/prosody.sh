@@ -16,6 +16,7 @@
 # Knobs (set before prosody_setup / prosody_start):
 #   PROSODY_LOG_LEVEL   min level of prosody.log (default info; debug helps)
 #   PROSODY_EXTRA       extra Lua lines for the global section of the config
+#   PROSODY_MODULES     extra modules to load, as Lua list items: '"limits";' 
 #
 # Differences from the reference config, both for speed only:
 #   network_settings = { nagle = false }  Prosody sends its stream features
@@ -105,6 +106,16 @@ prosody_setup() {
 		timer.add_task(0.05, function () return 0.05; end);
 	end);
 	EOF
+	cat >"$PROSODY_DIR/plugins/mod_test_auth_log.lua" <<-'EOF' || return 1
+	-- Tests only.  Prosody does not log refused logins at level info; this
+	-- does, so that a test can count how many a client cost the server.
+	module:hook("authentication-failure", function (event)
+		local session = event.session;
+		module:log("info", "test: authentication failure for %s (%s)",
+			tostring(session.sasl_handler and session.sasl_handler.username
+				or session.username), tostring(event.condition));
+	end);
+	EOF
 	_ps_cert ca ca "/CN=xmppd test CA" &&
 		_ps_cert localhost localhost /CN=localhost signed &&
 		_ps_cert untrusted untrusted /CN=localhost &&
@@ -142,7 +153,7 @@ https_ports = { }
 network_settings = { nagle = false }
 default_iteration_count = 4096
 plugin_paths = { "$_ps_d/plugins" }
-modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit" }
+modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit"; "test_auth_log"; ${PROSODY_MODULES:-} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false

@@ -1,11 +1,15 @@
 /* test-config: reading xmpp.conf in Asterisk's format (config.c). */
 #include <errno.h>
 #include <fcntl.h>
+#include <grp.h>
 #include <limits.h>
+#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -275,6 +279,9 @@ test_defaults(void)
 	if (loads("[acct]\n" ME "secret=pw\nport=1\n", &a, "port 1"))
 		is_int(a.port, 1, "port 1");
 	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nport =\n", &a, "empty port"))
+		is_int(a.port, 5222, "an empty port is the default");
+	config_free(&a);
 	if (loads("[acct]\n" ME "secret=pw\nport=65535\n", &a, "port 65535"))
 		is_int(a.port, 65535, "port 65535");
 	config_free(&a);
@@ -287,7 +294,7 @@ test_defaults(void)
 	if (loads("[acct]\n" ME "secret=pw\nkeepalive=1\n", &a, "keepalive 1"))
 		is_int(a.keepalive, 1, "keepalive=1 is one second");
 	config_free(&a);
-	if (loads("[acct]\n" ME "secret=pw\nsecret=\nsecretfile=/x\n", &a,
+	if (loads("[acct]\n" ME "secret=pw\nsecret=\nsecretcmd=true\n", &a,
 	    "empty secret"))
 		ok(a.secret == NULL, "an empty secret counts as unset");
 	config_free(&a);
@@ -324,8 +331,6 @@ test_errors(void)
 	    "port abc");
 	fails("[acct]\n" ME "secret=pw\nport = 52x\n", 0600, 4, "port",
 	    "port 52x");
-	fails("[acct]\n" ME "secret=pw\nport =\n", 0600, 4, "port",
-	    "empty port");
 	fails("[acct]\n" ME "secret=pw\nusernmae = me@example.com\n", 0600, 4,
 	    "usernmae", "unknown option in the account");
 	fails("[acct]\n" ME "secret=pw\n\n[other]\n"
@@ -381,12 +386,12 @@ test_errors(void)
 	    "empty section name");
 
 	/* A file holding a password must be private. */
-	fails("[acct]\n" ME "secret = pw\n", 0644, 0, "chmod 600",
+	fails("[acct]\n" ME "secret = pw\n", 0644, 0, "chmod o-rwx",
 	    "secret in a file readable by all (0644)");
-	fails("[general]\nsecret = pw\n[acct]\n" ME, 0604, 0, "chmod 600",
+	fails("[general]\nsecret = pw\n[acct]\n" ME, 0604, 0, "chmod o-rwx",
 	    "secret in [general] in a file readable by others (0604)");
 	fails("[other]\nusername=o@x.com\nsecret = pw\n[acct]\n" ME
-	    "secretfile=/nonexistent\n", 0644, 0, "chmod 600",
+	    "secretcmd=true\n", 0644, 0, "chmod o-rwx",
 	    "another section's secret in a public file");
 }
 
@@ -405,7 +410,8 @@ test_modes(void)
 	ok(load("[acct]\n" ME "secret = pw\n", 0640, "acct", &a, path) == 0,
 	    "0640 is accepted when the group is our own");
 	config_free(&a);
-	ok(load("[acct]\n" ME "secretfile = /nonexistent\n", 0644, "acct", &a,
+	ok(load("[acct]\n" ME "secretcmd = true\n[other]\nusername = "
+	    "o@x.com\nsecretfile = /nonexistent\n", 0644, "acct", &a,
 	    path) == 0, "a 0644 file without secret is accepted");
 	config_free(&a);
 	ok(load("[acct]\n" ME "secretcmd = true\n", 0644, "acct", &a,
@@ -443,10 +449,20 @@ test_secret_sources(void)
 
 	named("secret-public", "public-pw\n", 0644, sf);
 	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
-	if (loads(conf, &a, "a secretfile readable by all")) {
+	fails(conf, 0600, 3, "chmod o-rwx",
+	    "a secretfile readable by all, when the file is read");
+	if (loads("[acct]\n" ME "secretfile = /dev/null\nsecret = x\n", &a,
+	    "a secretfile not used, as secret is given"))
+		is_str(a.secret, "x", "the secret");
+	config_free(&a);
+	named("secret-later", "later-pw\n", 0600, sf);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
+	if (loads(conf, &a, "a secretfile that goes public later")) {
+		chmod(sf, 0644);
 		is_int(config_secret(&a, err, sizeof(err)), -1,
-		    "a secretfile readable by others is refused");
-		ok(strstr(err, "chmod 600") != NULL, "advice: %s", err);
+		    "a secretfile readable by others is refused when read");
+		ok(strstr(err, "chmod o-rwx") != NULL && strstr(err, ":3: ")
+		    != NULL, "advice, with file and line: %s", err);
 		ok(a.secret == NULL, "no secret then");
 	}
 	config_free(&a);
@@ -462,10 +478,16 @@ test_secret_sources(void)
 
 	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s/missing\n",
 	    dir);
-	if (loads(conf, &a, "a missing secretfile")) {
+	fails(conf, 0600, 3, "missing: no such file",
+	    "a missing secretfile, when the configuration is read");
+	named("secret-gone", "gone-pw\n", 0600, sf);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
+	if (loads(conf, &a, "a secretfile removed after loading")) {
+		unlink(sf);
 		is_int(config_secret(&a, err, sizeof(err)), -1,
-		    "a missing secretfile is an error");
-		ok(strstr(err, "missing") != NULL, "naming the file: %s", err);
+		    "a secretfile missing when it is read is an error");
+		ok(strstr(err, "secret-gone: no such file") != NULL,
+		    "naming the file: %s", err);
 	}
 	config_free(&a);
 
@@ -534,7 +556,7 @@ test_include(void)
 	    0600, main_conf);
 	is_int(config_load(main_conf, "acct", &a, err, sizeof(err)), -1,
 	    "a secret in a public included file is refused");
-	ok(strstr(err, "chmod 600") != NULL && strstr(err, other) != NULL,
+	ok(strstr(err, "chmod o-rwx") != NULL && strstr(err, other) != NULL,
 	    "naming the included file: %s", err);
 	config_free(&a);
 
@@ -634,6 +656,465 @@ out:
 	config_free(&a);
 }
 
+/* res_xmpp's spellings of status, and empty values (issue 11). */
+static void
+test_asterisk_values(void)
+{
+	static const struct {
+		const char	*value;
+		enum show	 show;
+	} st[] = {
+		{ "available", SHOW_ONLINE }, { "online", SHOW_ONLINE },
+		{ "chat", SHOW_CHAT }, { "chatty", SHOW_CHAT },
+		{ "away", SHOW_AWAY }, { "xa", SHOW_XA }, { "xaway", SHOW_XA },
+		{ "XAway", SHOW_XA }, { "dnd", SHOW_DND },
+		{ "invisible", SHOW_DND }, { "unavailable", SHOW_XA },
+	};
+	struct account a;
+	char conf[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(st) / sizeof(st[0]); i++) {
+		snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\n"
+		    "status=%s\n", st[i].value);
+		if (loads(conf, &a, st[i].value))
+			is_int(a.status, st[i].show, "status=%s is %s",
+			    st[i].value, show_name(st[i].show));
+		config_free(&a);
+	}
+	if (loads("[general]\nkeepalive=\nautoregister=no\n[acct]\n" ME
+	    "secret=pw\nport=\nkeepalive=30\nkeepalive=\nautoregister=\n"
+	    "priority=\nbuddy=\nusetls=\nstatus=\n", &a,
+	    "empty values, as in Asterisk's sample ('keepalive=')")) {
+		is_int(a.port, 5222, "port= is the default port");
+		is_int(a.keepalive, 60, "keepalive= is the default, 60");
+		is_int(a.autoregister, 1, "autoregister= is the default, "
+		    "not [general]'s");
+		is_int(a.priority, 1, "priority= is 1");
+		is_int(a.status, SHOW_ONLINE, "status= is available");
+		is_int(a.usetls, 1, "usetls= is yes");
+		is_int(a.nbuddies, 0, "buddy= adds nobody");
+	}
+	config_free(&a);
+	fails("[acct]\n" ME "secret=pw\nbuddy = bob\n", 0600, 4,
+	    "buddy: no '@'", "a buddy without a node");
+	fails("[acct]\n" ME "secret=pw\n[other]\nusername = o@x.com\n"
+	    "secret=pw\nbuddy = example.org\n", 0600, 7, "buddy",
+	    "a buddy without a node in another section");
+	fails("[acct]\n" ME "secret=pw\nsendtodialplan = maybe\nstatus = "
+	    "bored\n", 0600, 5, "xaway", "an unknown status lists every "
+	    "spelling");
+}
+
+/* Bounds: one line, the whole configuration, #include (issue 14 D24). */
+static void
+test_limits(void)
+{
+	struct account a;
+	char *big, path[PATH_MAX], conf[PATH_MAX + 128], fifo[PATH_MAX];
+	size_t n = CONFIG_SIZE_MAX + 100, head, i;
+	int p[2];
+	pid_t pid;
+
+	big = malloc(n + 1);
+	head = strlen("[acct]\n" ME "secret = pw\n");
+	memcpy(big, "[acct]\n" ME "secret = pw\n", head);
+	memset(big + head, ';', CONFIG_LINE_MAX);	/* a long comment */
+	strcpy(big + head + CONFIG_LINE_MAX, "\n");
+	ok(load(big, 0600, "acct", &a, path) == 0, "a line of 4096 bytes "
+	    "(and its newline) is read: %s", err);
+	config_free(&a);
+	strcpy(big + head + CONFIG_LINE_MAX, "a\npriority = 3\n");
+	fails(big, 0600, 4, "line longer than 4096 bytes", "a line of 4097 "
+	    "bytes");
+	strcpy(big + head + CONFIG_LINE_MAX, "a");
+	fails(big, 0600, 4, "line longer than 4096 bytes", "a last line of "
+	    "4097 bytes, without newline");
+	memset(big + head, ';', n - head);
+	for (i = head + 63; i < n; i += 64)
+		big[i] = '\n';
+	big[n] = '\0';
+	fails(big, 0600, 0, "longer than 1048576 bytes", "a file over 1 MiB");
+	free(big);
+	fails("[acct]\n" ME "secret = pw\n#include /dev/zero\n", 0600, 4,
+	    "not a regular file", "#include /dev/zero");
+	snprintf(fifo, sizeof(fifo), "%s/a-fifo", dir);
+	if (mkfifo(fifo, 0600) == 0) {
+		snprintf(conf, sizeof(conf), "[acct]\n" ME "secret = pw\n"
+		    "#include %s\n", fifo);
+		fails(conf, 0600, 4, "not a regular file",
+		    "#include of a FIFO nobody writes: no wait");
+		unlink(fifo);
+	} else
+		ok(0, "mkfifo %s: %s", fifo, strerror(errno));
+
+	/* A configuration that never ends, as "-c /dev/zero" would be. */
+	if (pipe(p) == -1 || (pid = fork()) == -1) {
+		ok(0, "pipe or fork: %s", strerror(errno));
+		return;
+	}
+	if (pid == 0) {
+		close(p[0]);
+		memset(conf, 'a', sizeof(conf));
+		while (write(p[1], conf, sizeof(conf)) > 0)
+			;
+		_exit(0);
+	}
+	close(p[1]);
+	snprintf(path, sizeof(path), "/dev/fd/%d", p[0]);
+	is_int(config_load(path, "acct", &a, err, sizeof(err)), -1,
+	    "an endless line from a pipe: an error, not a hang");
+	ok(strstr(err, ":1: line longer than 4096 bytes") != NULL, "%s", err);
+	config_free(&a);
+	close(p[0]);
+	kill(pid, SIGKILL);
+	waitpid(pid, NULL, 0);
+}
+
+/* A NUL byte is refused (load() cannot write one: it uses strlen). */
+static void
+test_nul(void)
+{
+	struct account a;
+	char path[PATH_MAX];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/nul.conf", dir);
+	if ((fd = open(path, O_WRONLY | O_CREAT | O_TRUNC, 0600)) == -1 ||
+	    write(fd, "[acct]\nsecret = p\0w\n", 20) != 20) {
+		ok(0, "write %s", path);
+		return;
+	}
+	close(fd);
+	remember(path);
+	is_int(config_load(path, "acct", &a, err, sizeof(err)), -1,
+	    "a NUL byte in a line is refused");
+	ok(strstr(err, "nul.conf:2: a NUL byte") != NULL, "%s", err);
+	config_free(&a);
+}
+
+/* Who may write the configuration (issue 14 D18). */
+static void
+test_writers(void)
+{
+	struct account a;
+	char path[PATH_MAX], conf[PATH_MAX + 128];
+	struct group *gr;
+
+	fails("[acct]\n" ME "secretcmd = true\n", 0666, 0, "chmod o-w",
+	    "a file every user may write (0666)");
+	fails("[acct]\n" ME "secretcmd = true\n", 0602, 0, "writable by "
+	    "every user", "a file others may write (0602)");
+	ok(load("[acct]\n" ME "secretcmd = true\n", 0664, "acct", &a, path)
+	    == 0, "a file our own group may write (0664): %s", err);
+	config_free(&a);
+	named("inc-open.conf", "priority = 3\n", 0646, path);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretcmd = true\n"
+	    "#include %s\n", path);
+	fails(conf, 0600, 0, "inc-open.conf is writable by every user",
+	    "an included file every user may write");
+	if (geteuid() != 0 || (gr = getgrnam("daemon")) == NULL ||
+	    gr->gr_gid == getegid()) {
+		ok(1, "# SKIP as root only, with a group 'daemon'");
+		return;
+	}
+	named("group-writable.conf", "[acct]\n" ME "secretcmd = true\n",
+	    0620, path);
+	if (chown(path, (uid_t)-1, gr->gr_gid) == -1) {
+		ok(0, "chown %s: %s", path, strerror(errno));
+		return;
+	}
+	is_int(config_load(path, "acct", &a, err, sizeof(err)), -1,
+	    "a file another group may write (0620, group daemon)");
+	ok(strstr(err, "writable by group daemon") != NULL &&
+	    strstr(err, "chmod g-w") != NULL, "naming it: %s", err);
+	config_free(&a);
+}
+
+/* A password readable by a group not ours: the advice (issue 11 item 4). */
+static void
+test_group_advice(void)
+{
+	struct account a;
+	char path[PATH_MAX], me[64];
+	struct passwd *pw;
+	struct group *gr;
+
+	if (geteuid() != 0 || (gr = getgrnam("daemon")) == NULL ||
+	    (pw = getpwnam("daemon")) == NULL || gr->gr_gid == getegid()) {
+		ok(1, "# SKIP as root only, with a user and group 'daemon'");
+		return;
+	}
+	snprintf(me, sizeof(me), "%s", getpwuid(geteuid())->pw_name);
+	named("grp.conf", "[acct]\n" ME "secret = pw\n", 0640, path);
+	if (chown(path, (uid_t)-1, gr->gr_gid) == -1) {
+		ok(0, "chown %s: %s", path, strerror(errno));
+		return;
+	}
+	is_int(config_load(path, "acct", &a, err, sizeof(err)), -1,
+	    "a password readable by group daemon, xmppd running as %s", me);
+	ok(strstr(err, "readable by group daemon (mode 0640)") != NULL,
+	    "it is the group, not others: %s", err);
+	ok(strstr(err, "xmppd runs as user root, group root") != NULL,
+	    "it names the user and group xmppd runs as");
+	ok(strstr(err, "run xmppd as a user whose group is daemon") != NULL &&
+	    strstr(err, "'chgrp root ") != NULL, "it offers both fixes");
+	ok(strstr(err, "chmod 600") == NULL && strstr(err, "chmod o-rwx") ==
+	    NULL, "and no chmod that would lock the group out");
+	config_free(&a);
+	if (chown(path, pw->pw_uid, gr->gr_gid) == -1) {
+		ok(0, "chown %s: %s", path, strerror(errno));
+		return;
+	}
+	is_int(config_load(path, "acct", &a, err, sizeof(err)), -1,
+	    "the same, owned by user daemon");
+	ok(strstr(err, "perhaps its owner, daemon") != NULL, "%s", err);
+	config_free(&a);
+	chmod(path, 0644);
+	is_int(config_load(path, "acct", &a, err, sizeof(err)), -1,
+	    "the same, readable by every user");
+	ok(strstr(err, "every user and by group daemon") != NULL &&
+	    strstr(err, "chmod o-rwx") != NULL, "%s", err);
+	config_free(&a);
+}
+
+/* No message repeats a line or a command that may hold a password. */
+static void
+test_no_echo(void)
+{
+	static const char *typos[] = {
+		"secret: hunter2xyz\n", "secret hunter2xyz\n",
+		"secret hunter2xyz = x\n", "secretz: hunter2xyz = x\n",
+		"hunter2xyz\n",
+	};
+	struct account a;
+	char conf[256], path[PATH_MAX];
+	size_t i;
+
+	for (i = 0; i < sizeof(typos) / sizeof(typos[0]); i++) {
+		snprintf(conf, sizeof(conf), "[acct]\n" ME "%s", typos[i]);
+		is_int(load(conf, 0600, "acct", &a, path), -1, "refused: %.*s",
+		    (int)strcspn(typos[i], "\n"), typos[i]);
+		ok(strstr(err, ":3: ") != NULL &&
+		    strstr(err, "hunter2") == NULL, "the error names the line, "
+		    "not what it holds: %s", err);
+		config_free(&a);
+	}
+	fails("[acct]\n" ME "secret: hunter2xyz\n", 0600, 3, "'secret' "
+	    "without '='", "a typo near a known option name says which");
+	fails("secret hunter2xyz = 1\n[acct]\n" ME, 0600, 1, "outside",
+	    "outside any section, the name is not shown either");
+	ok(strstr(err, "hunter2") == NULL, "%s", err);
+	if (loads("[acct]\n" ME "secretcmd = openssl enc -d -pass "
+	    "pass:hunter2xyz >/dev/null 2>&1 \\; exit 3\n", &a, "a secretcmd "
+	    "with a passphrase in it")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1, "it fails");
+		ok(strstr(err, "hunter2") == NULL && strstr(err, "openssl") ==
+		    NULL, "the error does not show the command: %s", err);
+		ok(strstr(err, ":3: secretcmd failed: exit status 3") != NULL,
+		    "it names the line and the exit status");
+	}
+	config_free(&a);
+}
+
+/* The files the account names, checked when it is read (issue 11 item 3). */
+static void
+test_paths(void)
+{
+	static const char pem[] = "-----BEGIN CERTIFICATE-----\nMIIB\n"
+	    "-----END CERTIFICATE-----\n";
+	struct account a;
+	char ca[PATH_MAX], notpem[PATH_MAX], hook[PATH_MAX], text[PATH_MAX];
+	char conf[4 * PATH_MAX];
+
+	named("ca.pem", pem, 0644, ca);
+	named("notpem.der", "\x30\x82\x01\x0a", 0644, notpem);
+	named("hook.sh", "#!/bin/sh\n", 0755, hook);
+	named("hook.txt", "#!/bin/sh\n", 0644, text);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\ncafile = %s\n"
+	    "capath = %s\nhook = %s\nlogfile = %s/xmppd.log\n", ca, dir, hook,
+	    dir);
+	if (loads(conf, &a, "cafile, capath, hook and logfile that are fine"))
+		ok(a.cafile && a.capath && a.hook && a.logfile, "all four set");
+	config_free(&a);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\n"
+	    "cafile = %s/nosuch.pem\n", dir);
+	fails(conf, 0600, 4, "cafile", "a missing cafile");
+	ok(strstr(err, "nosuch.pem: no such file") != NULL, "%s", err);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\ncafile = %s\n",
+	    dir);
+	fails(conf, 0600, 4, "a folder, not a file", "cafile is a folder");
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\ncafile = %s\n",
+	    notpem);
+	fails(conf, 0600, 4, "PEM", "cafile holds no PEM certificate");
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\ncapath = %s\n",
+	    ca);
+	fails(conf, 0600, 4, "capath", "capath is a file");
+	ok(strstr(err, "not a folder") != NULL, "%s", err);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\n"
+	    "capath = %s/nosuch\n", dir);
+	fails(conf, 0600, 4, "no such file", "a missing capath");
+	fails("[acct]\n" ME "secret=pw\nhook = bin/hook\n", 0600, 4,
+	    "absolute", "a relative hook");
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\nhook = %s\n",
+	    text);
+	fails(conf, 0600, 4, "not executable by user", "a hook without x bit");
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\nhook = %s\n",
+	    dir);
+	fails(conf, 0600, 4, "not a regular file", "a hook that is a folder");
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\nhook = %s/no\n",
+	    dir);
+	fails(conf, 0600, 4, "no such file", "a missing hook");
+	fails("[acct]\n" ME "secret=pw\nlogfile = xmppd.log\n", 0600, 4,
+	    "absolute", "a relative logfile");
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\n"
+	    "logfile = %s/nosuch/xmppd.log\n", dir);
+	fails(conf, 0600, 4, "does not exist", "a logfile in no folder");
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\n[other]\n"
+	    "username = o@x.com\nsecret=pw\ncafile = %s/nosuch.pem\n", dir);
+	if (loads(conf, &a, "another account's missing cafile is its own "
+	    "business (it may run as another user)"))
+		ok(a.cafile == NULL, "ours has none");
+	config_free(&a);
+	snprintf(conf, sizeof(conf), "[general]\ncafile = %s/nosuch.pem\n"
+	    "[acct]\n" ME "secret=pw\n", dir);
+	fails(conf, 0600, 2, "cafile", "a missing cafile from [general] is "
+	    "reported at its line");
+	if (geteuid() != 0) {
+		chmod(ca, 0);
+		snprintf(conf, sizeof(conf), "[acct]\n" ME "secret=pw\n"
+		    "cafile = %s\n", ca);
+		fails(conf, 0600, 4, "not readable by user", "an unreadable "
+		    "cafile");
+		chmod(ca, 0644);
+	} else
+		ok(1, "# SKIP an unreadable cafile: root reads everything");
+}
+
+static int stop_pipe[2] = { -1, -1 };
+static char stop_when[PATH_MAX];
+
+/* A stop() for config_secret_stop(): true once stop_when exists. */
+static int
+stop_once_started(void)
+{
+	ssize_t n;
+
+	if (access(stop_when, F_OK) == 0)
+		return 1;
+	n = write(stop_pipe[1], "", 1);	/* look again at once */
+	(void)n;
+	return 0;
+}
+
+/* Gone, or a zombie nobody reaped yet (its parent was killed too). */
+static int
+dead(pid_t pid)
+{
+	char path[64], state = '?', buf[512], *p;
+	int fd, tries;
+	ssize_t n;
+
+	for (tries = 0; tries < 200; tries++) {
+		snprintf(path, sizeof(path), "/proc/%ld/stat", (long)pid);
+		if ((fd = open(path, O_RDONLY)) == -1)
+			return 1;
+		n = read(fd, buf, sizeof(buf) - 1);
+		close(fd);
+		buf[n > 0 ? n : 0] = '\0';
+		if ((p = strrchr(buf, ')')) != NULL && p[1] == ' ')
+			state = p[2];
+		if (state == 'Z' || state == 'X')
+			return 1;
+		usleep(10000);	/* SIGKILL was sent: it is on its way */
+	}
+	return 0;
+}
+
+static long
+read_pid(const char *path)
+{
+	FILE *fp = fopen(path, "r");
+	long pid = 0;
+
+	if (fp != NULL) {
+		if (fscanf(fp, "%ld", &pid) != 1)
+			pid = 0;
+		fclose(fp);
+	}
+	return pid;
+}
+
+/* secretcmd's limits: its first line, and a stop from the daemon (D9). */
+static void
+test_secretcmd_limits(void)
+{
+	struct account a;
+	char conf[3 * PATH_MAX], sf[PATH_MAX], *big;
+	long pid;
+
+	if (loads("[acct]\n" ME "secretcmd = head -c 10000000 /dev/zero | "
+	    "tr '\\\\0' a\n", &a, "a secretcmd printing 10 MB on one line")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1, "refused");
+		ok(strstr(err, "first line longer than 4096 bytes") != NULL,
+		    "%s", err);
+	}
+	config_free(&a);
+	if (loads("[acct]\n" ME "secretcmd = printf '%4096s\\n' x\n", &a,
+	    "a first line of exactly 4096 bytes"))
+		ok(config_secret(&a, err, sizeof(err)) == 0 &&
+		    strlen(a.secret) == 4096, "is a password (%s)", err);
+	config_free(&a);
+	if (loads("[acct]\n" ME "secretcmd = no-such-command-here\n", &a,
+	    "a secretcmd the shell cannot find")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1, "refused");
+		ok(strstr(err, "exit status 127 (the shell found no such "
+		    "command)") != NULL, "%s", err);
+	}
+	config_free(&a);
+	if (loads("[acct]\n" ME "secretcmd = kill -9 $$\n", &a,
+	    "a secretcmd killed by a signal")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1, "refused");
+		ok(strstr(err, "killed by signal 9") != NULL, "%s", err);
+	}
+	config_free(&a);
+
+	big = malloc(5000);
+	memset(big, 'p', 4999);
+	big[4999] = '\0';
+	named("secret-big", big, 0600, sf);
+	free(big);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretfile = %s\n", sf);
+	if (loads(conf, &a, "a secretfile of one 5000-byte line")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1, "refused");
+		ok(strstr(err, "longer than 4096 bytes") != NULL, "%s", err);
+	}
+	config_free(&a);
+
+	/* SIGTERM during the wait: main.c's stop() says so. */
+	if (pipe2(stop_pipe, O_NONBLOCK | O_CLOEXEC) == -1) {
+		ok(0, "pipe: %s", strerror(errno));
+		return;
+	}
+	snprintf(stop_when, sizeof(stop_when), "%s/secretcmd.pid", dir);
+	remember(stop_when);
+	snprintf(conf, sizeof(conf), "[acct]\n" ME "secretcmd = sleep 100 & "
+	    "echo $! >%s.new && mv %s.new %s; wait\n", stop_when, stop_when,
+	    stop_when);
+	config_secret_stop(stop_pipe[0], stop_once_started);
+	if (loads(conf, &a, "a secretcmd that hangs, in the background")) {
+		is_int(config_secret(&a, err, sizeof(err)), -1, "stopped");
+		ok(strstr(err, "xmppd is stopping") != NULL, "%s", err);
+		pid = read_pid(stop_when);
+		ok(pid > 0 && dead((pid_t)pid), "its background sleep %ld was "
+		    "killed with its process group", pid);
+	}
+	config_free(&a);
+	config_secret_stop(-1, NULL);
+	close(stop_pipe[0]);
+	close(stop_pipe[1]);
+}
+
 /* An error message must fit the caller's buffer, however long the path. */
 static void
 test_long_path(void)
@@ -683,6 +1164,14 @@ main(void)
 	test_include();
 	test_print();
 	test_long_path();
+	test_asterisk_values();
+	test_limits();
+	test_nul();
+	test_writers();
+	test_group_advice();
+	test_no_echo();
+	test_paths();
+	test_secretcmd_limits();
 	for (i = 0; i < nfiles; i++) {
 		if (unlink(files[i]) == -1 && errno != ENOENT)
 			diag("unlink %s: %s", files[i], strerror(errno));

@@ -153,7 +153,7 @@ test_requeue(void)
 	is_int(outbox_confirm(&ob, b1), 2, "a b confirmed");
 
 	/* The link drops before b2's answer, and before e went out. */
-	outbox_requeue(&ob);
+	outbox_requeue(&ob, NULL);
 	is_int(outbox_barrier(&ob), 0, "no barrier owed after requeue");
 	is_str(send_n(&ob, 10, s, sizeof(s)), "c d e",
 	    "after requeue every unconfirmed message comes back, in order");
@@ -175,12 +175,12 @@ test_requeue(void)
 	add(&ob, "h");
 	send_n(&ob, 3, s, sizeof(s));
 	b1 = outbox_barrier(&ob);
-	outbox_requeue(&ob);
+	outbox_requeue(&ob, NULL);
 	is_str(send_n(&ob, 1, s, sizeof(s)), "f", "resend only f");
 	is_int(outbox_confirm(&ob, b1), 0,
 	    "the old barrier drops neither the resent f nor unsent g h");
 	is_str(queued(&ob, s, sizeof(s)), "f g h", "f g h queued");
-	outbox_requeue(&ob);
+	outbox_requeue(&ob, NULL);
 	is_str(send_n(&ob, 10, s, sizeof(s)), "f g h",
 	    "a second requeue starts again from f");
 	b2 = outbox_barrier(&ob);
@@ -189,11 +189,11 @@ test_requeue(void)
 
 	/* Requeue with nothing sent: nothing changes. */
 	add(&ob, "i");
-	outbox_requeue(&ob);
+	outbox_requeue(&ob, NULL);
 	is_str(send_n(&ob, 10, s, sizeof(s)), "i",
 	    "requeue before anything was sent");
-	outbox_requeue(&ob);
-	outbox_requeue(&ob);
+	outbox_requeue(&ob, NULL);
+	outbox_requeue(&ob, NULL);
 	is_str(send_n(&ob, 10, s, sizeof(s)), "i", "requeue twice in a row");
 	outbox_free(&ob);
 }
@@ -267,6 +267,7 @@ test_ends(void)
 	struct outbox ob;
 	int i;
 
+	memset(ends, 0, sizeof(ends));
 	outbox_init(&ob, record_end);
 	outbox_add(&ob, "old", "bob@x.com", "x", 1, 100);
 	outbox_add(&ob, "new", "bob@x.com", "y", 1, 1000);
@@ -281,27 +282,86 @@ test_ends(void)
 	is_int((int)outbox_expire(&ob, 99999, 600), 0,
 	    "a message on the wire is not expired");
 	is_int((int)ob.count, 1, "still queued");
-	for (i = 1; i < OUTBOX_MAX_ATTEMPTS; i++) {
-		outbox_requeue(&ob);
-		ok(outbox_next(&ob) != NULL, "requeued after link %d", i);
+	for (i = 1; i <= 50; i++) {
+		outbox_requeue(&ob, NULL);
+		outbox_next(&ob);
 		outbox_sent(&ob);
 	}
-	outbox_requeue(&ob);
-	is_int(ends[OUTBOX_GAVE_UP], 1, "given up after %d links lost",
-	    OUTBOX_MAX_ATTEMPTS);
-	is_int((int)ob.count, 0, "the queue is empty");
+	is_int(ends[OUTBOX_GAVE_UP], 0, "50 broken links are no evidence "
+	    "against a message: never given up for them");
+	is_int((int)ob.count, 1, "still queued");
+	outbox_confirm(&ob, outbox_barrier(&ob));
+	is_int((int)ob.count, 0, "and confirmed on a link that lasts");
 	ok(outbox_next(&ob) == NULL, "nothing to send");
 	outbox_add(&ob, "c", "bob@x.com", "z", 1, 5);
 	outbox_next(&ob);
 	outbox_sent(&ob);
 	is_int((int)outbox_confirm(&ob, outbox_barrier(&ob)), 1, "confirmed");
-	is_int(ends[OUTBOX_CONFIRMED], 1, "and ended as confirmed");
+	is_int(ends[OUTBOX_CONFIRMED], 2, "and ended as confirmed");
+	outbox_free(&ob);
+}
+
+static const char *blamed;
+
+static void
+record_blame(struct outbox *ob, struct outmsg *m, enum outbox_end why)
+{
+	blamed = ob->blame;
+	record_end(ob, m, why);
+}
+
+/*
+ * A stream error a stanza can cause: the messages in flight become
+ * suspects, go out one by one, and only the one alone on the wire when
+ * it happens again is given up.
+ */
+static void
+test_suspects(void)
+{
+	struct outbox ob;
+	char s[128];
+	unsigned long b;
+
+	memset(ends, 0, sizeof(ends));
+	outbox_init(&ob, record_blame);
+	add(&ob, "a");
+	add(&ob, "b");
+	add(&ob, "c");
+	add(&ob, "d");
+	is_str(send_n(&ob, 3, s, sizeof(s)), "a b c", "a b c in flight");
+	outbox_requeue(&ob, "not-well-formed");
+	is_int(ends[OUTBOX_GAVE_UP], 0, "three in flight: nobody is given up");
+	add(&ob, "e");
+	is_str(send_n(&ob, 10, s, sizeof(s)), "a", "the first suspect goes "
+	    "alone");
+	b = outbox_barrier(&ob);
+	is_str(send_n(&ob, 10, s, sizeof(s)), "", "nothing follows it before "
+	    "its barrier is answered");
+	is_int((int)outbox_confirm(&ob, b), 1, "a is innocent");
+	is_str(send_n(&ob, 10, s, sizeof(s)), "b", "then b, alone");
+	outbox_requeue(&ob, NULL);
+	is_int(ends[OUTBOX_GAVE_UP], 0, "a link cut under b proves nothing");
+	is_str(send_n(&ob, 10, s, sizeof(s)), "b", "b again, alone");
+	outbox_requeue(&ob, "not-well-formed");
+	is_int(ends[OUTBOX_GAVE_UP], 1, "the stream broke again with b alone "
+	    "on the wire: b is given up");
+	is_str(last_end, "b", "b, and only b");
+	is_str(blamed, "not-well-formed", "with the stream error as the why");
+	is_str(send_n(&ob, 10, s, sizeof(s)), "c", "c, the last suspect, "
+	    "alone");
+	is_int((int)outbox_confirm(&ob, outbox_barrier(&ob)), 1, "innocent");
+	is_str(send_n(&ob, 10, s, sizeof(s)), "d e", "then the others "
+	    "together again, in order");
+	outbox_requeue(&ob, "policy-violation");
+	is_str(send_n(&ob, 10, s, sizeof(s)), "d", "two in flight: both "
+	    "suspects, d first");
 	outbox_free(&ob);
 }
 
 int
 main(void)
 {
+	test_suspects();
 	test_ends();
 	test_basic();
 	test_requeue();

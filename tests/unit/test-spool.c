@@ -1,5 +1,6 @@
 /* test-spool.c: the on-disk spool: what is written is read back whole,
  * anything cut short or foreign is refused, and the folder is checked. */
+#include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -44,8 +45,8 @@ write_read(int sync, int groupchat, int receipt)
 	/* Every cut is refused. */
 	for (off_t cut = 1; cut < 40; cut += 7) {
 		struct stat st;
-		stat(path, &st);
-		truncate(path, st.st_size - 1);
+		if (stat(path, &st) == -1 || truncate(path, st.st_size - 1) == -1)
+			diag("cannot cut %s: %s", path, strerror(errno));
 		ok(spool_read(path, &r, &n, err, sizeof(err)) == -1 &&
 		    strstr(err, "truncated") != NULL && r == NULL && n == 0,
 		    "a file cut short is refused (%lld bytes left)",
@@ -94,15 +95,18 @@ many(void)
 	size = (size_t)st.st_size;
 	data = malloc(size);
 	fp = fopen(path, "r");
-	fread(data, 1, size, fp);
-	fclose(fp);
+	if (fp == NULL || fread(data, 1, size, fp) != size)
+		diag("cannot read %s back", path);
+	if (fp != NULL)
+		fclose(fp);
 	for (i = 0, n = 0; i + 5 <= size && n < 3; i++)
 		if (memcmp(data + i, "\nEND\n", 5) == 0 &&
 		    (i + 5 == size || memcmp(data + i + 5, "XMPPD", 5) == 0))
 			rec[n++] = i + 5;
 	is_int((int)n, 3, "three record ends found");
 	for (i = 0; i + 1 < n; i++) {
-		truncate(path, (off_t)rec[i]);
+		if (truncate(path, (off_t)rec[i]) == -1)
+			diag("cannot cut %s: %s", path, strerror(errno));
 		ok(spool_read(path, &r, &n, err, sizeof(err)) == -1,
 		    "a file cut after record %zu of 3 is refused", i + 1);
 		n = 3;
@@ -199,6 +203,7 @@ main(void)
 	foreign();
 	folder();
 	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
-	system(cmd);
+	if (system(cmd) != 0)
+		diag("could not remove %s", dir);
 	return done_testing();
 }

@@ -1,0 +1,129 @@
+#!/bin/sh
+# t0056-link-failures: when the link ends, the daemon says why in words a
+# person can act on (never an errno that is none, never "cannot reach" a
+# server it was talking to), and waits before the next attempt as long
+# as the cause calls for: a refused password is tried once, then after
+# minutes (fail2ban counts every refusal); another client using our full
+# JID is not fought every second (issue 10, defects 4, 5 and 6; issue 14,
+# D23).  Recovery is watched from outside: a buddy, the logs.
+
+. "$(dirname "$0")/lib/test-lib.sh"
+. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/xmppd.sh"
+
+seen_back() {
+	wait_count "$TEST_DIR/$1.out" "^presence alice@localhost/xmppd available" "$2" "${3:-30}"
+}
+available() {
+	count_lines "$TEST_DIR/$1.out" "^presence alice@localhost/xmppd available"
+}
+# log_after N REGEX: a line matching REGEX in the daemon's log after its
+# first N lines.
+log_after() {
+	tail -n +"$(($1 + 1))" "$TEST_DIR/xmppd.log" | grep -Eq -- "$2"
+}
+log_lines() {
+	wc -l <"$TEST_DIR/xmppd.log"
+}
+set_password() {
+	printf '%s\n%s\n' "$2" "$2" |
+		prosodyctl --config "$PROSODY_CFG" passwd "$1@localhost" \
+		>"$PROSODY_DIR/passwd.log" 2>&1
+}
+refusals() {
+	count_lines "$PROSODY_DIR/prosody.log" "test: authentication failure for alice"
+}
+
+test_expect_success 'set up: alice served by xmppd, bob sees her' '
+	prosody_setup &&
+	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
+	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
+	prosody_start &&
+	buddy_start bob bob@localhost/desk bobpw &&
+	xmppd_start alice &&
+	buddy_cmd bob "subscribe alice@localhost" &&
+	seen_back bob 1
+'
+
+test_expect_success 'the server shuts down: the log names its stream error, no errno' '
+	n=$(log_lines) &&
+	prosody_stop &&
+	wait_for 10 "log_after $n \"reconnecting in\"" &&
+	log_after $n "ended the stream: system-shutdown" &&
+	! log_after $n "cannot reach|Operation not permitted" &&
+	prosody_start &&
+	buddy_start bob2 bob@localhost/desk bobpw &&
+	seen_back bob2 1
+'
+
+test_expect_success 'the link cut under us: "lost the connection", not "cannot reach"' '
+	n=$(log_lines) && b=$(available bob2) &&
+	prosody_kill &&
+	wait_for 10 "log_after $n \"reconnecting in\"" &&
+	log_after $n "lost the connection to 127.0.0.1" &&
+	! log_after $n "Operation not permitted" &&
+	prosody_start &&
+	buddy_start bob3 bob@localhost/desk bobpw &&
+	seen_back bob3 1
+'
+
+test_expect_success 'a password changed on the server: one refusal, minutes of back-off, status says why' '
+	n=$(log_lines) && r=$(refusals) &&
+	set_password alice newpw &&
+	prosody_stop && prosody_start &&
+	wait_for 20 "log_after $n \"refused the password for alice@localhost/xmppd\"" &&
+	log_after $n "next attempt in [0-9]+ min" &&
+	test $(($(refusals) - r)) -le 1 &&
+	{ xmpp-status alice 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 1 && grep -q "not connected.*refused the password.*next attempt in" "$TEST_DIR/err"
+'
+
+test_expect_success 'then SIGHUP tries again at once' '
+	set_password alice alicepw &&
+	buddy_start bob4 bob@localhost/desk bobpw &&
+	kill -HUP $XMPPD_PID &&
+	seen_back bob4 1 20
+'
+
+test_expect_success 'another client takes our full JID: said plainly, and not fought every second' '
+	n=$(log_lines) &&
+	buddy_start thief alice@localhost/xmppd alicepw &&
+	wait_for 10 "log_after $n \"another client logged in as alice@localhost/xmppd\"" &&
+	log_after $n "res_xmpp" &&
+	wait_for 5 "log_after $n \"reconnecting in\"" &&
+	delay=$(tail -n +"$((n + 1))" "$TEST_DIR/xmppd.log" | sed -n "s/.*reconnecting in \([0-9]*\)\..* s$/\1/p" | tail -1) &&
+	test "${delay:-0}" -ge 20
+'
+
+test_expect_success 'once that client leaves, the account returns by itself' '
+	b=$(available bob4) &&
+	buddy_stop thief &&
+	seen_back bob4 $((b + 1)) 60
+'
+
+test_expect_success 'the first login meets another client on our resource, and the server keeps the older one: 73' '
+	xmppd_stop &&
+	prosody_stop && PROSODY_EXTRA="conflict_resolve = \"kick_new\"" &&
+	prosody_cert good && prosody_start &&
+	buddy_start holder alice@localhost/xmppd alicepw &&
+	{ xmppd alice 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 73 && grep -q "refused to bind alice@localhost/xmppd: another client" "$TEST_DIR/err" &&
+	test ! -e "$XMPPD_SOCKET_DIR/alice.sock"
+'
+
+test_expect_success 'STARTTLS refused with <failure/>: 69 at once, no password sent' '
+	port=$("$TOP/tests/freeport") && : >"$TEST_DIR/capture" &&
+	{ socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
+		EXEC:"$TOP/tests/fake-starttls-refused.sh $TEST_DIR/capture" & fake=$!; } &&
+	at_exit "kill $fake 2>/dev/null" &&
+	wait_for 5 "socat -u /dev/null TCP:127.0.0.1:$port 2>/dev/null" &&
+	XMPPD_CONFIG=$TEST_DIR/fake.conf &&
+	printf "[fake]\nusername = alice@localhost\nsecret = s3cret-pw\nserverhost = 127.0.0.1\nport = %s\ncafile = %s\n" \
+		"$port" "$PROSODY_CAFILE" >"$XMPPD_CONFIG" && chmod 600 "$XMPPD_CONFIG" &&
+	export XMPPD_CONFIG &&
+	{ timeout 20 xmppd fake 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 69 && grep -q "refused STARTTLS" "$TEST_DIR/err" &&
+	! grep -q "s3cret" "$TEST_DIR/capture" && ! grep -q "<auth" "$TEST_DIR/capture"
+'
+
+done_testing
