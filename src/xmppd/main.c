@@ -238,6 +238,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		next = t;
 	if ((t = muc_timers(now)) < next)
 		next = t;
+	if ((t = presence_timers(now)) < next)
+		next = t;
 	if ((t = hook_timers(now)) < next)
 		next = t;
 	/* Requests the timers took up, queued behind one that ended. */
@@ -423,6 +425,7 @@ state_init(void)
 	    request_delivered);
 	queue_init(request_accepted, request_message_ended);
 	muc_init(request_joined);
+	presence_init();
 	message_init(request_receipt);
 	session_init(&hooks);
 	queue_load(1);
@@ -433,6 +436,7 @@ static void
 state_free(void)
 {
 	muc_free();
+	presence_free();
 	hook_stop();
 	free(xd.presence_text);
 	inbox_free(&xd.inbox);

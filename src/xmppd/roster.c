@@ -186,21 +186,26 @@ roster_drop_buddy(struct roster *r, struct contact *c)
 		roster_remove(r, c);
 }
 
+/* A buddy the server's roster no longer has: what it said is gone. */
+static void
+contact_unlist(struct contact *c)
+{
+	c->in_roster = 0;
+	free(c->subscription);
+	c->subscription = NULL;
+}
+
 void
-roster_set_item(struct roster *r, const char *bare, const char *subscription,
-    int ask)
+roster_set_item(struct roster *r, const char *bare, const char *subscription)
 {
 	struct contact *c;
 
 	if (subscription != NULL && strcmp(subscription, "remove") == 0) {
 		if ((c = roster_find(r, bare)) == NULL)
 			return;
-		if (c->is_buddy) {
-			c->in_roster = 0;
-			c->ask = 0;
-			free(c->subscription);
-			c->subscription = NULL;
-		} else
+		if (c->is_buddy)
+			contact_unlist(c);
+		else
 			roster_remove(r, c);
 		return;
 	}
@@ -208,7 +213,6 @@ roster_set_item(struct roster *r, const char *bare, const char *subscription,
 	count_other(r, c, -1);
 	c->in_roster = 1;
 	count_other(r, c, 1);
-	c->ask = ask;
 	free(c->subscription);
 	c->subscription = xstrdup(subscription ? subscription : "none");
 }
@@ -220,14 +224,27 @@ roster_begin_reload(struct roster *r)
 
 	for (c = r->oldest; c != NULL; c = next) {
 		next = c->newer;
-		if (c->is_buddy) {
-			c->in_roster = 0;
-			c->ask = 0;
-			free(c->subscription);
-			c->subscription = NULL;
-		} else
+		if (c->is_buddy)
+			contact_unlist(c);
+		else
 			roster_remove(r, c);
 	}
+}
+
+int
+roster_sees_them(const struct contact *c)
+{
+	return c->subscription != NULL &&
+	    (strcmp(c->subscription, "to") == 0 ||
+	    strcmp(c->subscription, "both") == 0);
+}
+
+int
+roster_sees_us(const struct contact *c)
+{
+	return c->subscription != NULL &&
+	    (strcmp(c->subscription, "from") == 0 ||
+	    strcmp(c->subscription, "both") == 0);
 }
 
 /* text cut to ROSTER_TEXT_MAX bytes, not inside a UTF-8 sequence. */

@@ -33,7 +33,6 @@ struct contact {
 	int		 in_roster;	/* the server's roster has it */
 	int		 is_buddy;	/* a buddy= line names it */
 	char		*subscription;	/* none, to, from, both */
-	int		 ask;		/* our subscribe is pending (ask=) */
 	struct resource	*resources;	/* available ones only */
 	size_t		 nresources;	/* at most ROSTER_RESOURCES_MAX */
 	int		 capped;	/* a resource was dropped for room */
@@ -68,12 +67,17 @@ void		 roster_add_buddy(struct roster *, const char *bare);
 void		 roster_drop_buddy(struct roster *, struct contact *c);
 
 /*
- * Records a roster item from the server: its subscription and whether
- * our request is pending (ask="subscribe"); subscription "remove" takes
- * it out (a buddy= entry stays, without the server's flag).
+ * Records a roster item from the server; subscription "remove" takes it
+ * out (a buddy= entry stays, without the server's flag).  (Its ask=
+ * "subscribe" says nothing we can use: ejabberd shows it also for a
+ * request its anti-flood dropped.)
  */
 void		 roster_set_item(struct roster *, const char *bare,
-		    const char *subscription, int ask);
+		    const char *subscription);
+
+/* Does the subscription let us see c's presence (to, both)?  c's see ours? */
+int		 roster_sees_them(const struct contact *c);
+int		 roster_sees_us(const struct contact *c);
 
 /* A full roster is about to be loaded: forget the server's old items. */
 void		 roster_begin_reload(struct roster *);

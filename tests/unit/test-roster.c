@@ -46,13 +46,13 @@ test_basic(void)
 	    "a prefix of a buddy is not in the roster");
 	is_int(roster_status(&r, "bob@example.com.au", NULL),
 	    STATUS_NOT_IN_ROSTER, "a longer JID is not in the roster");
-	roster_set_item(&r, CAROL, "both", 0);
+	roster_set_item(&r, CAROL, "both");
 	is_int(roster_status(&r, CAROL, NULL), STATUS_OFFLINE,
 	    "server roster item without presence: 6");
 	ok(roster_find(&r, CAROL) != NULL &&
 	    strcmp(roster_find(&r, CAROL)->subscription, "both") == 0,
 	    "the subscription is recorded");
-	roster_set_item(&r, CAROL, NULL, 0);
+	roster_set_item(&r, CAROL, NULL);
 	ok(strcmp(roster_find(&r, CAROL)->subscription, "none") == 0,
 	    "no subscription attribute means none");
 
@@ -91,7 +91,7 @@ test_priorities(void)
 	struct roster r;
 
 	roster_init(&r);
-	roster_set_item(&r, BOB, "both", 0);
+	roster_set_item(&r, BOB, "both");
 	roster_presence(&r, BOB, "desk", 1, 5, SHOW_AWAY, NULL);
 	roster_presence(&r, BOB, "phone", 1, 10, SHOW_DND, NULL);
 	roster_presence(&r, BOB, "laptop", 1, -1, SHOW_CHAT, NULL);
@@ -149,7 +149,7 @@ test_membership(void)
 
 	roster_init(&r);
 	roster_add_buddy(&r, BOB);
-	roster_set_item(&r, CAROL, "to", 0);
+	roster_set_item(&r, CAROL, "to");
 	roster_presence(&r, "eve@evil.example", "x", 1, 0, SHOW_CHAT, "spam");
 	is_int(roster_status(&r, "eve@evil.example", NULL),
 	    STATUS_NOT_IN_ROSTER, "presence from a stranger is ignored");
@@ -160,24 +160,24 @@ test_membership(void)
 
 	roster_presence(&r, CAROL, "home", 1, 0, SHOW_AWAY, NULL);
 	roster_presence(&r, BOB, "home", 1, 0, SHOW_XA, NULL);
-	roster_set_item(&r, CAROL, "remove", 0);
+	roster_set_item(&r, CAROL, "remove");
 	is_int(roster_status(&r, CAROL, NULL), STATUS_NOT_IN_ROSTER,
 	    "subscription remove drops a non-buddy contact");
 	ok(roster_find(&r, CAROL) == NULL, "and frees it");
-	roster_set_item(&r, BOB, "both", 0);
-	roster_set_item(&r, BOB, "remove", 0);
+	roster_set_item(&r, BOB, "both");
+	roster_set_item(&r, BOB, "remove");
 	ok(roster_find(&r, BOB) != NULL, "a buddy stays after remove");
 	is_int(roster_status(&r, BOB, NULL), SHOW_XA,
 	    "and keeps its presence");
 	is_int(roster_find(&r, BOB)->in_roster, 0,
 	    "without the server's flag");
-	roster_set_item(&r, "nobody@example.com", "remove", 0);
+	roster_set_item(&r, "nobody@example.com", "remove");
 	is_int(r.count, 1, "removing an unknown contact adds nothing");
 
 	/* Reload: server items go, buddies stay. */
-	roster_set_item(&r, CAROL, "both", 0);
-	roster_set_item(&r, "dave@example.com", "from", 0);
-	roster_set_item(&r, BOB, "both", 0);
+	roster_set_item(&r, CAROL, "both");
+	roster_set_item(&r, "dave@example.com", "from");
+	roster_set_item(&r, BOB, "both");
 	roster_presence(&r, CAROL, "home", 1, 0, SHOW_AWAY, NULL);
 	roster_begin_reload(&r);
 	is_int(roster_status(&r, CAROL, NULL), STATUS_NOT_IN_ROSTER,
@@ -188,7 +188,7 @@ test_membership(void)
 	is_int(roster_find(&r, BOB)->in_roster, 0,
 	    "without the server's flag until the new roster names them");
 	is_int(r.count, 1, "only the buddy is left");
-	roster_set_item(&r, CAROL, "both", 0);
+	roster_set_item(&r, CAROL, "both");
 	is_int(roster_status(&r, CAROL, NULL), STATUS_OFFLINE,
 	    "a reloaded item is back, offline until presence comes");
 
@@ -218,7 +218,7 @@ test_growth(void)
 		if (i % 2)
 			roster_add_buddy(&r, bare);
 		else
-			roster_set_item(&r, bare, "both", 0);
+			roster_set_item(&r, bare, "both");
 		if (i % 3 == 0)
 			roster_presence(&r, bare, "r", 1, 0,
 			    (enum show)(SHOW_ONLINE + i % 5), NULL);
@@ -270,7 +270,7 @@ test_resource_cap(void)
 	int logged = 0;
 
 	roster_init(&r);
-	roster_set_item(&r, BOB, "both", 0);
+	roster_set_item(&r, BOB, "both");
 	roster_presence(&r, BOB, "phone", 1, 10, SHOW_DND, NULL);
 	for (i = 0; i < 50000; i++)
 		logged += roster_presence(&r, BOB, flood_name(name,
@@ -314,7 +314,7 @@ test_text_cap(void)
 	size_t i;
 
 	roster_init(&r);
-	roster_set_item(&r, BOB, "both", 0);
+	roster_set_item(&r, BOB, "both");
 	memset(text, 'a', sizeof(text) - 1);
 	text[sizeof(text) - 1] = '\0';
 	roster_presence(&r, BOB, "a", 1, 0, SHOW_AWAY, text);
@@ -341,19 +341,24 @@ test_others(void)
 
 	roster_init(&r);
 	roster_add_buddy(&r, BOB);
-	roster_set_item(&r, BOB, "both", 0);
-	roster_set_item(&r, CAROL, "from", 1);
-	roster_set_item(&r, "dave@example.com", "none", 0);
+	roster_set_item(&r, BOB, "both");
+	roster_set_item(&r, CAROL, "from");
+	roster_set_item(&r, "dave@example.com", "none");
 	is_int(r.others, 2, "two contacts no buddy line names");
-	ok(roster_find(&r, CAROL)->ask, "ask=subscribe is recorded");
-	roster_set_item(&r, CAROL, "both", 0);
-	ok(!roster_find(&r, CAROL)->ask, "and cleared by the next push");
+	ok(!roster_sees_them(roster_find(&r, CAROL)) &&
+	    roster_sees_us(roster_find(&r, CAROL)), "from: carol sees us");
+	roster_set_item(&r, CAROL, "both");
+	ok(roster_sees_them(roster_find(&r, CAROL)) &&
+	    roster_sees_us(roster_find(&r, CAROL)), "both: either way");
+	ok(roster_sees_them(roster_find(&r, BOB)) &&
+	    !roster_sees_us(roster_find(&r, "dave@example.com")),
+	    "both and none");
 	is_int(r.others, 2, "changing an item counts it once");
 	roster_add_buddy(&r, CAROL);
 	is_int(r.others, 1, "a buddy line for carol: one");
 	roster_drop_buddy(&r, roster_find(&r, CAROL));
 	is_int(r.others, 2, "its line gone, carol counts again");
-	roster_set_item(&r, "dave@example.com", "remove", 0);
+	roster_set_item(&r, "dave@example.com", "remove");
 	is_int(r.others, 1, "removed from the roster: one");
 	roster_drop_buddy(&r, roster_find(&r, BOB));
 	is_int(r.others, 2, "bob's line gone: he is in the roster, two");
@@ -375,15 +380,15 @@ test_cursor(void)
 	char seen[256] = "";
 
 	roster_init(&r);
-	roster_set_item(&r, "a@x", "both", 0);
-	roster_set_item(&r, "b@x", "both", 0);
-	roster_set_item(&r, "c@x", "both", 0);
+	roster_set_item(&r, "a@x", "both");
+	roster_set_item(&r, "b@x", "both");
+	roster_set_item(&r, "c@x", "both");
 	roster_cursor_start(&r, &cur);
 	roster_cursor_start(&r, &other);
 	c = roster_cursor_next(&r, &cur);
 	strcat(seen, c->bare);
-	roster_set_item(&r, "b@x", "remove", 0);	/* the next one */
-	roster_set_item(&r, "d@x", "both", 0);	/* a newcomer */
+	roster_set_item(&r, "b@x", "remove");	/* the next one */
+	roster_set_item(&r, "d@x", "both");	/* a newcomer */
 	while ((c = roster_cursor_next(&r, &cur)) != NULL)
 		strcat(seen, c->bare);
 	is_str(seen, "a@xc@xd@x", "a cursor skips a contact removed before "
@@ -400,7 +405,7 @@ test_cursor(void)
 
 		for (i = 0; i < 1000; i++) {
 			snprintf(bare, sizeof(bare), "u%04d@x", i);
-			roster_set_item(&r, bare, "to", 0);
+			roster_set_item(&r, bare, "to");
 		}
 		roster_cursor_start(&r, &cur);
 		for (i = 0; (c = roster_cursor_next(&r, &cur)) != NULL; i++) {
