@@ -3,7 +3,7 @@
 # client protocol by hand, and clients that misbehave.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 # conf_fails 'PATTERN' LINES...: xmppd -n on a file of these lines fails
@@ -19,9 +19,9 @@ conf_fails() {
 }
 
 test_expect_success 'set up a server and accounts' '
-	prosody_setup &&
-	prosody_adduser alice "s3cret-Pa55" && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice "s3cret-Pa55" && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice "s3cret-Pa55" "buddy = bob@localhost"
 '
 
@@ -64,7 +64,7 @@ test_expect_success 'Asterisk-only options are warned about, not fatal' '
 test_expect_success 'the password comes from secretcmd, and a failing one is named' '
 	xmppd_config alice alice "" "buddy = bob@localhost" \
 		"secretcmd = printf %s s3cret-Pa55" &&
-	xmppd alice && pid=$(cat "$XMPPD_SOCKET_DIR/alice.lock") &&
+	xmppd alice && pid=$(sed -n 1p "$XMPPD_SOCKET_DIR/alice.lock") &&
 	test "$(xmpp-status alice)" = 1 &&
 	! grep -q "s3cret" /proc/$pid/cmdline &&
 	kill $pid && wait_for 10 "! pid_alive $pid" &&
@@ -126,6 +126,16 @@ test_expect_success 'three hundred waiting clients are each answered' '
 		wait $p; rc=$?; [ $rc = 1 ] || fails=$((fails + 1))
 	done &&
 	test $fails = 0 && test ! -s "$TEST_DIR/many.err"
+'
+
+test_expect_success 'a second account with the same JID and resource is refused (73), naming the first' '
+	cp "$XMPPD_CONFIG" "$TEST_DIR/twin.conf" &&
+	sed -n "/^\[alice\]/,\$p" "$XMPPD_CONFIG" | sed "s/^\[alice\]/[twin]/" >>"$TEST_DIR/twin.conf" &&
+	{ xmppd -c "$TEST_DIR/twin.conf" twin 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 73 &&
+	grep -q "account twin logs in as alice@localhost/xmppd, like the account served by pid $XMPPD_PID alice" "$TEST_DIR/err" &&
+	grep -q "give one of them another resource" "$TEST_DIR/err" &&
+	test ! -e "$XMPPD_SOCKET_DIR/twin.sock"
 '
 
 test_expect_success 'the daemon stops cleanly' '

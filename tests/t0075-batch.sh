@@ -5,7 +5,7 @@
 # of it may lose, reorder or mix up a message.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 SPOOL=$XMPPD_STATE_DIR/alice
@@ -21,9 +21,9 @@ bodies() {
 }
 
 test_expect_success 'set up a server, bob and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	xmppd_start alice -d &&
 	buddy_start bob bob@localhost/desk bobpw
@@ -54,6 +54,33 @@ test_expect_success '--lines: bad lines are named and skipped, the good ones go,
 	test "$(bodies bob2 | tr "\\n" ,)" = "good 1,good 2,good 3,"
 '
 
+test_expect_success '--lines: a line with a colour code or a Latin-1 byte is refused, naming --clean' '
+	printf "ok\n\033[31mred\033[0m\ncaf\351\n" >"$TEST_DIR/in" &&
+	{ xmpp-send -l alice bob@localhost <"$TEST_DIR/in" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 65 &&
+	grep -q "^xmpp-send: line 2: .*control character.*--clean" "$TEST_DIR/err" &&
+	grep -q "^xmpp-send: line 3: .*invalid UTF-8.*--clean" "$TEST_DIR/err" &&
+	wait_for 10 "bodies bob2 | grep -q \"^ok\\\$\""
+'
+
+test_expect_success '--lines --clean: every line goes, cleaned; a long one in parts' '
+	n0=$(bodies bob2 | wc -l) &&
+	{
+		printf "ok\n\033[31mred\033[0m\r\ncaf\351\n\001\033[0m\n"
+		head -c 40000 /dev/zero | tr "\\0" y; echo
+		printf "last"
+	} >"$TEST_DIR/in" &&
+	xmpp-send -l -C alice bob@localhost <"$TEST_DIR/in" 2>"$TEST_DIR/err" &&
+	test ! -s "$TEST_DIR/err" &&
+	wait_for 10 "bodies bob2 | grep -q \"^last\\\$\"" &&
+	bodies bob2 | tail -n +$((n0 + 1)) >"$TEST_DIR/got" &&
+	test "$(sed -n 1,3p "$TEST_DIR/got" | tr "\\n" ,)" = "ok,red,caf$(printf "\357\277\275")," &&
+	sed -n 4p "$TEST_DIR/got" | grep -q "^(part 1 of 2)\\\\nyyyy" &&
+	sed -n 5p "$TEST_DIR/got" | grep -q "^(part 2 of 2)\\\\nyyyy" &&
+	test "$(sed -n 4,5p "$TEST_DIR/got" | tr -cd y | wc -c)" = 40000 &&
+	test "$(sed -n 6p "$TEST_DIR/got")" = last && test $(wc -l <"$TEST_DIR/got") = 6
+'
+
 test_expect_success '--lines with --wait: every line confirmed by the server on exit 0' '
 	seq 1 50 | xmpp-send -l -w 10 alice bob@localhost &&
 	test $(files) = 0
@@ -75,7 +102,7 @@ test_expect_success 'requests in one write: answered in order, a bad one in its 
 '
 
 test_expect_success 'server down: 40 lines spooled in fewer files, all of them there' '
-	prosody_stop &&
+	server_stop &&
 	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	seq 1 40 | sed "s/^/held /" >"$TEST_DIR/in" &&
 	xmpp-send -l alice bob@localhost <"$TEST_DIR/in" &&
@@ -86,7 +113,7 @@ test_expect_success 'server down: 40 lines spooled in fewer files, all of them t
 test_expect_success 'xmppd killed (SIGKILL): all 40 delivered after restart, in order, same ids' '
 	cat "$SPOOL"/*.msg | sed -n "s/^id //p" | sort >"$TEST_DIR/ids" &&
 	kill -KILL $XMPPD_PID && wait_for 10 "! pid_alive $XMPPD_PID" &&
-	prosody_start && buddy_start bob3 bob@localhost/desk bobpw &&
+	server_start && buddy_start bob3 bob@localhost/desk bobpw &&
 	xmppd_start alice -d &&
 	wait_for 20 "test \$(bodies bob3 | wc -l) -ge 40" &&
 	bodies bob3 | cmp "$TEST_DIR/in" - &&
@@ -126,7 +153,7 @@ test_expect_success 'spool unwritable: every message of the turn refused with 75
 LATER="reconnecting in ([4-9]|[1-9][0-9])\\."
 test_expect_success 'offline, two pipelines at once: every request answered at once' '
 	n=$(count_lines "$TEST_DIR/xmppd.log" "$LATER") &&
-	prosody_stop && wait_count "$TEST_DIR/xmppd.log" "$LATER" $((n + 1)) 20 &&
+	server_stop && wait_count "$TEST_DIR/xmppd.log" "$LATER" $((n + 1)) 20 &&
 	mkfifo "$TEST_DIR/a.in" "$TEST_DIR/b.in" &&
 	{ socat -t 10 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" \
 		<"$TEST_DIR/a.in" >"$TEST_DIR/a.out" & } &&
@@ -145,7 +172,7 @@ test_expect_success 'offline, two pipelines at once: every request answered at o
 '
 
 test_expect_success '--lines -w, server down: the first unconfirmed line reported, status of the first failure' '
-	prosody_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	server_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	{ printf "held 1\n\001bad\nheld 3\n" |
 		xmpp-send -l -w 0.5 alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 65 &&

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "control.h"
+#include "jid.h"
 #include "log.h"
 #include "proto.h"
 #include "sockdir.h"
@@ -115,26 +116,41 @@ setup_process(void)
 }
 
 /*
- * Takes DIR/ACCOUNT.lock for the daemon's lifetime; a second xmppd for the
- * same account finds it held and refuses to start.
+ * Opens and locks path for the daemon's lifetime.  -1 if another process
+ * holds it: then holder has the file's first line (who holds it).
  */
 static int
-take_lock(const char *dir, const char *account)
+lock_file(const char *path, char *holder, size_t len)
 {
-	char path[PATH_MAX], pid[32];
 	int fd;
 	ssize_t n;
 
-	snprintf(path, sizeof(path), "%s/%s.lock", dir, account);
-	account_fold(path + strlen(dir) + 1);
 	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600)) == -1) {
 		fprintf(stderr, "xmppd: %s: %s\n", path, strerror(errno));
 		exit(EX_CANTCREAT);
 	}
-	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
-		n = pread(fd, pid, sizeof(pid) - 1, 0);
-		pid[n > 0 ? n : 0] = '\0';
-		pid[strcspn(pid, "\n")] = '\0';
+	if (flock(fd, LOCK_EX | LOCK_NB) == 0)
+		return fd;
+	n = pread(fd, holder, len - 1, 0);
+	holder[n > 0 ? n : 0] = '\0';
+	holder[strcspn(holder, "\n")] = '\0';
+	close(fd);
+	return -1;
+}
+
+/*
+ * Takes DIR/ACCOUNT.lock; a second xmppd for the same account finds it
+ * held and refuses to start.
+ */
+static int
+take_lock(const char *dir, const char *account)
+{
+	char path[PATH_MAX], pid[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "%s/%s.lock", dir, account);
+	account_fold(path + strlen(dir) + 1);
+	if ((fd = lock_file(path, pid, sizeof(pid))) == -1) {
 		fprintf(stderr, "xmppd: account %s is already served by "
 		    "another xmppd (pid %s, lock %s)\n", account,
 		    *pid ? pid : "?", path);
@@ -143,14 +159,61 @@ take_lock(const char *dir, const char *account)
 	return fd;
 }
 
+/*
+ * Takes DIR/jid-HASH.lock, named after our full JID: two accounts (of one
+ * configuration file or two) with the same JID and resource would take
+ * the session from each other forever.  Holds "PID ACCOUNT".
+ */
+static int
+take_jid_lock(const char *dir, const char *account, const char *username)
+{
+	char path[PATH_MAX], holder[128];
+	uint64_t h = 14695981039346656037ULL;	/* FNV-1a */
+	struct jid j;
+	const char *p;
+	int fd;
+
+	if (jid_parse(username, 0, &j) != NULL)
+		return -1;
+	for (p = j.bare; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	h = (h ^ '/') * 1099511628211ULL;
+	for (p = j.resource; *p; p++)
+		h = (h ^ (unsigned char)*p) * 1099511628211ULL;
+	snprintf(path, sizeof(path), "%s/jid-%016llx.lock", dir,
+	    (unsigned long long)h);
+	if ((fd = lock_file(path, holder, sizeof(holder))) == -1) {
+		fprintf(stderr, "xmppd: account %s logs in as %s, like the "
+		    "account served by pid %s: two daemons with one full JID "
+		    "would take the session from each other; give one of them "
+		    "another resource (username = %s/OTHER)\n", account,
+		    username, *holder ? holder : "?", j.bare);
+		exit(EX_CANTCREAT);
+	}
+	return fd;
+}
+
+/*
+ * The lock file holds our pid (first line, for PIDFile=) and our spool
+ * folder, where xmpp-send --queue puts messages while we are not running.
+ */
 static void
 write_pid(int lockfd)
 {
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	char pid[PATH_MAX + 32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n%s\n", (long)getpid(),
+	    xd.spooldir);
 
 	if (ftruncate(lockfd, 0) == 0 && pwrite(lockfd, pid, (size_t)n, 0) < 0)
 		log_warn("cannot record our pid in the lock file");
+}
+
+static void
+write_jid_lock(int fd, const char *account)
+{
+	if (fd >= 0 && (ftruncate(fd, 0) == -1 ||
+	    dprintf(fd, "%ld %s\n", (long)getpid(), account) < 0))
+		log_warn("cannot record our pid in the JID's lock file");
 }
 
 /*
@@ -276,9 +339,11 @@ loop_once(struct pollfd **pfd, size_t *cap)
 static void
 usage_exit(poptContext pc, const char *msg)
 {
+	(void)pc;
 	if (msg != NULL)
 		fprintf(stderr, "xmppd: %s\n", msg);
-	poptPrintUsage(pc, stderr, 0);
+	fprintf(stderr, "Usage: xmppd [-fdn] [-c FILE] [-S DIR] ACCOUNT\n"
+	    "(xmppd --help says more)\n");
 	exit(EX_USAGE);
 }
 
@@ -294,7 +359,8 @@ struct options {
 static poptContext
 parse_options(int argc, const char **argv, struct options *o)
 {
-	int version = 0, rc;
+	int version = 0, help = 0, rc;
+	char bad[256];
 	struct poptOption opts[] = {
 		{ "config", 'c', POPT_ARG_STRING, &o->conf, 0,
 		    "configuration file", "FILE" },
@@ -308,7 +374,12 @@ parse_options(int argc, const char **argv, struct options *o)
 		    "check the configuration, print it and exit", NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
-		POPT_AUTOHELP
+		{ "help", 'h', POPT_ARG_VAL, &help, 1,
+		    "print this help and exit (also -?)", NULL },
+		{ NULL, '?', POPT_ARG_VAL | POPT_ARGFLAG_DOC_HIDDEN, &help, 1,
+		    NULL, NULL },
+		{ "usage", '\0', POPT_ARG_VAL, &help, 2,
+		    "print the usage line and exit", NULL },
 		POPT_TABLEEND
 	};
 	const char *why;
@@ -318,8 +389,17 @@ parse_options(int argc, const char **argv, struct options *o)
 	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(options_pc,
 	    "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
-	if ((rc = poptGetNextOpt(options_pc)) < -1)
-		usage_exit(options_pc, poptStrerror(rc));
+	if ((rc = poptGetNextOpt(options_pc)) < -1) {
+		snprintf(bad, sizeof(bad), "%s: %s",
+		    poptBadOption(options_pc, 0), poptStrerror(rc));
+		usage_exit(options_pc, bad);
+	}
+	if (help == 1)
+		poptPrintHelp(options_pc, stdout, 0);
+	if (help == 2)
+		printf("Usage: xmppd [-fdn] [-c FILE] [-S DIR] ACCOUNT\n");
+	if (help)
+		exit(0);
 	if (version) {
 		printf("xmppd %s (protocol %d)\n", VERSION, PROTO_VERSION);
 		exit(0);
@@ -356,14 +436,15 @@ load_config(const struct options *o)
 }
 
 /*
- * Prepares the socket folder and takes the account's lock; fills path with
- * the socket's path and returns the lock's descriptor.
+ * Prepares the socket folder and takes the account's lock and its JID's;
+ * fills path with the socket's path and returns the locks' descriptors.
  */
 static int
 prepare_socket(const struct options *o, int group_set, gid_t gid,
-    char *path, size_t len)
+    char *path, size_t len, int *jidfd)
 {
 	char dir[PATH_MAX], err[PATH_MAX + 512];
+	int fd;
 
 	sockdir_daemon(o->sockdir, dir, sizeof(dir));
 	if (sockdir_prepare(dir, group_set, gid, err, sizeof(err)) == -1)
@@ -371,7 +452,9 @@ prepare_socket(const struct options *o, int group_set, gid_t gid,
 	if (sock_path(dir, o->account, path, len) == -1)
 		errx(EX_USAGE, "socket path %s/%s.sock is too long", dir,
 		    o->account);
-	return take_lock(dir, o->account);
+	fd = take_lock(dir, o->account);
+	*jidfd = take_jid_lock(dir, o->account, xd.acct.username);
+	return fd;
 }
 
 /* The spool must exist before the first message is accepted. */
@@ -418,6 +501,7 @@ state_init(void)
 	size_t i;
 
 	xd.started = clock_ms();
+	clock_wall();	/* the daemon's wall clock starts from here */
 	roster_init(&xd.roster);
 	for (i = 0; i < xd.acct.nbuddies; i++)
 		roster_add_buddy(&xd.roster, xd.acct.buddies[i]);
@@ -454,7 +538,7 @@ main(int argc, const char **argv)
 	char path[PATH_MAX], err[1024];
 	struct pollfd *pfd = NULL;
 	size_t cap = 0;
-	int group_set, lockfd, readyfd = -1, status;
+	int group_set, lockfd, jidfd, readyfd = -1, status;
 	gid_t gid;
 
 	pc = parse_options(argc, argv, &o);
@@ -465,13 +549,15 @@ main(int argc, const char **argv)
 	}
 	gid = socket_group(&group_set);
 	setup_process();
-	lockfd = prepare_socket(&o, group_set, gid, path, sizeof(path));
+	lockfd = prepare_socket(&o, group_set, gid, path, sizeof(path),
+	    &jidfd);
 	prepare_spool(o.account);
 	if (!o.foreground) {
 		readyfd = detach();
 		log_quiet(!o.debug && !xd.acct.debug);
 	}
 	write_pid(lockfd);
+	write_jid_lock(jidfd, o.account);
 	if ((status = control_init(path, group_set, gid, &request_ops, err,
 	    sizeof(err)))) {
 		log_error("%s", err);

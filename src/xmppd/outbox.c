@@ -161,6 +161,9 @@ outbox_expire(struct outbox *ob, time_t now, time_t lifetime)
 		prev = m;
 	for (; m != NULL; m = next) {
 		next = m->next;
+		/* From the future: a clock that went back; count from now. */
+		if (m->created > now)
+			m->created = now;
 		if (now - m->created >= lifetime) {
 			unlink_msg(ob, prev, m, OUTBOX_EXPIRED);
 			continue;

@@ -254,7 +254,7 @@ queue_commit(void)
 	struct spoolfile *f = NULL;
 	char err[PATH_MAX + 128] = "";
 	size_t i, n = staged.n;
-	time_t now = time(NULL);
+	time_t now = clock_wall();
 	int status = 0;
 
 	if (n == 0)
@@ -334,9 +334,9 @@ queue_timers(int64_t now)
 {
 	time_t next;
 
-	next = outbox_expire(&xd.outbox, time(NULL),
+	next = outbox_expire(&xd.outbox, clock_wall(),
 	    (time_t)xd.acct.lifetime);
 	if (next == 0)
 		return INT64_MAX;
-	return now + ((int64_t)(next - time(NULL)) + 1) * 1000;
+	return now + ((int64_t)(next - clock_wall()) + 1) * 1000;
 }

@@ -104,12 +104,19 @@ session_new_id(char *out, size_t len)
 	snprintf(out, len, "%s-%lu", s.id_prefix, ++s.seq);
 }
 
+/* An id this daemon gave out: its prefix, and a number it has reached. */
 int
 session_issued_id(const char *id)
 {
 	size_t n = strlen(s.id_prefix);
+	char *end;
+	unsigned long seq;
 
-	return strncmp(id, s.id_prefix, n) == 0 && id[n] == '-';
+	if (strncmp(id, s.id_prefix, n) != 0 || id[n] != '-' ||
+	    id[n + 1] < '1' || id[n + 1] > '9')
+		return 0;
+	seq = strtoul(id + n + 1, &end, 10);
+	return *end == '\0' && seq <= s.seq;
 }
 
 static void
@@ -171,7 +178,7 @@ static void
 redact(const char *in, char *out, size_t len)
 {
 	static const char *tags[] = { "<auth", "<response", "<challenge",
-		"<success" };
+		"<success", "<password" };
 	size_t o = 0, i;
 	const char *p = in;
 

@@ -17,6 +17,19 @@ clock_ms(void)
 	return (int64_t)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
+time_t
+clock_wall(void)
+{
+	static time_t wall0;
+	static int64_t mono0;
+
+	if (mono0 == 0) {
+		wall0 = time(NULL);
+		mono0 = clock_ms();
+	}
+	return wall0 + (time_t)((clock_ms() - mono0) / 1000);
+}
+
 static void
 oom(void)
 {

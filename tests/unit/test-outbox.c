@@ -276,6 +276,13 @@ test_ends(void)
 	is_int(ends[OUTBOX_EXPIRED], 1, "the old one expired");
 	is_str(last_end, "old", "named");
 	is_int((int)ob.count, 1, "one left");
+	outbox_add(&ob, "future", "bob@x.com", "z", 1, 5000);
+	is_int((int)outbox_expire(&ob, 1100, 600), 1600,
+	    "one from the future (the clock went back) counts from now...");
+	is_int((int)ob.count, 2, "...and is kept");
+	outbox_expire(&ob, 1700, 600);
+	is_int((int)ob.count, 0, "both expire a lifetime after");
+	outbox_add(&ob, "new", "bob@x.com", "y", 1, 1000);
 	/* Sent: on the wire, it no longer expires. */
 	outbox_next(&ob);
 	outbox_sent(&ob);
