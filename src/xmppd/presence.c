@@ -55,8 +55,11 @@
 #define RETRY_MAX_MS	(6 * 3600 * 1000)
 #define REFUSED_FILE	"refused"
 
-/* A subscription request of ours, until the roster shows it answered. */
-enum sub_kind { SUB_ASK, SUB_APPROVE };
+/*
+ * A subscription request of ours, until the roster shows it answered.
+ * Approvals go first: they answer someone waiting, and cost less.
+ */
+enum sub_kind { SUB_APPROVE, SUB_ASK };
 struct sub {
 	struct sub	*next;
 	char		*bare;
@@ -79,6 +82,7 @@ static struct {
 	int64_t		 interval_ms;
 	struct chain	 out, in;
 	int		 set;		/* by XMPPD_PRES_COUNTER */
+	int64_t		 wake;		/* presence_timers() has nothing before */
 	int		 slowed;	/* a request bounced: logged */
 	char		**refused;	/* contacts who said unsubscribed */
 	size_t		 nrefused;
@@ -134,6 +138,7 @@ pace_set(int limit, int interval)
 {
 	pace.limit = limit;
 	pace.budget = limit > 1 ? limit - 1 : limit;
+	pace.wake = 0;
 	pace.interval_ms = (int64_t)interval * 1000;
 }
 
@@ -309,6 +314,7 @@ sub_add(const char *bare, enum sub_kind kind)
 	s->kind = kind;
 	s->retry_ms = RETRY_INTERVALS * (pace.interval_ms + PACE_MARGIN_MS);
 	*pp = s;	/* sub_find() ended at the end of the list */
+	pace.wake = 0;
 }
 
 static void
@@ -394,9 +400,9 @@ sub_send(struct sub *s, int64_t now)
 }
 
 /*
- * Sends the requests that are due, as far as the pace allows, those that
- * ask to see a contact first.  Returns the next deadline.  (What goes is
- * only queued: the loop polls to write it.)
+ * Sends the requests that are due, as far as the pace allows, approvals
+ * first.  Returns the next deadline.  (What goes is only queued: the loop
+ * polls to write it.)
  */
 int64_t
 presence_timers(int64_t now)
@@ -407,7 +413,9 @@ presence_timers(int64_t now)
 
 	if (!session_bound())
 		return INT64_MAX;
-	for (pass = SUB_ASK; pass <= SUB_APPROVE; pass++)
+	if (now < pace.wake)
+		return pace.wake;	/* nothing changed, nothing due */
+	for (pass = SUB_APPROVE; pass <= SUB_ASK; pass++)
 		for (s = pace.subs; s != NULL; s = s->next) {
 			if (s->kind != (enum sub_kind)pass)
 				continue;
@@ -418,6 +426,7 @@ presence_timers(int64_t now)
 			if (t < next)
 				next = t;
 		}
+	pace.wake = next;
 	return next;
 }
 
@@ -456,6 +465,7 @@ sub_bounced(const char *bare, xmpp_stanza_t *st)
 	pace.out.count = pace.limit;	/* a full pause from now */
 	pace.out.start = now;
 	s->due = now;
+	pace.wake = 0;
 }
 
 /* A subscription presence reached us: the server counted it. */
@@ -465,6 +475,7 @@ sub_came_in(void)
 	chain_note(&pace.in, clock_ms());
 	if (pace.in.reserved > 0)
 		pace.in.reserved--;
+	pace.wake = 0;	/* room for what waited, maybe */
 }
 
 /* A contact's answer to a subscription request of ours. */
@@ -562,6 +573,7 @@ subscribe_request(const char *bare)
 	log_info("%s asks to see our presence; approved (autoregister)", bare);
 	sub_add(bare, SUB_APPROVE);
 	(*sub_find(bare, SUB_APPROVE))->due = 0;	/* asked: now */
+	pace.wake = 0;
 	sub_want(bare);
 	presence_timers(clock_ms());
 }
