@@ -9,7 +9,7 @@
 # answering, and xmpp-status -l lists at most the cap.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 FLOOD=${FLOOD:-50000}
@@ -33,15 +33,27 @@ rss_kb() {
 	awk '/^VmRSS:/ { print $2 }' "/proc/$1/status"
 }
 
-test_expect_success 'set up a server with a component, alice, bob, eve' '
+test_expect_success "set up $SERVER_NAME with a component, alice, bob, eve" '
 	COMP_PORT=$("$TOP/tests/freeport") &&
 	PROSODY_EXTRA="component_ports = { $COMP_PORT }
 component_interfaces = { \"127.0.0.1\" }
 Component \"flood.localhost\"
   component_secret = \"floodpw\"" &&
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	EJABBERD_LISTEN_EXTRA="  -
+    port: $COMP_PORT
+    ip: \"127.0.0.1\"
+    module: ejabberd_service
+    hosts:
+      flood.localhost:
+        password: floodpw" &&
+	if server_is ejabberd; then
+		EJABBERD_PRES_INTERVAL=2 &&
+		XMPPD_PRES_COUNTER=5/2 && export XMPPD_PRES_COUNTER &&
+		echo "ejabberd mod_pres_counter: interval 2 s (stock 60 s): eve is asked back within seconds, not a minute" >&2
+	fi &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	xmppd_start alice &&
 	buddy_start bob bob@localhost/desk bobpw &&

@@ -8,7 +8,7 @@
 # the roster shrinks still has the announced length and whole records.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 SOCK=$XMPPD_SOCKET_DIR/alice.sock
@@ -61,10 +61,10 @@ sockets() {
 	ls -l "/proc/$1/fd" 2>/dev/null | grep -c "socket:"
 }
 
-test_expect_success 'set up a server and alice with 5,000 buddies' '
-	prosody_setup &&
-	prosody_adduser alice alicepw &&
-	prosody_start &&
+test_expect_success "set up $SERVER_NAME and alice with 5,000 buddies" '
+	server_setup &&
+	server_adduser alice alicepw &&
+	server_start &&
 	xmppd_config alice alice alicepw "autoregister = no" &&
 	buddies 5000 >>"$XMPPD_CONFIG" &&
 	xmppd_start alice &&

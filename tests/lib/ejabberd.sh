@@ -29,6 +29,12 @@
 #
 # Knobs (set before ejabberd_setup / ejabberd_start):
 #   EJABBERD_LOG_LEVEL   loglevel (default info; debug shows stanzas)
+#   EJABBERD_PRES_INTERVAL  mod_pres_counter's interval in seconds (stock
+#                        60): a test of the pacing may shorten it, saying
+#                        why in its output
+#   EJABBERD_LISTEN_EXTRA  more entries of the listen: list, as YAML
+#                        lines ("  -" first), e.g. an ejabberd_service
+#                        listener for a component on 127.0.0.1
 #
 # Start-up is bound by the Erlang VM (~1 s here); the one change made for
 # speed is -shutdown_time: Erlang/OTP 25 waits a second after SIGTERM
@@ -117,6 +123,7 @@ listen:
     access: c2s
     starttls_required: true
     protocol_options: 'TLS_OPTIONS'
+${EJABBERD_LISTEN_EXTRA:-}
 disable_sasl_mechanisms:
   - "digest-md5"
   - "X-OAUTH2"
@@ -190,7 +197,7 @@ modules:
   mod_ping: {}
   mod_pres_counter:
     count: 5
-    interval: 60
+    interval: ${EJABBERD_PRES_INTERVAL:-60}
   mod_roster:
     versioning: true
   mod_stream_mgmt:
