@@ -527,7 +527,7 @@ info_done(struct req *c)
 /*
  * Sends the next contact's records, if they fit in what is left of the
  * announced length; else what whole records fit, and the rest of the
- * length is filled with a blank line (contacts come and go while a
+ * length is filled with a line of spaces (contacts come and go while a
  * client reads a long answer).
  */
 static void
