@@ -5,8 +5,9 @@
 # remote server would): she subscribes (autoregister approves her), then
 # sends available presence for 50,000 resources of hers.  The daemon
 # keeps a bounded number of them, its CPU time stays bounded (under 3 s:
-# 0.4 s here, 10 s before the resources were capped), xmpp-status keeps
-# answering, and xmpp-status -l lists at most the cap.
+# 0.3-0.9 s here, 8.6-10 s before the resources were capped; 2.6 s with
+# ASan), xmpp-status keeps answering, and xmpp-status -l lists at most
+# the cap.
 
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$(dirname "$0")/lib/server.sh"
@@ -79,11 +80,14 @@ test_expect_success "eve sends presence for $FLOOD resources" '
 	t1=$(cpu_ticks "$XMPPD_PID") && rss1=$(rss_kb "$XMPPD_PID") &&
 	cpu=$(( (t1 - t0) * 1000 / $(getconf CLK_TCK) )) &&
 	echo "xmppd CPU for $FLOOD resources: $cpu ms; RSS $rss0 -> $rss1 kB; xmpp-status during the flood: $((m1 - m0)) ms" >&2 &&
-	test "$((rss1 - rss0))" -lt 4000 &&
 	if [ "${XMPP_VALGRIND:-0}" = 1 ]; then
-		echo "(under valgrind: the CPU time is not checked)" >&2
+		echo "(under valgrind: CPU and memory are not checked)" >&2
+	elif [ -n "${XMPP_SANITIZED:-}" ]; then
+		# ASan keeps what was freed for a while, and runs slower.
+		echo "(sanitized build: the memory is not checked)" >&2 &&
+		test "$cpu" -lt 12000
 	else
-		test "$cpu" -lt 3000
+		test "$((rss1 - rss0))" -lt 4000 && test "$cpu" -lt 3000
 	fi
 '
 

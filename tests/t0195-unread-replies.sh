@@ -45,14 +45,14 @@ attack() {
 slow_info() {
 	printf "INFO\nQUIT\n" >&5 &&
 	read -r greeting <&6 && read -r ok len <&6 &&
-	test "$ok" = OK && test "$len" -gt 1000000 &&
+	test "$ok" = OK && test "$len" -gt 700000 &&
 	echo "INFO announced $len bytes" >&2 &&
 	head -c 100000 <&6 >"$TEST_DIR/part1" &&
 	xmppd_config alice alice alicepw "autoregister = no" &&
 	buddies 100 >>"$XMPPD_CONFIG" &&
 	n=$(count_lines "$TEST_DIR/xmppd.log" "configuration reloaded") &&
 	kill -HUP "$XMPPD_PID" &&
-	wait_count "$TEST_DIR/xmppd.log" "configuration reloaded" $((n + 1)) &&
+	wait_count "$TEST_DIR/xmppd.log" "configuration reloaded" $((n + 1)) 60 &&
 	cat <&6 >"$TEST_DIR/part2"
 }
 
@@ -96,8 +96,13 @@ test_expect_success 'another client is answered, and the memory stays small' '
 	t2=$(now_ms) &&
 	rss1=$(rss_kb "$XMPPD_PID") && peak=$(peak_kb "$XMPPD_PID") &&
 	echo "xmpp-status during the attack: $((t1 - t0)) ms, then $((t2 - t1)) ms; xmppd RSS $rss0 -> $rss1 kB, peak $peak kB" >&2 &&
-	test "$peak" -lt 100000 &&
-	test "$((rss1 - rss0))" -lt 20000
+	if [ -n "${XMPP_SANITIZED:-}" ] || [ "${XMPP_VALGRIND:-0}" = 1 ]; then
+		# ASan and valgrind bring their own weight (665 MB is what
+		# the attack took before, in a plain build).
+		echo "(sanitized or valgrind: the memory is not checked)" >&2
+	else
+		test "$peak" -lt 100000 && test "$((rss1 - rss0))" -lt 20000
+	fi
 '
 
 test_expect_success 'xmpp-status -l still works meanwhile' '
@@ -113,10 +118,10 @@ test_expect_success 'the attackers are still connected, held, not served' '
 test_expect_success 'a long answer read slowly while the roster shrinks' '
 	kill $a1 $a2 $a3 $a4 &&
 	xmppd_config alice alice alicepw "autoregister = no" &&
-	buddies 30000 >>"$XMPPD_CONFIG" &&
+	buddies 20000 >>"$XMPPD_CONFIG" &&
 	n=$(count_lines "$TEST_DIR/xmppd.log" "configuration reloaded") &&
 	kill -HUP "$XMPPD_PID" &&
-	wait_count "$TEST_DIR/xmppd.log" "configuration reloaded" $((n + 1)) &&
+	wait_count "$TEST_DIR/xmppd.log" "configuration reloaded" $((n + 1)) 60 &&
 	mkfifo "$TEST_DIR/req" "$TEST_DIR/ans" &&
 	{ socat -t 1 "UNIX-CONNECT:$SOCK" - <"$TEST_DIR/req" >"$TEST_DIR/ans" 2>/dev/null & } &&
 	slow_info 5>"$TEST_DIR/req" 6<"$TEST_DIR/ans" &&
