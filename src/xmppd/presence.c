@@ -171,7 +171,8 @@ pace_setting(int complain)
 static void
 chain_note(struct chain *ch, int64_t t)
 {
-	if (ch->count == 0 || t - ch->start > pace.interval_ms) {
+	if ((ch->count == 0 && ch->reserved == 0) ||
+	    t - ch->start > pace.interval_ms) {
 		ch->start = t;
 		ch->count = 1;
 		ch->reserved = 0;
@@ -203,10 +204,12 @@ static int
 sub_local(const char *bare)
 {
 	struct jid me;
-	const char *at = strchr(bare, '@');
+	const char *at = strchr(bare, '@'), *mine;
 
-	return jid_parse(xd.acct.username, 0, &me) == NULL &&
-	    strcasecmp(at ? at + 1 : bare, strchr(me.bare, '@') + 1) == 0;
+	if (jid_parse(xd.acct.username, 0, &me) != NULL)
+		return 1;	/* cannot tell: count it */
+	mine = strchr(me.bare, '@');
+	return strcasecmp(at ? at + 1 : bare, mine ? mine + 1 : me.bare) == 0;
 }
 
 static int
