@@ -303,6 +303,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		next = t;
 	if ((t = presence_timers(now)) < next)
 		next = t;
+	if ((t = upload_timers(now)) < next)
+		next = t;
 	if ((t = hook_timers(now)) < next)
 		next = t;
 	/* Requests the timers took up, queued behind one that ended. */
@@ -354,6 +356,7 @@ struct options {
 	int		 foreground;
 	int		 debug;
 	int		 check;
+	int		 spool;		/* --spool */
 };
 
 static poptContext
@@ -372,6 +375,9 @@ parse_options(int argc, const char **argv, struct options *o)
 		    "log the XML stream (credentials redacted)", NULL },
 		{ "check", 'n', POPT_ARG_NONE, &o->check, 0,
 		    "check the configuration, print it and exit", NULL },
+		{ "spool", '\0', POPT_ARG_NONE, &o->spool, 0,
+		    "list the messages waiting in the account's spool and exit",
+		    NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		{ "help", 'h', POPT_ARG_VAL, &help, 1,
@@ -457,6 +463,19 @@ prepare_socket(const struct options *o, int group_set, gid_t gid,
 	return fd;
 }
 
+/* --spool: what waits in the account's spool, read without a change. */
+static int
+list_spool(const char *account)
+{
+	char dir[PATH_MAX];
+
+	if (spool_dir(account, dir, sizeof(dir)) == -1)
+		errx(EX_USAGE, "spool folder name too long");
+	if (access(dir, F_OK) == -1)
+		return 0;	/* nothing was ever spooled */
+	return queue_list(dir) == -1 ? EX_IOERR : 0;
+}
+
 /* The spool must exist before the first message is accepted. */
 static void
 prepare_spool(const char *account)
@@ -483,6 +502,14 @@ socket_group(int *group_set)
 	return gr->gr_gid;
 }
 
+/* session_hooks.lost: each part that keeps what the link told it. */
+static void
+link_lost(void)
+{
+	upload_link_lost();
+	presence_link_lost();
+}
+
 /*
  * The parts, bottom-up, each handed the functions of the parts above it
  * that it must tell news to.
@@ -496,7 +523,7 @@ state_init(void)
 		.roster_loaded = presence_roster_loaded,
 		.roster_items = presence_roster_items,
 		.online = queue_online,
-		.lost = presence_link_lost,
+		.lost = link_lost,
 	};
 	size_t i;
 
@@ -510,6 +537,7 @@ state_init(void)
 	queue_init(request_accepted, request_message_ended);
 	muc_init(request_joined);
 	presence_init();
+	upload_init(request_slotted);
 	message_init(request_receipt);
 	session_init(&hooks);
 	queue_load(1);
@@ -521,6 +549,7 @@ state_free(void)
 {
 	muc_free();
 	presence_free();
+	upload_stop();
 	hook_stop();
 	free(xd.presence_text);
 	inbox_free(&xd.inbox);
@@ -542,6 +571,8 @@ main(int argc, const char **argv)
 	gid_t gid;
 
 	pc = parse_options(argc, argv, &o);
+	if (o.spool)
+		exit(list_spool(o.account));
 	load_config(&o);
 	if (o.check) {
 		config_print(&xd.acct, stdout);

@@ -38,6 +38,7 @@
 #define NS_PING		"urn:xmpp:ping"
 #define NS_STANZAS	"urn:ietf:params:xml:ns:xmpp-stanzas"
 #define NS_RECEIPTS	"urn:xmpp:receipts"
+#define NS_OOB		"jabber:x:oob"
 
 #define LOGIN_DEADLINE_MS	30000
 #define BACKOFF_MIN_MS		1000	/* the link broke: soon */
@@ -855,6 +856,10 @@ session_flush(void)
 		xmpp_message_set_body(st, m->body);
 		if (m->receipt)
 			stanza_child(st, "request", NS_RECEIPTS);
+		/* A file's URL: chat apps show it inline (XEP-0066). */
+		if (m->oob)
+			stanza_text_child(stanza_child(st, "x", NS_OOB), "url",
+			    m->body);
 		send_release(st);
 		outbox_sent(&xd.outbox);
 		sent = 1;
