@@ -192,7 +192,7 @@ test_expect_success 'banned: refused (77) with the reason; a new xmpp-join is re
 test_expect_success 'link down: group messages are held for the rejoin; -w tells the server took one, the bounce is logged' '
 	server_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	{ xmpp-send -g -w 30 alice $RING "held while down" & w=$!; } &&
-	wait_for 10 "ls \"$SPOOL\"/*.msg >/dev/null 2>&1" &&
+	wait_for 10 "xmppd --spool alice | grep -q ." &&
 	server_start && wait $w &&
 	wait_line "$TEST_DIR/xmppd.log" "room $RING refused us: forbidden" 20 &&
 	wait_line "$TEST_DIR/xmppd.log" "message [^ ]* to $RING bounced" &&
@@ -210,6 +210,21 @@ test_expect_success 'forbidden with the server'"'"'s words is reported with them
 	buddy_cmd svc "raw <presence to=\"alice@localhost/xmppd\" type=\"error\"><error type=\"auth\"><forbidden xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/><text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Access denied by service policy</text></error></presence>" &&
 	{ wait $j; rc=$?; } && test $rc = 77 &&
 	grep -q "room svc@localhost: the room refused: forbidden: Access denied by service policy\$" "$TEST_DIR/err"
+'
+
+# The real thing: a room on a domain the server has no service for.
+# ejabberd refuses with forbidden and "Access denied by service policy";
+# Prosody (no s2s here) with not-allowed and its own words.
+test_expect_success 'a room on a domain not served: the condition and the server'"'"'s words' '
+	{ xmpp-join -t 10 alice room@nomuc.localhost 2>"$TEST_DIR/err"; rc=$?; } &&
+	cat "$TEST_DIR/err" &&
+	if server_is ejabberd; then
+		test $rc = 77 &&
+		grep -q "the room refused: forbidden: Access denied by service policy\$" "$TEST_DIR/err"
+	else
+		test $rc = 69 &&
+		grep -q "the room refused: not-allowed: Communication with remote domains is not enabled\$" "$TEST_DIR/err"
+	fi
 '
 
 test_expect_success 'the daemon stops cleanly' '
