@@ -20,9 +20,10 @@
  * such limit: a server that names itself Prosody (disco#info) is not
  * paced.  XMPPD_PRES_COUNTER=COUNT/SECONDS paces for another setting,
  * 0 not at all.  With the stock setting that is one new contact a minute
- * (our request, their answer and their own request, our approval).  A contact who answers "unsubscribed" is not asked again,
- * also after a restart (REFUSED_FILE in the state folder), until a buddy=
- * line for them is added again.
+ * (our request, their answer and their own request, our approval).  A
+ * contact who answers "unsubscribed" is not asked again, also after a
+ * restart (REFUSED_FILE in the state folder), until a buddy= line for
+ * them is added again.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -82,7 +83,7 @@ static struct {
 	int64_t		 interval_ms;
 	struct chain	 out, in;
 	int		 set;		/* by XMPPD_PRES_COUNTER */
-	int64_t		 wake;		/* presence_timers() has nothing before */
+	int64_t		 wake;		/* nothing to do before */
 	int		 slowed;	/* a request bounced: logged */
 	char		**refused;	/* contacts who said unsubscribed */
 	size_t		 nrefused;
@@ -487,7 +488,8 @@ sub_reply(const char *bare, const char *type)
 {
 	struct contact *c = roster_find(&xd.roster, bare);
 
-	if (strcmp(type, "subscribed") != 0 && strcmp(type, "unsubscribed") != 0 &&
+	if (strcmp(type, "subscribed") != 0 &&
+	    strcmp(type, "unsubscribed") != 0 &&
 	    strcmp(type, "unsubscribe") != 0)
 		return;
 	sub_came_in();
@@ -536,11 +538,13 @@ sub_ask_server(void)
 {
 	xmpp_stanza_t *iq;
 	struct jid me;
+	const char *at;
 
 	if (pace.set || jid_parse(xd.acct.username, 0, &me) != NULL)
 		return;
+	at = strchr(me.bare, '@');
 	iq = xmpp_iq_new(session_ctx(), "get", "disco");
-	xmpp_stanza_set_to(iq, strchr(me.bare, '@') + 1);
+	xmpp_stanza_set_to(iq, at ? at + 1 : me.bare);
 	stanza_child(iq, "query", NS_DISCO_INFO);
 	session_send_iq(iq, sub_server_info, NULL);
 }

@@ -654,8 +654,8 @@ info_fill(struct req *c)
 		memset(spaces, ' ', sizeof(spaces));
 	while (c->info != NULL &&
 	    control_pending(c->ctl) < CONTROL_OUT_PAUSE) {
-		if (!c->info->padding &&
-		    (ct = roster_cursor_next(&xd.roster, &c->info->cur)) != NULL) {
+		if (!c->info->padding && (ct =
+		    roster_cursor_next(&xd.roster, &c->info->cur)) != NULL) {
 			info_piece(c, ct);
 			continue;
 		}
