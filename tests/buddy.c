@@ -11,6 +11,10 @@
  * that keeps going until several turns in a row found nothing to do (TLS
  * can hold decrypted bytes that poll() cannot see).  See drain().
  *
+ * With --component SECRET it logs in as a component (XEP-0114) instead
+ * and speaks for any JID of the component's domain: the hostile remote
+ * contact of the flood tests ("flood" sends presence for N resources).
+ *
  * Test-only shortcuts: with --cafile, only that CA is trusted (the system
  * store is not loaded: faster).  Stanza ids are "buddy<pid>-<n>".
  */
@@ -65,6 +69,8 @@ struct buddy {
     int verbose;
     int send_presence;
     int accept;
+    const char *component;  /* --component SECRET: log in as a component */
+    char *host_domain;      /* component mode: the server's domain */
     int receipts;           /* answer XEP-0184 receipt requests */
     int priority;
     const char *show;
@@ -176,6 +182,17 @@ static void unescape(char *s)
     *w = '\0';
 }
 
+
+/*
+ * Send a stanza.  A component must say who it speaks for: its stanzas
+ * carry our full JID as "from" unless they name one already.
+ */
+static void send_stanza(xmpp_stanza_t *st)
+{
+    if (B.component && !xmpp_stanza_get_from(st))
+        xmpp_stanza_set_from(st, B.jid);
+    xmpp_send(B.conn, st);
+}
 
 /* A fresh stanza id. */
 static const char *next_id(char *buf, size_t len)
@@ -325,7 +342,7 @@ static void send_presence(const char *type, const char *to, const char *show,
     }
     if (status && *status)
         add_text_child(p, "status", status);
-    xmpp_send(B.conn, p);
+    send_stanza(p);
     xmpp_stanza_release(p);
 }
 
@@ -350,7 +367,7 @@ static void iq_reply(xmpp_stanza_t *iq, const char *condition)
         xmpp_stanza_add_child(r, e);
         xmpp_stanza_release(e);
     }
-    xmpp_send(B.conn, r);
+    send_stanza(r);
     xmpp_stanza_release(r);
 }
 
@@ -393,7 +410,7 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
         xmpp_stanza_set_attribute(r, "id", id);
         xmpp_stanza_add_child(m, r);
         xmpp_stanza_release(r);
-        xmpp_send(B.conn, m);
+        send_stanza(m);
         xmpp_stanza_release(m);
     }
     body = child_text(st, "body");
@@ -522,13 +539,13 @@ static void send_ping(xmpp_handler h)
     xmpp_stanza_t *iq = xmpp_iq_new(B.ctx, "get", next_id(id, sizeof id));
     xmpp_stanza_t *p = xmpp_stanza_new(B.ctx);
 
-    xmpp_stanza_set_to(iq, B.domain);
+    xmpp_stanza_set_to(iq, B.component ? B.host_domain : B.domain);
     xmpp_stanza_set_name(p, "ping");
     xmpp_stanza_set_ns(p, NS_PING);
     xmpp_stanza_add_child(iq, p);
     xmpp_stanza_release(p);
     xmpp_id_handler_add(B.conn, h, id, NULL);
-    xmpp_send(B.conn, iq);
+    send_stanza(iq);
     xmpp_stanza_release(iq);
 }
 
@@ -556,7 +573,7 @@ static void send_roster(const char *type, const char *jid, int remove)
                         (void *)(jid ? (remove ? "roster-remove"
                                                : "roster-add")
                                      : "roster-get"));
-    xmpp_send(B.conn, iq);
+    send_stanza(iq);
     xmpp_stanza_release(iq);
 }
 
@@ -584,8 +601,9 @@ static void conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event,
         xmpp_handler_add(conn, on_message, NULL, "message", NULL, NULL);
         xmpp_handler_add(conn, on_presence, NULL, "presence", NULL, NULL);
         xmpp_handler_add(conn, on_iq, NULL, "iq", NULL, NULL);
-        send_roster("get", NULL, 0);
-        if (B.send_presence)
+        if (!B.component)
+            send_roster("get", NULL, 0);
+        if (B.send_presence && !B.component)
             send_presence(NULL, NULL, B.show, B.priority, NULL);
         send_ping(on_ready_pong);
         return;
@@ -672,8 +690,38 @@ static void send_message(const char *type, const char *to, char *body,
         xmpp_stanza_add_child(m, d);
         xmpp_stanza_release(d);
     }
-    xmpp_send(B.conn, m);
+    send_stanza(m);
     xmpp_stanza_release(m);
+}
+
+/*
+ * Available presence from N resources of our bare JID (PREFIX1 ...
+ * PREFIXN), as fast as libstrophe takes them: a contact with very many
+ * resources.  Only a
+ * component can speak for other resources than its own (a server stamps
+ * a client's stanzas with its one full JID).
+ */
+static void flood(long n, const char *to, const char *show,
+                  const char *prefix)
+{
+    char from[3072];
+    xmpp_stanza_t *p;
+    long i;
+
+    for (i = 1; i <= n; i++) {
+        p = xmpp_presence_new(B.ctx);
+        snprintf(from, sizeof from, "%s/%s%ld", B.bare, prefix, i);
+        xmpp_stanza_set_from(p, from);
+        xmpp_stanza_set_to(p, to);
+        if (show && strcmp(show, "available") != 0)
+            add_text_child(p, "show", show);
+        send_stanza(p);
+        xmpp_stanza_release(p);
+        /* Let the queue go out now and then: memory stays small. */
+        if (i % 1000 == 0)
+            drain();
+    }
+    out("flooded %ld", n);
 }
 
 static void start_quit(void)
@@ -744,6 +792,18 @@ static void command(char *line)
             return;
         }
         send_roster("set", a, strcmp(cmd, "roster-remove") == 0);
+    } else if (strcmp(cmd, "flood") == 0) {
+        char *n = word(&p), *show, *prefix;
+
+        a = word(&p);
+        show = word(&p);
+        prefix = word(&p);
+        if (!n || atol(n) < 1 || !a || (show && !valid_show(show)) ||
+            (prefix && strlen(prefix) > 1000)) {
+            out("error usage: flood N JID [SHOW [PREFIX]]");
+            return;
+        }
+        flood(atol(n), a, show, prefix ? prefix : "f");
     } else if (strcmp(cmd, "ping") == 0) {
         send_ping(on_pong);
     } else if (strcmp(cmd, "quit") == 0) {
@@ -753,6 +813,40 @@ static void command(char *line)
     }
 }
 
+/*
+ * libstrophe 0.12.2 sends every stanza through its stream management
+ * state, which only xmpp_connect_client() allocates: a component's first
+ * stanza dereferences NULL.  Borrow the state of a client connection that
+ * never got anywhere (its connect is refused or abandoned at once).
+ */
+static int dummy_done;
+
+static void dummy_conn(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
+                       xmpp_stream_error_t *se, void *ud)
+{
+    (void)conn, (void)event, (void)error, (void)se, (void)ud;
+    dummy_done = 1;
+}
+
+static int give_sm_state(xmpp_conn_t *conn)
+{
+    xmpp_conn_t *dummy = xmpp_conn_new(B.ctx);
+    xmpp_sm_state_t *sm;
+    int rc = -1, i;
+
+    /* Port 1 of the loopback refuses at once. */
+    xmpp_conn_set_jid(dummy, "nobody@localhost");
+    if (xmpp_connect_client(dummy, "127.0.0.1", 1, dummy_conn, NULL) ==
+        XMPP_EOK)
+        for (i = 0; i < 500 && !dummy_done; i++)
+            xmpp_run_once(B.ctx, 10);
+    if ((sm = xmpp_conn_get_sm_state(dummy)) != NULL &&
+        xmpp_conn_set_sm_state(conn, sm) == XMPP_EOK)
+        rc = 0;
+    xmpp_conn_release(dummy);
+    return rc;
+}
+
 static void usage(FILE *f)
 {
     fprintf(f,
@@ -760,11 +854,13 @@ static void usage(FILE *f)
             "[--port N]\n"
             "             [--cafile FILE] [--priority N] [--show SHOW]\n"
             "             [--no-presence] [--no-accept] [--verbose]\n"
+            "             [--component SECRET]\n"
             "stdin: presence [SHOW [PRIO [STATUS]]] | send JID BODY |\n"
             "       sendtype TYPE JID BODY | senddelayed JID STAMP BODY |\n"
             "       raw XML | subscribe|subscribed|unsubscribe|unsubscribed "
             "JID |\n"
-            "       roster-add JID | roster-remove JID | ping | quit\n"
+            "       roster-add JID | roster-remove JID | ping | quit |\n"
+            "       flood N JID [SHOW [PREFIX]] (with --component)\n"
             "stdout: ready | msg TYPE FROM ID BODY | oob FROM ID URL |\n"
             "        presence FROM TYPE SHOW PRIO |\n"
             "        subscribe FROM | pong | error TEXT | disconnected\n");
@@ -784,6 +880,7 @@ int main(int argc, char **argv)
         {"no-accept", no_argument, NULL, 'a'},
         {"receipts", no_argument, NULL, 'R'},
         {"verbose", no_argument, NULL, 'v'},
+        {"component", required_argument, NULL, 'C'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -813,6 +910,7 @@ int main(int argc, char **argv)
         case 'n': B.send_presence = 0; break;
         case 'a': B.accept = 0; break;
         case 'v': B.verbose = 1; break;
+        case 'C': B.component = optarg; break;
         case 'h': usage(stdout); return 0;
         default: usage(stderr); return 2;
         }
@@ -848,16 +946,40 @@ int main(int argc, char **argv)
         out("error bad jid %s", B.jid);
         return 1;
     }
-    xmpp_conn_set_flags(B.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
-                                    XMPP_CONN_FLAG_DISABLE_SM);
-    xmpp_conn_set_jid(B.conn, B.jid);
-    xmpp_conn_set_pass(B.conn, pass);
+    if (B.component) {
+        /*
+         * --component: B.jid is user@component.domain/resource, the
+         * component is component.domain (XEP-0114, no TLS: loopback
+         * only), and the server's own domain is what follows its first
+         * label.
+         */
+        const char *dot = strchr(B.domain, '.');
+
+        if (!dot || !dot[1]) {
+            out("error a component needs a domain like name.%s", B.domain);
+            return 1;
+        }
+        B.host_domain = strdup(dot + 1);
+        if (give_sm_state(B.conn) < 0) {
+            out("error cannot prepare the component connection");
+            return 1;
+        }
+        xmpp_conn_set_jid(B.conn, B.domain);
+        xmpp_conn_set_pass(B.conn, B.component);
+    } else {
+        xmpp_conn_set_flags(B.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
+                                        XMPP_CONN_FLAG_DISABLE_SM);
+        xmpp_conn_set_jid(B.conn, B.jid);
+        xmpp_conn_set_pass(B.conn, pass);
+    }
     if (cafile)
         xmpp_conn_set_cafile(B.conn, cafile);
     xmpp_conn_set_sockopt_callback(B.conn, sockopt_cb);
     xmpp_conn_set_certfail_handler(B.conn, certfail_cb);
-    if (xmpp_connect_client(B.conn, host, port, conn_handler, NULL) !=
-        XMPP_EOK) {
+    if ((B.component ? xmpp_connect_component(B.conn, host, port,
+                                              conn_handler, NULL)
+                     : xmpp_connect_client(B.conn, host, port, conn_handler,
+                                           NULL)) != XMPP_EOK) {
         out("error cannot connect to %s:%u", host, (unsigned)port);
         return 1;
     }
@@ -930,6 +1052,7 @@ int main(int argc, char **argv)
     xmpp_conn_release(B.conn);
     xmpp_free(B.ctx, B.bare);
     xmpp_free(B.ctx, B.domain);
+    free(B.host_domain);
     while (nasked > 0)
         free(asked[--nasked]);
     xmpp_ctx_free(B.ctx);

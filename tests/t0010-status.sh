@@ -5,6 +5,18 @@
 . "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
+# ejabberd's stock mod_pres_counter lets a session send or receive 5
+# subscription presences, each within 60 s of the last: xmppd stays under
+# it, which makes a new contact cost about a minute there (issue 10,
+# defect 3).  Here carol asks while bob's subscription uses the count, so
+# on ejabberd this test counts over 2 s instead (and tells xmppd).
+if server_is ejabberd; then
+	EJABBERD_PRES_INTERVAL=2
+	XMPPD_PRES_COUNTER=5/2
+	export XMPPD_PRES_COUNTER
+	diag "ejabberd: mod_pres_counter interval 2 s (stock 60 s), for carol's subscription"
+fi
+
 # status_is JID CODE: wait until xmpp-status prints CODE for JID.
 status_is() {
 	_si_jid=$1 _si_want=$2
@@ -94,22 +106,14 @@ test_expect_success 'the last resource going away gives 6' '
 	status_is bob@localhost 6
 '
 
-# On ejabberd, carol's request never reaches the daemon (defect 3), and
-# the tests that need carol subscribed fail with it.
-D3="issue 10 defect 3: mod_pres_counter lets a session send or receive 5 "\
-"subscription stanzas a minute; the daemon's login burst (subscribe bob, "\
-"dave; subscribed bob) and bob's answers use them up, so carol's request "\
-"is dropped (\"User alice@localhost/xmppd is being flooded\")"
-test_expect_failure_on ejabberd "$D3" \
-	'someone who asks to subscribe joins the roster (autoregister)' '
+test_expect_success 'someone who asks to subscribe joins the roster (autoregister)' '
 	test "$(xmpp-status alice carol@localhost)" = 7 &&
 	buddy_start carol carol@localhost/pc carolpw &&
 	buddy_cmd carol "subscribe alice@localhost" &&
 	status_is carol@localhost 1
 '
 
-test_expect_failure_on ejabberd "$D3" \
-	'-n prints the digit without a newline' '
+test_expect_success '-n prints the digit without a newline' '
 	xmpp-status -n alice carol@localhost >"$TEST_DIR/n.out" &&
 	printf 1 | cmp - "$TEST_DIR/n.out" &&
 	xmpp-status alice carol@localhost >"$TEST_DIR/nl.out" &&
@@ -121,8 +125,7 @@ test_expect_success 'a bad JID is refused with 65' '
 	test $rc = 65 && grep -q "^xmpp-status: bad JID" "$TEST_DIR/err"
 '
 
-test_expect_failure_on ejabberd "$D3" \
-	'buddies see our own presence: show, status text, priority' '
+test_expect_success 'buddies see our own presence: show, status text, priority' '
 	wait_line "$TEST_DIR/carol.out" "^presence alice@localhost/xmppd available - 1$"
 '
 
@@ -146,8 +149,6 @@ test_expect_success 'own presence from status, statusmessage and priority' '
 	wait_count "$TEST_DIR/carol.out" "^presence alice@localhost/xmppd available dnd 7$" $((n + 1))
 '
 
-# (On ejabberd, carol's request dropped before comes again at the login
-# of test 20, and carol is subscribed by now.)
 test_expect_success 'autoprune removes roster items that are not buddy= lines' '
 	test "$(xmpp-status alice carol@localhost)" = 1 &&
 	xmppd_stop &&

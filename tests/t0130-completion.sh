@@ -11,6 +11,18 @@
 
 command -v bash >/dev/null 2>&1 || skip_all "bash is not installed"
 
+# ejabberd's stock mod_pres_counter lets a session send or receive 5
+# subscription presences, each within 60 s of the last: xmppd stays under
+# it, which makes a new contact cost about a minute there (issue 10,
+# defect 3).  Here carol asks while bob's subscription uses the count, so
+# on ejabberd this test counts over 2 s instead (and tells xmppd).
+if server_is ejabberd; then
+	EJABBERD_PRES_INTERVAL=2
+	XMPPD_PRES_COUNTER=5/2
+	export XMPPD_PRES_COUNTER
+	diag "ejabberd: mod_pres_counter interval 2 s (stock 60 s), for carol's subscription"
+fi
+
 COMPLETION=$TOP/scripts/xmpp-completion.bash
 
 # complete WORD...: the completions of the last WORD (the cursor at its
@@ -182,14 +194,7 @@ test_expect_success 'set up a server, bob, carol and a daemon for asterisk-xmpp'
 	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp bob@localhost)\" = 1 ]"
 '
 
-# On ejabberd, the daemon's answer to carol is dropped (defect 3), and
-# the test of carol's resource fails with it.
-D3="issue 10 defect 3: mod_pres_counter lets a session send or receive 5 "\
-"subscription stanzas a minute; the daemon's login burst and bob's answers "\
-"use them up, so its answers to carol are dropped (\"User carol@localhost "\
-"is being flooded\", in the daemon's session)"
-test_expect_failure_on ejabberd "$D3" \
-	'carol asks to subscribe: in the roster, online' '
+test_expect_success 'carol asks to subscribe: in the roster, online' '
 	buddy_cmd carol "subscribe asterisk@localhost" &&
 	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp carol@localhost)\" = 1 ]"
 '
@@ -212,8 +217,7 @@ carol@localhost" &&
 		expect carol@localhost
 	'
 
-	test_expect_failure_on ejabberd "$D3" \
-		'JIDs from the daemon: resources once a "/" is typed' '
+	test_expect_success 'JIDs from the daemon: resources once a "/" is typed' '
 		complete xmpp-status asterisk-xmpp bob@localhost/ &&
 		expect bob@localhost/laptop &&
 		complete xmpp-status asterisk-xmpp carol@localhost/p &&

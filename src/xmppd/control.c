@@ -6,11 +6,13 @@
  * handed over (requests.c); this file knows nothing of SEND or JOIN.
  *
  * Every client socket is non-blocking and has bounded buffers, so a slow
- * or hostile client costs only its own connection.  A connection that
- * cannot be parsed any more (an overlong line, a NUL byte in a line, a
- * body too large to skip) is closed.  Client descriptors are moved above
- * FD_SETSIZE when possible, leaving the low numbers to the XMPP socket,
- * which libstrophe select()s on.
+ * or hostile client costs only its own connection: one that leaves
+ * CONTROL_OUT_PAUSE of replies unread gets nothing more read or answered
+ * until it reads, and long answers are made as it reads them.  A
+ * connection that cannot be parsed any more (an overlong line, a NUL
+ * byte in a line, a body too large to skip) is closed.  Client
+ * descriptors are moved above FD_SETSIZE when possible, leaving the low
+ * numbers to the XMPP socket, which libstrophe select()s on.
  *
  * Clients may not take the last descriptors the daemon has (the spool,
  * the XMPP link and the hook need some): beyond that, and whenever
@@ -78,6 +80,12 @@ void
 control_send(struct ctl *c, const void *data, size_t len)
 {
 	buf_append(&c->out, data, len);
+}
+
+size_t
+control_pending(const struct ctl *c)
+{
+	return c->out.len;
 }
 
 void
@@ -306,10 +314,19 @@ busy(const struct ctl *c)
 	return ctl.ops.busy(c->state) != CONTROL_IDLE;
 }
 
+/* The client leaves many replies unread: take nothing more from it. */
+static int
+paused(const struct ctl *c)
+{
+	return c->out.len >= CONTROL_OUT_PAUSE;
+}
+
 /* ...unless the requests say the next one may join it. */
 static int
 may_take(const struct ctl *c)
 {
+	if (paused(c))
+		return 0;
 	switch (c->closing ? CONTROL_HELD : ctl.ops.busy(c->state)) {
 	case CONTROL_IDLE:
 		return 1;
@@ -396,9 +413,12 @@ control_read(struct ctl *c)
 	ssize_t n;
 	size_t limit = PROTO_LINE_MAX + PROTO_BODY_MAX + 2, room;
 
-	/* Stop reading while a request waits, or the buffer is full. */
+	/*
+	 * Stop reading while a request waits, the buffer is full, or the
+	 * client does not read its replies.
+	 */
 	room = c->closing ? sizeof(tmp) : limit - c->in.len;
-	if (held(c) || room == 0)
+	if (held(c) || room == 0 || (!c->closing && paused(c)))
 		return;
 	n = read(c->fd, tmp, room < sizeof(tmp) ? room : sizeof(tmp));
 	if (n == -1 && (errno == EAGAIN || errno == EINTR))
@@ -421,10 +441,29 @@ control_write(struct ctl *c)
 	if (c->out.len == 0)
 		return;
 	n = send(c->fd, c->out.data, c->out.len, MSG_NOSIGNAL);
-	if (n > 0)
-		buf_consume(&c->out, (size_t)n);
-	else if (n == -1 && errno != EAGAIN && errno != EINTR)
+	if (n == -1 && errno != EAGAIN && errno != EINTR)
 		c->gone = 1;
+	if (n <= 0)
+		return;
+	buf_consume(&c->out, (size_t)n);
+	/* A client reading its replies is not idle. */
+	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
+	if (paused(c))
+		return;
+	ctl.ops.drained(c->state);
+	/* Requests held back while it was paused: look before sleeping. */
+	if (!busy(c) && !c->closing && c->in.len > 0)
+		ctl.released = 1;
+}
+
+/*
+ * A client with no request in progress is idle; so is one that leaves
+ * its replies unread (its deadline moves on as it reads them).
+ */
+static int
+idle_counts(const struct ctl *c)
+{
+	return !busy(c) || c->out.len > 0;
 }
 
 /*
@@ -436,7 +475,7 @@ static int
 control_settle(struct ctl *c, int64_t now)
 {
 	if (c->gone || c->out.len > CONTROL_OUT_MAX ||
-	    (!busy(c) && now >= c->idle_deadline) ||
+	    (idle_counts(c) && now >= c->idle_deadline) ||
 	    (c->eof && !busy(c) && c->out.len == 0)) {
 		control_close(c);
 		return 1;
@@ -462,7 +501,8 @@ control_pollfds(struct pollfd *pfd, int max)
 	for (c = ctl.clients; c != NULL && n < max; c = c->next) {
 		/* A waiting client still tells us when it hangs up. */
 		pfd[n].fd = c->fd;
-		pfd[n].events = (!held(c) && !c->eof) ? POLLIN : 0;
+		pfd[n].events = !held(c) && !c->eof &&
+		    (c->closing || !paused(c)) ? POLLIN : 0;
 		if (c->out.len > 0)
 			pfd[n].events |= POLLOUT;
 		n++;
@@ -515,7 +555,7 @@ control_timers(int64_t now)
 			control_write(c);
 		if (control_settle(c, now))
 			continue;
-		if (!busy(c) && c->idle_deadline < soonest)
+		if (idle_counts(c) && c->idle_deadline < soonest)
 			soonest = c->idle_deadline;
 	}
 	return soonest;

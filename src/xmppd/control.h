@@ -15,7 +15,14 @@
 #include <sys/types.h>
 
 #define CONTROL_IDLE_MS		30000	/* a client with no request pending */
-#define CONTROL_OUT_MAX		(4u << 20)	/* an unread INFO or body */
+#define CONTROL_OUT_MAX		(4u << 20)	/* replies unread: close */
+/*
+ * A client with this much of its replies unread gets no more of its
+ * requests taken (nor its input read) until it reads: whatever it
+ * writes, it costs about this much memory.  A long answer (INFO) is made
+ * in pieces as the replies fall below it (control_ops.drained).
+ */
+#define CONTROL_OUT_PAUSE	(64u << 10)
 #define CONTROL_SKIP_MAX	(1u << 20)	/* refused bodies we read past */
 
 struct ctl;
@@ -41,6 +48,8 @@ struct control_ops {
 	int	 (*ready)(void *state, const char *next, size_t len);
 	/* The client is gone: forget its state and anything it waits for. */
 	void	 (*close)(void *state);
+	/* Its replies fell below CONTROL_OUT_PAUSE: a long answer goes on. */
+	void	 (*drained)(void *state);
 };
 
 int	control_init(const char *path, int group_set, gid_t gid,
@@ -48,6 +57,8 @@ int	control_init(const char *path, int group_set, gid_t gid,
 
 /* Appends bytes to the client's replies, in order. */
 void	control_send(struct ctl *, const void *, size_t);
+/* Bytes of replies the client has not read yet. */
+size_t	control_pending(const struct ctl *);
 /* The next len bytes of input are a body for ops->body(). */
 void	control_expect_body(struct ctl *, size_t len);
 /* The next len bytes of input are a refused body: read past them. */

@@ -301,6 +301,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		next = t;
 	if ((t = muc_timers(now)) < next)
 		next = t;
+	if ((t = presence_timers(now)) < next)
+		next = t;
 	if ((t = upload_timers(now)) < next)
 		next = t;
 	if ((t = hook_timers(now)) < next)
@@ -534,6 +536,7 @@ state_init(void)
 	    request_delivered);
 	queue_init(request_accepted, request_message_ended);
 	muc_init(request_joined);
+	presence_init();
 	upload_init(request_slotted);
 	message_init(request_receipt);
 	session_init(&hooks);
@@ -545,6 +548,7 @@ static void
 state_free(void)
 {
 	muc_free();
+	presence_free();
 	upload_stop();
 	hook_stop();
 	free(xd.presence_text);

@@ -22,6 +22,17 @@
 #include "util.h"
 #include "xmppd.h"
 
+/*
+ * An INFO answer made as the client reads it: its length was announced
+ * from the roster as it was; contacts that change meanwhile are written
+ * as they are now, within that length (see info_piece()).
+ */
+struct info {
+	struct roster_cursor cur;	/* the next contact */
+	size_t		 left;		/* bytes of the body still due */
+	int		 padding;	/* no more contacts: fill up */
+};
+
 /* What one client has asked for and not yet been answered. */
 struct req {
 	struct req	*next, *prev;
@@ -38,6 +49,7 @@ struct req {
 	char		*send_to;
 	int		 send_flags;	/* QUEUE_GROUPCHAT, _RECEIPT, _OOB */
 	int		 send_join;	/* the body is a room password */
+	struct info	*info;		/* an INFO answer in progress */
 };
 
 static struct req *reqs;
@@ -567,10 +579,10 @@ tsv_field(struct buf *b, const char *s)
 	}
 }
 
+/* Appends the contact's record and those of its resources. */
 static void
-info_contact(struct contact *ct, void *arg)
+info_contact(struct buf *b, struct contact *ct)
 {
-	struct buf *b = arg;
 	struct resource *r;
 
 	buf_printf(b, "contact\t%s\t%s\t%s\t%d\n", ct->bare,
@@ -587,23 +599,106 @@ info_contact(struct contact *ct, void *arg)
 	}
 }
 
+/* One contact's records at a time, in a buffer kept for the purpose. */
+static struct buf scratch;
+
+static void
+info_measure(struct contact *ct, void *arg)
+{
+	scratch.len = 0;
+	info_contact(&scratch, ct);
+	*(size_t *)arg += scratch.len;
+}
+
+/* The end of an INFO answer: it is complete. */
+static void
+info_done(struct req *c)
+{
+	roster_cursor_stop(&xd.roster, &c->info->cur);
+	free(c->info);
+	c->info = NULL;
+	control_send(c->ctl, "\n", 1);
+}
+
+/*
+ * Sends the next contact's records, if they fit in what is left of the
+ * announced length; else what whole records fit, and the rest of the
+ * length is filled with a line of spaces (contacts come and go while a
+ * client reads a long answer).
+ */
+static void
+info_piece(struct req *c, struct contact *ct)
+{
+	struct info *in = c->info;
+	size_t n;
+
+	scratch.len = 0;
+	info_contact(&scratch, ct);
+	if ((n = scratch.len) > in->left) {
+		for (n = in->left; n > 0 && scratch.data[n - 1] != '\n'; n--)
+			;
+		in->padding = 1;
+		roster_cursor_stop(&xd.roster, &in->cur);
+	}
+	control_send(c->ctl, scratch.data, n);
+	in->left -= n;
+}
+
+/*
+ * Goes on with an INFO answer while the client's unread replies stay
+ * under CONTROL_OUT_PAUSE: whatever the roster's size, an answer costs
+ * little memory, and only as fast as the client reads it.
+ */
+static void
+info_fill(struct req *c)
+{
+	static char spaces[4096];
+	struct contact *ct;
+	size_t n;
+
+	if (spaces[0] != ' ')
+		memset(spaces, ' ', sizeof(spaces));
+	while (c->info != NULL &&
+	    control_pending(c->ctl) < CONTROL_OUT_PAUSE) {
+		if (!c->info->padding && (ct =
+		    roster_cursor_next(&xd.roster, &c->info->cur)) != NULL) {
+			info_piece(c, ct);
+			continue;
+		}
+		c->info->padding = 1;
+		if ((n = c->info->left) > 1) {
+			n = n - 1 < sizeof(spaces) ? n - 1 : sizeof(spaces);
+			control_send(c->ctl, spaces, n);
+		} else if (n == 1)
+			control_send(c->ctl, "\n", 1);
+		if ((c->info->left -= n) == 0)
+			info_done(c);
+	}
+}
+
 /* INFO: the account and its contacts, tab-separated (see xmppd(8)). */
 static void
 cmd_info(struct req *c)
 {
-	struct buf b = { 0 };
+	struct buf account = { 0 };
 	struct waiter *w;
-	size_t waiting = 0;
+	size_t waiting = 0, len;
 
 	for (w = xd.inbox.waiters; w != NULL; w = w->next)
 		waiting++;
-	buf_printf(&b, "account\t%s\t%s\t%s\t%lld\t%zu\t%zu\t%zu\n",
+	buf_printf(&account, "account\t%s\t%s\t%s\t%lld\t%zu\t%zu\t%zu\n",
 	    xd.acct.name, session_state(), session_bound_jid(),
 	    (long long)((clock_ms() - xd.started) / 1000), xd.outbox.count,
 	    xd.inbox.count, waiting);
-	roster_foreach(&xd.roster, info_contact, &b);
-	reply_body(c, b.data ? b.data : "", b.len, NULL);
-	buf_free(&b);
+	len = account.len;
+	roster_foreach(&xd.roster, info_measure, &len);
+	reply(c, "OK %zu", len);
+	control_send(c->ctl, account.data, account.len);
+	c->info = xcalloc(1, sizeof(*c->info));
+	c->info->left = len - account.len;
+	roster_cursor_start(&xd.roster, &c->info->cur);
+	buf_free(&account);
+	info_fill(c);
 }
 
 /* control_ops: a request line. */
@@ -681,7 +776,7 @@ static int
 held(const struct req *c)
 {
 	return c->waiting != NULL || c->wait_msg != NULL || c->joining ||
-	    c->slotting || c->receipt != NULL;
+	    c->slotting || c->receipt != NULL || c->info != NULL;
 }
 
 /* control_ops: may control.c go on with this client's input? */
@@ -749,6 +844,10 @@ request_close(void *state)
 		upload_cancel(c);
 	if (c->accepting)
 		queue_forget(c);	/* accepted all the same */
+	if (c->info) {
+		roster_cursor_stop(&xd.roster, &c->info->cur);
+		free(c->info);
+	}
 	if (c->prev)
 		c->prev->next = c->next;
 	else
@@ -760,6 +859,16 @@ request_close(void *state)
 	free(c);
 }
 
+/* control_ops: the client read some replies: an INFO answer goes on. */
+static void
+request_drained(void *state)
+{
+	struct req *c = state;
+
+	if (c->info != NULL)
+		info_fill(c);
+}
+
 const struct control_ops request_ops = {
 	.open = request_open,
 	.line = request_line,
@@ -768,6 +877,7 @@ const struct control_ops request_ops = {
 	.busy = request_busy,
 	.ready = request_ready,
 	.close = request_close,
+	.drained = request_drained,
 };
 
 /* Deadlines of WAIT and RECEIPT, and of the messages kept for RECV. */

@@ -216,6 +216,10 @@ void	message_init(message_receipt_fn);
 int	message_handler(xmpp_conn_t *, xmpp_stanza_t *, void *);
 
 /* presence.c: presence and the roster on the wire. */
+/* The pace of subscription requests, and the contacts who refused. */
+void	presence_init(void);
+void	presence_free(void);
+int64_t	presence_timers(int64_t now);
 int	presence_handler(xmpp_conn_t *, xmpp_stanza_t *, void *);
 /* session_hooks.roster_loaded: presence, rooms, autoregister, autoprune. */
 void	presence_roster_loaded(xmpp_stanza_t *query);

@@ -29,6 +29,12 @@
 #
 # Knobs (set before ejabberd_setup / ejabberd_start):
 #   EJABBERD_LOG_LEVEL   loglevel (default info; debug shows stanzas)
+#   EJABBERD_PRES_INTERVAL  mod_pres_counter's interval in seconds (stock
+#                        60): a test of the pacing may shorten it, saying
+#                        why in its output
+#   EJABBERD_LISTEN_EXTRA  more entries of the listen: list, as YAML
+#                        lines ("  -" first), e.g. an ejabberd_service
+#                        listener for a component on 127.0.0.1
 # and, through functions: ejabberd_cert, ejabberd_c2s_rate,
 # ejabberd_resource_conflict, and ejabberd_upload (below) for an HTTP
 # upload service.
@@ -151,6 +157,7 @@ listen:
     access: c2s
     starttls_required: true
     protocol_options: 'TLS_OPTIONS'
+${EJABBERD_LISTEN_EXTRA:-}
 $_ej_http
 disable_sasl_mechanisms:
   - "digest-md5"
@@ -226,7 +233,7 @@ $_ej_upload
   mod_ping: {}
   mod_pres_counter:
     count: 5
-    interval: 60
+    interval: ${EJABBERD_PRES_INTERVAL:-60}
   mod_roster:
     versioning: true
   mod_stream_mgmt:

@@ -2,7 +2,8 @@
  * test-control: the local socket as a transport (control.c), driven over
  * a real Unix socket with stand-in request functions: the greeting,
  * request lines, announced and refused bodies, framing errors, requests
- * held back while one is in progress, and the close of a client.
+ * held back while one is in progress, a client that does not read its
+ * replies, and the close of a client.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,6 +31,8 @@ static struct {
 	enum control_busy busy;
 	int		 ready;		/* answer of ready() while busy */
 	int		 closed;
+	int		 drained;	/* calls of drained() */
+	int		 bigs;		/* BIG requests taken */
 } t;
 
 static void
@@ -47,11 +50,31 @@ op_open(struct ctl *c)
 	return &t;
 }
 
-/* "BODY N" announces a body of N bytes, "SKIP N" refuses one. */
+/* A reply of len bytes: "OK", padding, a newline. */
+static void
+send_big(size_t len)
+{
+	static char pad[65536];
+
+	memset(pad, 'x', sizeof(pad));
+	control_send(t.ctl, "OK", 2);
+	control_send(t.ctl, pad, len - 3);
+	control_send(t.ctl, "\n", 1);
+}
+
+/*
+ * "BODY N" announces a body of N bytes, "SKIP N" refuses one, "BIG N"
+ * asks for an answer of N bytes (not noted: there are many).
+ */
 static void
 op_line(void *state, char *line)
 {
 	(void)state;
+	if (strncmp(line, "BIG ", 4) == 0) {
+		t.bigs++;
+		send_big(strtoul(line + 4, NULL, 10));
+		return;
+	}
 	note("L", line, strlen(line));
 	if (strncmp(line, "BODY ", 5) == 0)
 		control_expect_body(t.ctl, strtoul(line + 5, NULL, 10));
@@ -101,8 +124,16 @@ op_close(void *state)
 	t.ctl = NULL;
 }
 
+static void
+op_drained(void *state)
+{
+	(void)state;
+	t.drained++;
+}
+
 static const struct control_ops ops = {
-	op_open, op_line, op_error, op_body, op_busy, op_ready, op_close
+	op_open, op_line, op_error, op_body, op_busy, op_ready, op_close,
+	op_drained
 };
 
 /* Runs the daemon's side for a while: what the main loop would do. */
@@ -155,6 +186,58 @@ static void
 clear(void)
 {
 	t.log[0] = '\0';
+}
+
+/* Reads and counts what the daemon sends until it has nothing more. */
+static size_t
+read_all(int fd)
+{
+	char buf[65536];
+	size_t total = 0;
+	ssize_t n;
+	int quiet = 0;
+
+	while (quiet < 5) {
+		turn(1);
+		if ((n = recv(fd, buf, sizeof(buf), MSG_DONTWAIT)) > 0) {
+			total += (size_t)n;
+			quiet = 0;
+		} else
+			quiet++;
+	}
+	return total;
+}
+
+/*
+ * A client writes 200 requests for 16 KiB answers and reads nothing: the
+ * daemon takes only what fills the socket and CONTROL_OUT_PAUSE (not
+ * 3.2 MB), and goes on as the client reads.
+ */
+static void
+test_unread_replies(const char *path)
+{
+	char req[200 * 10 + 1];
+	size_t i, got;
+	int fd = client(path);
+
+	turn(3);
+	heard(fd);
+	for (i = 0; i < 200; i++)
+		memcpy(req + i * 10, "BIG 16384\n", 10);
+	t.bigs = t.drained = 0;
+	say(fd, req, 2000);
+	turn(20);
+	ok(t.bigs > 0 && t.bigs < 200, "a client that reads nothing: %d of "
+	    "200 requests taken", t.bigs);
+	ok(control_pending(t.ctl) <= CONTROL_OUT_PAUSE + 16384,
+	    "its unread replies stay under the pause (%zu bytes)",
+	    control_pending(t.ctl));
+	got = read_all(fd);
+	is_int(t.bigs, 200, "once it reads, all its requests are taken");
+	is_int(got, 200 * 16384, "and all the answers arrive");
+	ok(t.drained > 0, "the requests heard that the replies drained");
+	close(fd);
+	turn(3);
 }
 
 /* The daemon's log (stderr) goes to a file meanwhile: how many lines? */
@@ -360,6 +443,8 @@ main(void)
 	close(fd);
 	turn(3);
 	ok(t.closed, "...and forgets the client once it hangs up");
+
+	test_unread_replies(path);
 
 	t.closed = 0;
 	fd = client(path);

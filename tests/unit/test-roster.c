@@ -1,4 +1,7 @@
-/* test-roster: contacts, presence and JABBER_STATUS codes (roster.c). */
+/*
+ * test-roster: contacts, presence and JABBER_STATUS codes (roster.c); the
+ * bounds on what one contact may cost; cursors over a changing roster.
+ */
 #include <stdio.h>
 #include <string.h>
 
@@ -249,6 +252,172 @@ test_growth(void)
 	roster_free(&r);
 }
 
+/* A resource name with a long shared prefix, as a flood would use. */
+static const char *
+flood_name(char *buf, size_t len, long i)
+{
+	snprintf(buf, len, "%0200d%ld", 0, i);
+	return buf;
+}
+
+static void
+test_resource_cap(void)
+{
+	struct roster r;
+	struct contact *c;
+	char name[256];
+	long i;
+	int logged = 0;
+
+	roster_init(&r);
+	roster_set_item(&r, BOB, "both");
+	roster_presence(&r, BOB, "phone", 1, 10, SHOW_DND, NULL);
+	for (i = 0; i < 50000; i++)
+		logged += roster_presence(&r, BOB, flood_name(name,
+		    sizeof(name), i), 1, 0, SHOW_ONLINE, NULL);
+	c = roster_find(&r, BOB);
+	is_int(c->nresources, ROSTER_RESOURCES_MAX, "50,000 resources: %d "
+	    "kept", ROSTER_RESOURCES_MAX);
+	is_int(logged, 1, "the cap is reported once for the contact");
+	is_int(roster_status(&r, BOB, "phone"), SHOW_DND,
+	    "the highest priority resource stays");
+	is_int(roster_status(&r, BOB, NULL), SHOW_DND, "and answers");
+	is_int(roster_status(&r, BOB, flood_name(name, sizeof(name), 49999)),
+	    SHOW_ONLINE, "the newest flood resource is kept");
+	is_int(roster_status(&r, BOB, flood_name(name, sizeof(name), 0)),
+	    STATUS_OFFLINE, "the oldest is gone");
+	roster_presence(&r, BOB, "low", 1, -5, SHOW_AWAY, NULL);
+	is_int(roster_status(&r, BOB, "low"), STATUS_OFFLINE,
+	    "a newcomer below all the others is not kept");
+	is_int(c->nresources, ROSTER_RESOURCES_MAX, "still full");
+	roster_presence(&r, BOB, "phone", 0, 0, SHOW_ONLINE, NULL);
+	is_int(c->nresources, ROSTER_RESOURCES_MAX - 1,
+	    "unavailable makes room");
+	roster_presence(&r, BOB, "low", 1, -5, SHOW_AWAY, NULL);
+	is_int(roster_status(&r, BOB, "low"), SHOW_AWAY,
+	    "which the next newcomer takes");
+	roster_clear_presence(&r);
+	is_int(c->nresources, 0, "clear_presence empties it");
+	for (i = 0; i < 100; i++)
+		logged += roster_presence(&r, BOB, flood_name(name,
+		    sizeof(name), i), 1, 0, SHOW_ONLINE, NULL);
+	is_int(logged, 1, "a second flood is not reported again");
+	roster_free(&r);
+}
+
+static void
+test_text_cap(void)
+{
+	struct roster r;
+	char text[3000];
+	const char *kept;
+	size_t i;
+
+	roster_init(&r);
+	roster_set_item(&r, BOB, "both");
+	memset(text, 'a', sizeof(text) - 1);
+	text[sizeof(text) - 1] = '\0';
+	roster_presence(&r, BOB, "a", 1, 0, SHOW_AWAY, text);
+	is_int(strlen(roster_find(&r, BOB)->resources->text), ROSTER_TEXT_MAX,
+	    "a long status text is cut to %d bytes", ROSTER_TEXT_MAX);
+	/* "b" then two-byte characters: the cut falls inside one. */
+	text[0] = 'b';
+	for (i = 1; i + 1 < sizeof(text) - 1; i += 2)
+		memcpy(text + i, "\xc3\xa9", 2);
+	text[i] = '\0';
+	roster_presence(&r, BOB, "a", 1, 0, SHOW_AWAY, text);
+	kept = roster_find(&r, BOB)->resources->text;
+	is_int(strlen(kept), ROSTER_TEXT_MAX - 1,
+	    "not inside a UTF-8 sequence");
+	ok(((unsigned char)kept[strlen(kept) - 1] & 0xc0) == 0x80,
+	    "it ends with a whole character");
+	roster_free(&r);
+}
+
+static void
+test_others(void)
+{
+	struct roster r;
+
+	roster_init(&r);
+	roster_add_buddy(&r, BOB);
+	roster_set_item(&r, BOB, "both");
+	roster_set_item(&r, CAROL, "from");
+	roster_set_item(&r, "dave@example.com", "none");
+	is_int(r.others, 2, "two contacts no buddy line names");
+	ok(!roster_sees_them(roster_find(&r, CAROL)) &&
+	    roster_sees_us(roster_find(&r, CAROL)), "from: carol sees us");
+	roster_set_item(&r, CAROL, "both");
+	ok(roster_sees_them(roster_find(&r, CAROL)) &&
+	    roster_sees_us(roster_find(&r, CAROL)), "both: either way");
+	ok(roster_sees_them(roster_find(&r, BOB)) &&
+	    !roster_sees_us(roster_find(&r, "dave@example.com")),
+	    "both and none");
+	is_int(r.others, 2, "changing an item counts it once");
+	roster_add_buddy(&r, CAROL);
+	is_int(r.others, 1, "a buddy line for carol: one");
+	roster_drop_buddy(&r, roster_find(&r, CAROL));
+	is_int(r.others, 2, "its line gone, carol counts again");
+	roster_set_item(&r, "dave@example.com", "remove");
+	is_int(r.others, 1, "removed from the roster: one");
+	roster_drop_buddy(&r, roster_find(&r, BOB));
+	is_int(r.others, 2, "bob's line gone: he is in the roster, two");
+	roster_add_buddy(&r, "erin@example.com");
+	roster_drop_buddy(&r, roster_find(&r, "erin@example.com"));
+	ok(roster_find(&r, "erin@example.com") == NULL,
+	    "a buddy only a line named is forgotten with its line");
+	roster_begin_reload(&r);
+	is_int(r.others, 0, "a reload forgets them all");
+	roster_free(&r);
+}
+
+static void
+test_cursor(void)
+{
+	struct roster r;
+	struct roster_cursor cur, other;
+	struct contact *c;
+	char seen[256] = "";
+
+	roster_init(&r);
+	roster_set_item(&r, "a@x", "both");
+	roster_set_item(&r, "b@x", "both");
+	roster_set_item(&r, "c@x", "both");
+	roster_cursor_start(&r, &cur);
+	roster_cursor_start(&r, &other);
+	c = roster_cursor_next(&r, &cur);
+	strcat(seen, c->bare);
+	roster_set_item(&r, "b@x", "remove");	/* the next one */
+	roster_set_item(&r, "d@x", "both");	/* a newcomer */
+	while ((c = roster_cursor_next(&r, &cur)) != NULL)
+		strcat(seen, c->bare);
+	is_str(seen, "a@xc@xd@x", "a cursor skips a contact removed before "
+	    "it and visits one added after it, oldest first");
+	ok(r.cursors == &other, "a cursor at the end stops by itself");
+	roster_begin_reload(&r);
+	ok(roster_cursor_next(&r, &other) == NULL,
+	    "a reload leaves a cursor at the end");
+	ok(r.cursors == NULL, "no cursor left");
+	/* Growth rehashes the table but keeps the order. */
+	{
+		char bare[32];
+		int i, inorder = 1;
+
+		for (i = 0; i < 1000; i++) {
+			snprintf(bare, sizeof(bare), "u%04d@x", i);
+			roster_set_item(&r, bare, "to");
+		}
+		roster_cursor_start(&r, &cur);
+		for (i = 0; (c = roster_cursor_next(&r, &cur)) != NULL; i++) {
+			snprintf(bare, sizeof(bare), "u%04d@x", i);
+			inorder &= strcmp(c->bare, bare) == 0;
+		}
+		ok(inorder && i == 1000, "1000 contacts visited in order after "
+		    "the table grew");
+	}
+	roster_free(&r);
+}
+
 int
 main(void)
 {
@@ -256,5 +425,9 @@ main(void)
 	test_priorities();
 	test_membership();
 	test_growth();
+	test_resource_cap();
+	test_text_cap();
+	test_others();
+	test_cursor();
 	return done_testing();
 }
