@@ -17,6 +17,12 @@
 #   PROSODY_LOG_LEVEL   min level of prosody.log (default info; debug helps)
 #   PROSODY_EXTRA       extra Lua lines for the global section of the config
 #   PROSODY_MODULES     extra modules to load, as Lua list items: '"limits";' 
+#   PROSODY_DIRECT_TLS  1: also listen for direct TLS (XEP-0368, TLS from
+#                       the first byte) on PROSODY_TLS_PORT, with the same
+#                       certificate as STARTTLS
+#   PROSODY_PORT_FIXED, PROSODY_TLS_PORT_FIXED
+#                       use these ports instead of free ones (5222, 5223:
+#                       only inside a private network namespace)
 #
 # Differences from the reference config, both for speed only:
 #   network_settings = { nagle = false }  Prosody sends its stream features
@@ -115,15 +121,27 @@ prosody_setup() {
 			tostring(session.sasl_handler and session.sasl_handler.username
 				or session.username), tostring(event.condition));
 	end);
+	-- And which of its ports a login came through (direct TLS, SRV).
+	module:hook("authentication-success", function (event)
+		local session = event.session;
+		module:log("info", "test: authenticated %s on port %s",
+			tostring(session.username),
+			tostring(session.conn and session.conn:serverport()));
+	end);
 	EOF
 	_ps_cert ca ca "/CN=xmppd test CA" &&
 		_ps_cert localhost localhost /CN=localhost signed &&
 		_ps_cert untrusted untrusted /CN=localhost &&
 		_ps_cert wrongname wrongname /CN=wrong.example signed ||
 		return 1
-	PROSODY_PORT=$("$TOP/tests/freeport") || return 1
+	PROSODY_PORT=${PROSODY_PORT_FIXED:-$("$TOP/tests/freeport")} || return 1
+	PROSODY_TLS_PORT=
+	if [ "${PROSODY_DIRECT_TLS:-0}" = 1 ]; then
+		PROSODY_TLS_PORT=${PROSODY_TLS_PORT_FIXED:-$("$TOP/tests/freeport")} ||
+			return 1
+	fi
 	PROSODY_CAFILE=$PROSODY_DIR/ca.crt
-	export PROSODY_PORT PROSODY_CAFILE
+	export PROSODY_PORT PROSODY_TLS_PORT PROSODY_CAFILE
 	at_exit _ps_cleanup
 	_ps_write_config
 }
@@ -133,6 +151,11 @@ _ps_write_config() {
 	_ps_d=$PROSODY_DIR
 	_ps_c=$PROSODY_CERT_KIND
 	[ "$_ps_c" = good ] && _ps_c=localhost
+	# Per-host ssl feeds STARTTLS only: direct TLS has its own setting.
+	_ps_direct="c2s_direct_tls_ports = { }"
+	[ -n "${PROSODY_TLS_PORT:-}" ] &&
+		_ps_direct="c2s_direct_tls_ports = { $PROSODY_TLS_PORT }
+c2s_direct_tls_ssl = { key = \"$_ps_d/$_ps_c.key\"; certificate = \"$_ps_d/$_ps_c.crt\" }"
 	cat >"$PROSODY_CFG.new" <<EOF || return 1
 -- written by tests/lib/prosody.sh; certificate: $PROSODY_CERT_KIND
 pidfile = "$_ps_d/prosody.pid"
@@ -145,7 +168,7 @@ interfaces = { "127.0.0.1" }
 local_interfaces = { "127.0.0.1" }
 c2s_interfaces = { "127.0.0.1" }
 c2s_ports = { $PROSODY_PORT }
-c2s_direct_tls_ports = { }
+$_ps_direct
 legacy_ssl_ports = { }
 s2s_ports = { }
 http_ports = { }
@@ -192,10 +215,14 @@ prosody_adduser() {
 	return 1
 }
 
-# Exit status 0 if something accepts TCP connections on PROSODY_PORT.
+# Exit status 0 if something accepts TCP connections on PROSODY_PORT
+# (and PROSODY_TLS_PORT, if set).
 _ps_listening() {
 	socat -u /dev/null "TCP:127.0.0.1:$PROSODY_PORT,connect-timeout=1" \
-		>/dev/null 2>&1
+		>/dev/null 2>&1 || return 1
+	[ -z "${PROSODY_TLS_PORT:-}" ] ||
+		socat -u /dev/null "TCP:127.0.0.1:$PROSODY_TLS_PORT,connect-timeout=1" \
+			>/dev/null 2>&1
 }
 
 # prosody_start: start Prosody in the background (PROSODY_PID), wait until
