@@ -345,6 +345,7 @@ struct options {
 	int		 foreground;
 	int		 debug;
 	int		 check;
+	int		 test;		/* -t */
 };
 
 static poptContext
@@ -362,6 +363,9 @@ parse_options(int argc, const char **argv, struct options *o)
 		    "log the XML stream (credentials redacted)", NULL },
 		{ "check", 'n', POPT_ARG_NONE, &o->check, 0,
 		    "check the configuration, print it and exit", NULL },
+		{ "test", 't', POPT_ARG_NONE, &o->test, 0,
+		    "log in once (as RESOURCE-test), print what the server "
+		    "offers and exit", NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		POPT_AUTOHELP
@@ -373,13 +377,15 @@ parse_options(int argc, const char **argv, struct options *o)
 	options_pc = poptGetContext("xmppd", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(options_pc,
-	    "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
+	    "[-fdnt] [-c FILE] [-S DIR] ACCOUNT");
 	if ((rc = poptGetNextOpt(options_pc)) < -1)
 		usage_exit(options_pc, poptStrerror(rc));
 	if (version) {
 		printf("xmppd %s (protocol %d)\n", VERSION, PROTO_VERSION);
 		exit(0);
 	}
+	if (o->check && o->test)
+		usage_exit(options_pc, "give -n or -t, not both");
 	if ((o->account = poptGetArg(options_pc)) == NULL ||
 	    poptPeekArg(options_pc) != NULL)
 		usage_exit(options_pc, "give exactly one ACCOUNT");
@@ -403,7 +409,8 @@ load_config(const struct options *o)
 		errx(EX_CONFIG, "%s", err);
 	if (o->check)
 		return;
-	if (xd.acct.logfile != NULL &&
+	/* The connection test writes nothing into the service's log. */
+	if (xd.acct.logfile != NULL && !o->test &&
 	    log_file(xd.acct.logfile, err, sizeof(err)) == -1)
 		errx(EX_CONFIG, "%s", err);
 	if (config_secret(&xd.acct, err, sizeof(err)) == -1)
@@ -504,6 +511,25 @@ state_free(void)
 	config_free(&xd.acct);
 }
 
+/*
+ * xmppd -t: one login in the foreground, nothing of the account's socket,
+ * lock or spool touched; progress and warnings on the terminal only.
+ */
+static int
+test_account(struct options *o, poptContext pc)
+{
+	int status;
+
+	setup_process();
+	log_quiet(!o->debug && !xd.acct.debug);
+	status = probe_run(wake_pipe[0], stopping);
+	config_free(&xd.acct);
+	free(o->conf);
+	free(o->sockdir);
+	poptFreeContext(pc);
+	return status;
+}
+
 int
 main(int argc, const char **argv)
 {
@@ -521,6 +547,8 @@ main(int argc, const char **argv)
 		config_print(&xd.acct, stdout);
 		exit(0);
 	}
+	if (o.test)
+		return test_account(&o, pc);
 	gid = socket_group(&group_set);
 	setup_process();
 	lockfd = prepare_socket(&o, group_set, gid, path, sizeof(path),
