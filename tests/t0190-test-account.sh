@@ -24,6 +24,18 @@ key_pin() {
 		openssl dgst -sha256 -c | sed 's/^.*= //' | tr a-f A-F
 }
 
+# xmppd_t ACCOUNT: xmppd -t ACCOUNT; under valgrind with XMPP_VALGRIND=1
+# (its reports in $TEST_DIR/valgrind.*, checked by the last test).
+xmppd_t() {
+	if [ "${XMPP_VALGRIND:-0}" = 1 ]; then
+		valgrind -q --error-exitcode=99 --leak-check=full \
+			--errors-for-leak-kinds=definite \
+			--log-file="$TEST_DIR/valgrind.%p" "$TOP/bin/xmppd" -t "$@"
+	else
+		xmppd -t "$@"
+	fi
+}
+
 # has LINE: the output of the last xmppd -t has exactly this line.
 has() {
 	grep -qxF -- "$1" "$TEST_DIR/t.out" && return 0
@@ -45,7 +57,7 @@ test_expect_success 'xmppd --help lists -t, --test' '
 
 test_expect_success 'xmppd -t: where, TLS, certificate, SASL, software, services (0)' '
 	xmppd_config alice alice alicepw &&
-	xmppd -t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err" &&
+	xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err" &&
 	has "account alice: alice@localhost/xmppd-test" &&
 	has "  1. 127.0.0.1 port $PROSODY_PORT, STARTTLS: logged in" &&
 	has "server: 127.0.0.1 port $PROSODY_PORT, STARTTLS" &&
@@ -73,7 +85,7 @@ test_expect_success 'xmppd -t: where, TLS, certificate, SASL, software, services
 test_expect_success 'xmppd -t with direct TLS' '
 	xmppd_config alice alice alicepw "directtls = yes" &&
 	sed -i "s/^port = .*/port = $PROSODY_TLS_PORT/" "$XMPPD_CONFIG" &&
-	xmppd -t alice >"$TEST_DIR/t.out" &&
+	xmppd_t alice >"$TEST_DIR/t.out" &&
 	has "server: 127.0.0.1 port $PROSODY_TLS_PORT, direct TLS" &&
 	has "logged in as alice@localhost/xmppd-test"
 '
@@ -85,7 +97,7 @@ test_expect_success 'a running daemon for the account is not disturbed' '
 	buddy_cmd bob "subscribe alice@localhost" &&
 	wait_line "$TEST_DIR/bob.out" "^presence alice@localhost/xmppd available" &&
 	test "$(xmpp-status alice bob@localhost)" = 1 &&
-	xmppd -t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err" &&
+	xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err" &&
 	has "logged in as alice@localhost/xmppd-test" &&
 	buddy_cmd bob "send alice@localhost after the test" &&
 	test "$(xmpp-recv -t 10 alice bob@localhost)" = "after the test" &&
@@ -101,7 +113,7 @@ test_expect_success 'a running daemon for the account is not disturbed' '
 test_expect_success 'it touches no socket, lock, spool or logfile' '
 	rm -rf "$XMPPD_SOCKET_DIR" "$XMPPD_STATE_DIR" &&
 	xmppd_config alice alice alicepw "logfile = $TEST_DIR/service.log" &&
-	xmppd -t alice >"$TEST_DIR/t.out" &&
+	xmppd_t alice >"$TEST_DIR/t.out" &&
 	has "logged in as alice@localhost/xmppd-test" &&
 	test ! -e "$XMPPD_SOCKET_DIR" && test ! -e "$XMPPD_STATE_DIR" &&
 	test ! -e "$TEST_DIR/service.log"
@@ -109,17 +121,17 @@ test_expect_success 'it touches no socket, lock, spool or logfile' '
 
 test_expect_success 'statuses as a start: wrong password 77, unreachable 75, bad configuration 78' '
 	xmppd_config alice alice wrongpw &&
-	{ xmppd -t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
+	{ xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 77 &&
 	grep -q "^xmppd: authentication failed for alice@localhost/xmppd-test: wrong password or unknown user$" "$TEST_DIR/t.err" &&
 	port=$("$TOP/tests/freeport") &&
 	xmppd_config alice alice alicepw && sed -i "s/^port = .*/port = $port/" "$XMPPD_CONFIG" &&
-	{ xmppd -t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
+	{ xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 75 &&
 	has "  1. 127.0.0.1 port $port, STARTTLS: cannot reach 127.0.0.1 port $port: Connection refused" &&
 	grep -q "^xmppd: cannot reach 127.0.0.1 port $port: Connection refused$" "$TEST_DIR/t.err" &&
 	xmppd_config alice alice alicepw "trust = fingerprint" &&
-	{ xmppd -t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
+	{ xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 78 && grep -q "trust = fingerprint needs the server" "$TEST_DIR/t.err" &&
 	{ xmppd -n -t alice 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 64 && grep -q "give -n or -t, not both" "$TEST_DIR/t.err"
@@ -128,7 +140,7 @@ test_expect_success 'statuses as a start: wrong password 77, unreachable 75, bad
 test_expect_success 'a self-signed certificate: 69, and the line it prints, pasted in, logs in' '
 	prosody_stop && prosody_cert untrusted && prosody_start &&
 	xmppd_config alice alice alicepw &&
-	{ xmppd -t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
+	{ xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 69 &&
 	grep -q "^xmppd: the server.s certificate could not be verified for localhost" "$TEST_DIR/t.err" &&
 	has "  issuer: CN=localhost" &&
@@ -136,7 +148,7 @@ test_expect_success 'a self-signed certificate: 69, and the line it prints, past
 	line=$(sed -n "s/^    \(fingerprint = .*\)$/\1/p" "$TEST_DIR/t.out") &&
 	test "$line" = "fingerprint = $(key_pin "$PROSODY_DIR/untrusted.crt")" &&
 	xmppd_config alice alice alicepw "$line" "trust = fingerprint" &&
-	xmppd -t alice >"$TEST_DIR/t.out" &&
+	xmppd_t alice >"$TEST_DIR/t.out" &&
 	has "  pinned fingerprint: matches" &&
 	has "logged in as alice@localhost/xmppd-test" &&
 	: >"$TEST_DIR/xmppd.log" && xmppd_start alice && xmppd_stop &&
@@ -146,10 +158,14 @@ test_expect_success 'a self-signed certificate: 69, and the line it prints, past
 test_expect_success 'a pin that does not match: 69, said loudly' '
 	xmppd_config alice alice alicepw "fingerprint = $(key_pin "$PROSODY_DIR/localhost.crt")" \
 		"trust = fingerprint" &&
-	{ xmppd -t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
+	{ xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 69 &&
 	has "  pinned fingerprint: DOES NOT MATCH (if the server'\''s certificate did not change on purpose, someone may be in between)" &&
 	grep -q "does not match the pinned fingerprint" "$TEST_DIR/t.err"
+'
+
+test_expect_success 'valgrind found nothing (XMPP_VALGRIND=1)' '
+	xmppd_valgrind_clean
 '
 
 done_testing
