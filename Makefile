@@ -47,14 +47,14 @@ PROGRAMS  = bin/xmppd $(CLIENTS:%=bin/%)
 MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1 \
             man/xmpp-join.1 man/xmpp-leave.1 man/xmpp-presence.1
 MAN5      = man/xmppd.conf.5
-MAN8      = man/xmppd.8 man/xmpp-agi.8
+MAN8      = man/xmppd.8 man/xmpp-agi.8 man/check_xmppd.8
 
 COMMON    = proto text jid sockdir spool
 DAEMON    = main config filecheck secret control requests session stanza \
             message presence roster inbox outbox queue reload muc hook xmppd \
-            loss srv tls probe log util
+            loss journal srv tls probe log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
-            test-spool test-outbox test-control
+            test-spool test-sockdir test-outbox test-control
 
 COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/xmppd/%.o)

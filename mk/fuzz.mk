@@ -2,7 +2,7 @@
 # Included from the Makefile; needs clang with the libFuzzer runtime
 # (Debian: clang and libclang-rt-14-dev).
 #
-#   make fuzz-build             build tests/fuzz/bin/fuzz-{proto,config,jid,text,spool}
+#   make fuzz-build             build tests/fuzz/bin/fuzz-{proto,config,jid,text,spool,clean,lock,journal}
 #   make fuzz                   run each target FUZZ_SECONDS (default 60)
 #   make -j4 fuzz               ... all four at once
 #   make fuzz-run-jid           one target only
@@ -24,7 +24,7 @@ FUZZ_DIR       = tests/fuzz
 FUZZ_BIN       = $(FUZZ_DIR)/bin
 FUZZ_OBJ       = $(FUZZ_DIR)/obj
 FUZZ_WORK      = $(FUZZ_DIR)/work
-FUZZ_TARGETS   = proto config jid text spool
+FUZZ_TARGETS   = proto config jid text spool clean lock journal
 FUZZ_SAN       = -fsanitize=address,undefined -fno-sanitize-recover=all \
                  -fno-omit-frame-pointer
 FUZZ_CFLAGS    = -std=c11 -D_GNU_SOURCE -Isrc/common -Isrc/xmppd -g -O1 \
@@ -38,6 +38,9 @@ FUZZ_OBJ_config = config-fuzz filecheck secret log util jid text sockdir
 FUZZ_OBJ_jid    = jid text
 FUZZ_OBJ_text   = text
 FUZZ_OBJ_spool  = spool proto sockdir
+FUZZ_OBJ_clean  = text
+FUZZ_OBJ_lock   = sockdir
+FUZZ_OBJ_journal = journal spool proto sockdir util log
 
 # Per-target libFuzzer options: largest input, and the dictionary if any.
 FUZZ_OPTS_proto  = -max_len=40000 -dict=$(FUZZ_DIR)/proto.dict
@@ -45,6 +48,9 @@ FUZZ_OPTS_config = -max_len=8192 -dict=$(FUZZ_DIR)/config.dict
 FUZZ_OPTS_jid    = -max_len=4096 -dict=$(FUZZ_DIR)/jid.dict
 FUZZ_OPTS_text   = -max_len=4096
 FUZZ_OPTS_spool  = -max_len=65536 -dict=$(FUZZ_DIR)/spool.dict
+FUZZ_OPTS_clean  = -max_len=8192 -dict=$(FUZZ_DIR)/clean.dict
+FUZZ_OPTS_lock   = -max_len=8192
+FUZZ_OPTS_journal = -max_len=65536
 
 FUZZ_PROGS = $(FUZZ_TARGETS:%=$(FUZZ_BIN)/fuzz-%)
 FUZZ_HDRS  = src/common/*.h src/xmppd/*.h $(FUZZ_DIR)/fuzz.h mk/fuzz.mk
@@ -83,6 +89,9 @@ $(FUZZ_BIN)/fuzz-config: $(FUZZ_OBJ_config:%=$(FUZZ_OBJ)/%.o)
 $(FUZZ_BIN)/fuzz-jid:    $(FUZZ_OBJ_jid:%=$(FUZZ_OBJ)/%.o)
 $(FUZZ_BIN)/fuzz-text:   $(FUZZ_OBJ_text:%=$(FUZZ_OBJ)/%.o)
 $(FUZZ_BIN)/fuzz-spool:  $(FUZZ_OBJ_spool:%=$(FUZZ_OBJ)/%.o)
+$(FUZZ_BIN)/fuzz-clean:  $(FUZZ_OBJ_clean:%=$(FUZZ_OBJ)/%.o)
+$(FUZZ_BIN)/fuzz-lock:   $(FUZZ_OBJ_lock:%=$(FUZZ_OBJ)/%.o)
+$(FUZZ_BIN)/fuzz-journal: $(FUZZ_OBJ_journal:%=$(FUZZ_OBJ)/%.o)
 
 $(FUZZ_BIN)/fuzz-%: $(FUZZ_OBJ)/fuzz-%.o
 	@mkdir -p $(@D)
@@ -137,6 +146,9 @@ $(FUZZ_COV)/fuzz-config: $(FUZZ_OBJ_config:%=$(FUZZ_COV)/obj/%.o)
 $(FUZZ_COV)/fuzz-jid:    $(FUZZ_OBJ_jid:%=$(FUZZ_COV)/obj/%.o)
 $(FUZZ_COV)/fuzz-text:   $(FUZZ_OBJ_text:%=$(FUZZ_COV)/obj/%.o)
 $(FUZZ_COV)/fuzz-spool:  $(FUZZ_OBJ_spool:%=$(FUZZ_COV)/obj/%.o)
+$(FUZZ_COV)/fuzz-clean:  $(FUZZ_OBJ_clean:%=$(FUZZ_COV)/obj/%.o)
+$(FUZZ_COV)/fuzz-lock:   $(FUZZ_OBJ_lock:%=$(FUZZ_COV)/obj/%.o)
+$(FUZZ_COV)/fuzz-journal: $(FUZZ_OBJ_journal:%=$(FUZZ_COV)/obj/%.o)
 
 $(FUZZ_COV)/fuzz-%: $(FUZZ_COV)/obj/fuzz-%.o
 	$(FUZZ_CC) -fsanitize=fuzzer -fprofile-instr-generate -o $@ $^

@@ -24,6 +24,10 @@
 #   resources too), else the buddy lines of the account's section and of
 #   [general];
 # - xmpp-presence's state: available, chat, away, xa, dnd.
+# - With XMPP_ACCOUNT set, the clients' first operand may be what follows
+#   the account instead (a JID with an '@', or xmpp-presence's state), as
+#   the clients themselves allow: both are offered, and a first operand of
+#   that kind is taken as such.
 
 # _xmpp_options CMD: sets _xmpp_opts (every spelling of every option) and
 # _xmpp_argopts (" -c=FILE --config=FILE ... ", the options that take an
@@ -240,7 +244,7 @@ _xmpp_complete() {
 	_xmpp_options "$cmd"
 	if [[ -z $_xmpp_opts ]]; then
 		# Not installed, or no --help: the options they all share.
-		_xmpp_opts=' -S --socket-dir= -V --version --help --usage'
+		_xmpp_opts=' -S --socket-dir= -V --version -h --help --usage'
 		_xmpp_argopts=' -S=DIR --socket-dir=DIR '
 		if [[ $prog == xmppd ]]; then
 			_xmpp_opts+=' -c --config= -f --foreground -d --debug -n --check'
@@ -309,23 +313,60 @@ _xmpp_complete() {
 		return 0
 	fi
 
-	case $prog:${#operands[@]} in
-	xmppd:0)
+	# The account: the first operand, or $XMPP_ACCOUNT when that operand
+	# cannot be an account (a JID holds an '@'; for xmpp-presence, an
+	# availability); n counts the operands after it.
+	local acct='' n=${#operands[@]} env=${XMPP_ACCOUNT:-}
+	if ((n > 0)); then
+		if [[ -n $env ]] && _xmpp_not_account "$prog" "${operands[0]}"; then
+			acct=$env
+		else
+			acct=${operands[0]}
+			((n--))
+		fi
+	fi
+
+	case $prog:${#operands[@]}:$n in
+	xmppd:0:*)
 		_xmpp_reply < <(_xmpp_accounts 0) ;;
 	xmppd:*)
 		COMPREPLY=() ;;
-	*:0)
-		_xmpp_reply < <(_xmpp_accounts 1) ;;
-	xmpp-send:1|xmpp-status:1|xmpp-recv:1)
+	xmpp-send:0:*|xmpp-status:0:*|xmpp-recv:0:*)
+		# An account, or with XMPP_ACCOUNT set a JID of that account.
 		local res=0
 		[[ $cur == */* ]] && res=1
-		_xmpp_reply < <(_xmpp_jids "${operands[0]}" "$res" | sort -u) ;;
-	xmpp-presence:1)
+		_xmpp_reply < <(
+			_xmpp_accounts 1
+			[[ -n $env ]] && _xmpp_jids "$env" "$res" | sort -u
+		) ;;
+	xmpp-presence:0:*)
+		_xmpp_reply < <(
+			_xmpp_accounts 1
+			[[ -n $env ]] && printf '%s\n' available chat away xa dnd
+		) ;;
+	*:0:*)
+		_xmpp_reply < <(_xmpp_accounts 1) ;;
+	xmpp-send:*:0|xmpp-status:*:0|xmpp-recv:*:0)
+		local res=0
+		[[ $cur == */* ]] && res=1
+		_xmpp_reply < <(_xmpp_jids "$acct" "$res" | sort -u) ;;
+	xmpp-presence:*:0)
 		_xmpp_reply < <(printf '%s\n' available chat away xa dnd) ;;
 	*)
 		COMPREPLY=() ;;
 	esac
 	return 0
+}
+
+# _xmpp_not_account PROG WORD: WORD, first operand of PROG, cannot be an
+# account, so the account is $XMPP_ACCOUNT (the clients' rule).
+_xmpp_not_account() {
+	case $1 in
+	xmpp-presence)
+		[[ ${2,,} == @(available|chat|away|xa|dnd) ]] ;;
+	*)
+		[[ $2 == *@* ]] ;;
+	esac
 }
 
 complete -F _xmpp_complete xmppd xmpp-send xmpp-status xmpp-recv \

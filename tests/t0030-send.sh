@@ -104,6 +104,47 @@ test_expect_success 'NUL bytes, U+FFFE and invalid UTF-8 are refused with 65' '
 	alive
 '
 
+test_expect_success 'a colour code, a Latin-1 byte, 32769 bytes: refused (65), the error names --clean' '
+	printf "\033[1;31mFAILED\033[0m\n" >"$TEST_DIR/colour" &&
+	refused 65 "control character.*--clean" xmpp-send alice bob@localhost <"$TEST_DIR/colour" &&
+	printf "caf\351\n" >"$TEST_DIR/latin1" &&
+	refused 65 "invalid UTF-8 at byte 3 (--clean" xmpp-send alice bob@localhost <"$TEST_DIR/latin1" &&
+	head -c 32769 /dev/zero | tr "\0" x >"$TEST_DIR/big" &&
+	refused 65 "over 32768 bytes (--clean sends it in parts)" \
+		xmpp-send alice bob@localhost <"$TEST_DIR/big"
+'
+
+test_expect_success '--clean: terminal codes and controls go, CR LF is LF, bad bytes are U+FFFD' '
+	printf "\033[1;31mFAILED\033[0m: disk\r\n\033]0;title\007caf\351 \001done\n" |
+		xmpp-send --clean alice bob@localhost &&
+	got "FAILED: disk\\ncaf$(printf "\357\277\275") done" &&
+	xmpp-send -C alice bob@localhost "$(printf "arg\033[0m \302\205words")" &&
+	got "arg words" &&
+	printf "plain text stays\n" | xmpp-send -C alice bob@localhost &&
+	got "plain text stays"
+'
+
+test_expect_success '--clean: nothing left once cleaned is still an empty message (65)' '
+	refused 65 "empty message: nothing to send once terminal codes" \
+		xmpp-send -C alice bob@localhost "$(printf "\033[0m\001")"
+'
+
+test_expect_success '--clean: 80 KB are sent in 3 parts, cut at line ends, saying so, nothing lost' '
+	i=0 && while [ $i -lt 1400 ]; do
+		printf "line %05d of a long report, padded to be long enough\n" $i
+		i=$((i + 1))
+	done >"$TEST_DIR/report" &&
+	xmpp-send --clean alice bob@localhost <"$TEST_DIR/report" &&
+	nmsg=$((nmsg + 3)) && wait_count "$TEST_DIR/bob.out" "^msg " $nmsg &&
+	grep "^msg " "$TEST_DIR/bob.out" | tail -n 3 |
+		sed "s/^msg chat [^ ]* [^ ]* //" >"$TEST_DIR/parts" &&
+	sed -n 1p "$TEST_DIR/parts" | grep -q "^(part 1 of 3)\\\\nline 00000 " &&
+	sed -n 2p "$TEST_DIR/parts" | grep -q "^(part 2 of 3)\\\\nline " &&
+	sed -n 3p "$TEST_DIR/parts" | grep -q "^(part 3 of 3)\\\\nline .*line 01399 of a long report, padded to be long enough$" &&
+	sed "s/^(part [1-3] of 3)\\\\n//" "$TEST_DIR/parts" | sed "s/\\\\n/\n/g" >"$TEST_DIR/joined" &&
+	cmp "$TEST_DIR/report" "$TEST_DIR/joined"
+'
+
 test_expect_success 'bad JIDs are refused with 65' '
 	long=$(head -c 1024 /dev/zero | tr "\0" n) &&
 	for jid in bob @localhost bob@ "bob@local host" "b<b@localhost" \

@@ -53,7 +53,7 @@ test_expect_success 'certificate for another name: 69' '
 test_expect_success 'a good start detaches only when ready; a second daemon is refused (73)' '
 	prosody_stop && prosody_cert good && prosody_start &&
 	xmppd alice 2>"$TEST_DIR/err" &&
-	pid=$(cat "$XMPPD_SOCKET_DIR/alice.lock") && at_exit "kill $pid" &&
+	pid=$(sed -n 1p "$XMPPD_SOCKET_DIR/alice.lock") && at_exit "kill $pid" &&
 	test "$(xmpp-status alice)" = 1 &&
 	{ xmppd alice 2>"$TEST_DIR/err2"; rc=$?; } &&
 	test $rc = 73 && grep -q "already served by another xmppd (pid $pid" "$TEST_DIR/err2" &&

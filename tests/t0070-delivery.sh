@@ -113,6 +113,41 @@ test_expect_success 'no daemon: 69, or with --queue spooled for the next start' 
 	! grep -q "refused" "$TEST_DIR/bob4.out"
 '
 
+test_expect_success '--queue goes to the spool the last daemon'"'"'s lock file names, and says so' '
+	xmppd_stop &&
+	test "$(sed -n 2p "$XMPPD_SOCKET_DIR/alice.lock")" = "$SPOOL" &&
+	XMPPD_STATE_DIR=$TEST_DIR/elsewhere xmpp-send --queue alice bob@localhost \
+		"queued where the daemon reads" 2>"$TEST_DIR/err" &&
+	grep -q "^xmpp-send: account alice: no daemon running: queued in $SPOOL, the spool its lock file $XMPPD_SOCKET_DIR/alice.lock names" "$TEST_DIR/err" &&
+	test ! -e "$TEST_DIR/elsewhere" && spooled 1 &&
+	xmppd_start alice -d &&
+	bob_has bob4 "queued where the daemon reads" && wait_for 10 "spooled 0"
+'
+
+test_expect_success '--queue without any lock file: the default spool, and it says so' '
+	xmpp-send --queue ghost bob@localhost "for a daemon never run" 2>"$TEST_DIR/err" &&
+	grep -q "no lock file of one in $XMPPD_SOCKET_DIR: queued in $XMPPD_STATE_DIR/ghost, which a daemon run as uid 0 with the same XMPPD_STATE_DIR reads" "$TEST_DIR/err" &&
+	test "$(ls "$XMPPD_STATE_DIR/ghost" | grep -c "\.msg\$")" = 1
+'
+
+test_expect_success 'D10: a relative XMPPD_STATE_DIR is taken from the current folder (xmpp-send -Q)' '
+	(cd "$TEST_DIR" && XMPPD_STATE_DIR=relstate xmpp-send -Q ghost2 bob@localhost \
+		"relative" 2>"$TEST_DIR/err") &&
+	grep -q "queued in $TEST_DIR/relstate/ghost2," "$TEST_DIR/err" &&
+	test "$(ls "$TEST_DIR/relstate/ghost2" | grep -c "\.msg\$")" = 1
+'
+
+test_expect_success 'D10: ... and by xmppd, which records the absolute spool in its lock' '
+	xmppd_stop && saved=$XMPPD_STATE_DIR && cd "$TEST_DIR" &&
+	XMPPD_STATE_DIR=relstate && xmppd_start alice -d; rc=$?
+	XMPPD_STATE_DIR=$saved && cd "$TOP" && test $rc = 0 &&
+	test "$(sed -n 2p "$XMPPD_SOCKET_DIR/alice.lock")" = "$TEST_DIR/relstate/alice" &&
+	test "$(stat -c %a "$TEST_DIR/relstate/alice")" = 700 &&
+	xmpp-send -w 10 alice bob@localhost "with a relative spool" &&
+	bob_has bob4 "with a relative spool" &&
+	xmppd_stop && xmppd_start alice -d
+'
+
 test_expect_success 'a truncated spool file is set aside, the others are sent' '
 	xmppd_stop &&
 	xmpp-send --queue alice bob@localhost "whole one" &&

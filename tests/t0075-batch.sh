@@ -54,6 +54,33 @@ test_expect_success '--lines: bad lines are named and skipped, the good ones go,
 	test "$(bodies bob2 | tr "\\n" ,)" = "good 1,good 2,good 3,"
 '
 
+test_expect_success '--lines: a line with a colour code or a Latin-1 byte is refused, naming --clean' '
+	printf "ok\n\033[31mred\033[0m\ncaf\351\n" >"$TEST_DIR/in" &&
+	{ xmpp-send -l alice bob@localhost <"$TEST_DIR/in" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 65 &&
+	grep -q "^xmpp-send: line 2: .*control character.*--clean" "$TEST_DIR/err" &&
+	grep -q "^xmpp-send: line 3: .*invalid UTF-8.*--clean" "$TEST_DIR/err" &&
+	wait_for 10 "bodies bob2 | grep -q \"^ok\\\$\""
+'
+
+test_expect_success '--lines --clean: every line goes, cleaned; a long one in parts' '
+	n0=$(bodies bob2 | wc -l) &&
+	{
+		printf "ok\n\033[31mred\033[0m\r\ncaf\351\n\001\033[0m\n"
+		head -c 40000 /dev/zero | tr "\\0" y; echo
+		printf "last"
+	} >"$TEST_DIR/in" &&
+	xmpp-send -l -C alice bob@localhost <"$TEST_DIR/in" 2>"$TEST_DIR/err" &&
+	test ! -s "$TEST_DIR/err" &&
+	wait_for 10 "bodies bob2 | grep -q \"^last\\\$\"" &&
+	bodies bob2 | tail -n +$((n0 + 1)) >"$TEST_DIR/got" &&
+	test "$(sed -n 1,3p "$TEST_DIR/got" | tr "\\n" ,)" = "ok,red,caf$(printf "\357\277\275")," &&
+	sed -n 4p "$TEST_DIR/got" | grep -q "^(part 1 of 2)\\\\nyyyy" &&
+	sed -n 5p "$TEST_DIR/got" | grep -q "^(part 2 of 2)\\\\nyyyy" &&
+	test "$(sed -n 4,5p "$TEST_DIR/got" | tr -cd y | wc -c)" = 40000 &&
+	test "$(sed -n 6p "$TEST_DIR/got")" = last && test $(wc -l <"$TEST_DIR/got") = 6
+'
+
 test_expect_success '--lines with --wait: every line confirmed by the server on exit 0' '
 	seq 1 50 | xmpp-send -l -w 10 alice bob@localhost &&
 	test $(files) = 0

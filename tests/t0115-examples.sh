@@ -4,8 +4,11 @@
 # variables replaced as Asterisk would replace them, run against a real
 # daemon and buddy: every command works, SHELL() gets no trailing
 # newline, commas in AGI messages survive, and no caller data reaches a
-# shell without FILTER().  (No Asterisk here: the dialplan syntax around
-# the calls is not checked.)
+# shell without FILTER().  The caller ID name is filtered the same way in
+# the examples, the README and the man pages, and those lines of the
+# README and xmpp-send(1) work too; a caller name that starts with "-"
+# arrives whole, with the "--" of the examples or without it.  (No
+# Asterisk here: the dialplan syntax around the calls is not checked.)
 
 . "$(dirname "$0")/lib/test-lib.sh"
 . "$(dirname "$0")/lib/prosody.sh"
@@ -29,6 +32,7 @@ substitute() {
 	    -e 's/\${CALLERID(num)}/5551234/g' \
 	    -e 's/\${CALLERID(name)}/Alice, the caller/g' \
 	    -e 's/buddy@example\.org/bob@localhost/g' \
+	    -e 's/bob@example\.org/bob@localhost/g' \
 	    -e 's/bob@jabber\.org/bob@localhost/g'
 }
 
@@ -145,6 +149,39 @@ test_expect_success 'every AGI() works: XMPP_RESULT=OK, commas kept' '
 	done <"$TEST_DIR/agi" &&
 	bob_more "$sends" &&
 	grep -q "^msg chat asterisk@localhost/xmppd [^ ]* Alice, the caller is calling 1234$" "$TEST_DIR/bob.out"
+'
+
+test_expect_success 'one FILTER() for the caller ID name: examples, README, man pages' '
+	grep -ho "FILTER([^,]*,\${CALLERID(name)})" $EXAMPLES "$TOP/README.md" \
+		"$TOP"/man/*.[158] "$TOP/scripts/examples/README.md" |
+		sort | uniq -c >"$TEST_DIR/filters" &&
+	test "$(wc -l <"$TEST_DIR/filters")" = 1 &&
+	grep -q " FILTER(A-Za-z0-9 ,\${CALLERID(name)})$" "$TEST_DIR/filters" &&
+	test "$(awk "{ print \$1 }" "$TEST_DIR/filters")" -ge 4
+'
+
+test_expect_success 'the caller ID lines of the README and xmpp-send(1) work as the examples do' '
+	grep -h -A1 "Set(WHO=\${FILTER" "$TOP/README.md" "$TOP/man/xmpp-send.1" \
+		>"$TEST_DIR/docs.conf" &&
+	"$TOP/tests/agi/dialplan-commands" "$TEST_DIR/docs.conf" |
+		awk -F "\t" "\$2 == \"System\" { print \$3 }" >"$TEST_DIR/docs" &&
+	test "$(wc -l <"$TEST_DIR/docs")" = 2 &&
+	sed "s/\\\${WHO}/Alice Caller/" "$TEST_DIR/docs" | substitute >"$TEST_DIR/docs.sh" &&
+	while IFS= read -r cmd; do
+		sh -c "$cmd" </dev/null || { diag "failed: $cmd"; return 1; }
+	done <"$TEST_DIR/docs.sh" &&
+	bob_more 2 &&
+	test "$(grep -c "^msg chat asterisk@localhost/xmppd [^ ]* Alice Caller is calling 1234$" "$TEST_DIR/bob.out")" -ge 3
+'
+
+test_expect_success 'a caller name that starts with "-" arrives whole, with or without "--"' '
+	cmd=$(calls System | grep "WHO" | head -n 1 | cut -f 2 | substitute |
+		sed "s/Alice Caller/-n -5 Caller/") &&
+	case $cmd in *" -- "*) ;; *) diag "no -- in: $cmd"; return 1 ;; esac &&
+	sh -c "$cmd" </dev/null &&
+	sh -c "$(printf "%s\n" "$cmd" | sed "s/ -- / /")" </dev/null &&
+	bob_more 2 &&
+	test "$(grep -c "^msg chat asterisk@localhost/xmppd [^ ]* -n -5 Caller is calling 1234$" "$TEST_DIR/bob.out")" = 2
 '
 
 test_expect_success 'the daemon stops cleanly' '

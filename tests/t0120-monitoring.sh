@@ -114,6 +114,30 @@ test_expect_success 'a bad command line: UNKNOWN, with the usage' '
 	grep -q "^Status codes" "$TEST_DIR/out"
 '
 
+test_expect_success '--help and --version: printed, exit 3 as the monitoring plugins do' '
+	{ "$CHECK" --help >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	grep -q "^Status codes" "$TEST_DIR/out" && ! grep -q "unknown option" "$TEST_DIR/out" &&
+	{ "$CHECK" -a asterisk-xmpp --help >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	grep -q "^Status codes" "$TEST_DIR/out" &&
+	{ "$CHECK" --version >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	test "$(cat "$TEST_DIR/out")" = "check_xmppd 0.1" &&
+	{ "$CHECK" --bogus >"$TEST_DIR/out" 2>&1; test $? = 3; } &&
+	grep -q "^XMPPD UNKNOWN - unknown option --bogus$" "$TEST_DIR/out"
+'
+
+test_expect_success 'XMPP_ACCOUNT stands in for -a' '
+	XMPP_ACCOUNT=asterisk-xmpp check 0 "^XMPPD OK - account asterisk-xmpp connected"
+'
+
+test_expect_success 'a user the daemon refuses: UNKNOWN (77), naming the account once' '
+	[ "$(id -u)" = 0 ] || return 0
+	{ runuser -u nobody -- env XMPPD_SOCKET_DIR="$XMPPD_SOCKET_DIR" PATH="$PATH" TMPDIR=/tmp \
+		"$CHECK" -a asterisk-xmpp >"$TEST_DIR/out" 2>&1; rc=$?; } &&
+	test $rc = 3 &&
+	grep -q "^XMPPD UNKNOWN - account asterisk-xmpp: xmpp-status exited 77: permission denied" "$TEST_DIR/out" &&
+	test "$(grep -o "account asterisk-xmpp" "$TEST_DIR/out" | wc -l)" = 1
+'
+
 # ---------------------------------------------------------------- contact
 
 test_expect_success 'a contact online (1) or away (3) is OK, with its code as perfdata' '
@@ -184,7 +208,7 @@ test_expect_success 'cron, alert only on failure: a job that succeeds sends noth
 	exit "$status"
 	EOF
 	chmod +x "$TEST_DIR/jobs/some-job" &&
-	cmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send work") &&
+	cmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send --clean work") &&
 	echo 0 >"$TEST_DIR/jobs/status" &&
 	as_cron "$cmd" &&
 	xmpp-send asterisk-xmpp bob@localhost "marker after the good run" &&
@@ -198,7 +222,7 @@ test_expect_success 'cron, alert only on failure: a job that fails sends its out
 '
 
 test_expect_success 'cron, with --queue: the alert waits in the spool while no daemon runs' '
-	qcmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send --queue work") &&
+	qcmd=$(cron_line "out=.*some-job.*\\|\\| xmpp-send --clean --queue work") &&
 	xmppd_stop &&
 	! as_cron "$cmd" 2>"$TEST_DIR/err" &&
 	grep -q "no daemon running" "$TEST_DIR/err" &&
@@ -209,6 +233,26 @@ test_expect_success 'cron, with --queue: the alert waits in the spool while no d
 	bob_got "some-job failed on $(hostname): checked 3 disks\\n-- /dev/sdb: no space left" &&
 	xmpp-send asterisk-xmpp bob@localhost "marker after the queue" &&
 	bob_got "marker after the queue"
+'
+
+test_expect_success 'cron, alert only on failure: colour codes, Latin-1, 40 KB: all of it arrives' '
+	cat >"$TEST_DIR/jobs/some-job" <<-\EOF &&
+	#!/bin/sh
+	printf "\033[1;31mFAILED\033[0m caf\351\n"
+	i=0
+	while [ $i -lt 800 ]; do
+		printf "log line %04d of a noisy job, long enough to add up\n" $i
+		i=$((i + 1))
+	done
+	exit 1
+	EOF
+	n=$(grep -c "^msg " "$TEST_DIR/bob.out") &&
+	as_cron "$cmd" &&
+	wait_count "$TEST_DIR/bob.out" "^msg " $((n + 2)) &&
+	grep "^msg " "$TEST_DIR/bob.out" | tail -n 2 >"$TEST_DIR/parts" &&
+	head -n 1 "$TEST_DIR/parts" | grep -q "^msg chat [^ ]* [^ ]* (part 1 of 2)\\\\nsome-job failed on $(hostname): FAILED caf$(printf "\357\277\275")\\\\nlog line 0000 " &&
+	tail -n 1 "$TEST_DIR/parts" | grep -q "^msg chat [^ ]* [^ ]* (part 2 of 2)\\\\nlog line .*log line 0799 of a noisy job, long enough to add up$" &&
+	test "$(grep -o "log line [0-9]*" "$TEST_DIR/parts" | sort -u | wc -l)" = 800
 '
 
 test_expect_success 'the account not connected: CRITICAL for the account and for a contact' '

@@ -63,6 +63,18 @@ test_expect_success 'options of xmpp-send, xmpp-status and xmpp-recv' '
 	complete xmpp-recv --t && expect "--timeout="
 '
 
+test_expect_success 'one letter, one meaning: -h everywhere, -L and -j of xmpp-status, -C of xmpp-send' '
+	for p in xmppd xmpp-send xmpp-status xmpp-recv xmpp-join xmpp-leave \
+		xmpp-presence; do
+		complete $p - && offers -h -V -S || return 1
+		complete $p -- && offers --help --usage --version || return 1
+	done &&
+	complete xmpp-status - && offers -L -j -n &&
+	complete xmpp-status --l && expect "--list" &&
+	complete xmpp-send - && offers -C -l -g -Q -r -w &&
+	complete xmpp-send --c && expect "--clean"
+'
+
 test_expect_success 'option arguments: FILE, DIR, --format' '
 	mkdir -p "$TEST_DIR/d/sub" && : >"$TEST_DIR/d/file.conf" &&
 	complete xmppd -c "$TEST_DIR/d/f" && expect "$TEST_DIR/d/file.conf" &&
@@ -139,6 +151,21 @@ test_expect_success 'xmpp-presence: the states' '
 		complete xmpp-presence pbx a && expect "available
 away"
 	fi
+'
+
+test_expect_success 'XMPP_ACCOUNT: a first operand that is a JID (or a state) takes its place' '
+	XMPP_ACCOUNT=pbx && export XMPP_ACCOUNT &&
+	complete xmpp-send "" && offers pbx Alerts ops@example.org carol@example.org &&
+	complete xmpp-send c && expect carol@example.org &&
+	complete xmpp-send carol@example.org "" && expect "" &&
+	complete xmpp-status Alerts "" && offers oncall@example.org &&
+	complete xmpp-presence d && expect dnd &&
+	complete xmpp-presence dnd "" && expect "" &&
+	complete xmpp-presence DND "" && expect "" &&
+	complete xmpp-presence pbx a && expect "available
+away" &&
+	unset XMPP_ACCOUNT &&
+	complete xmpp-send c && expect ""
 '
 
 # ---------------------------------------------------------------- daemon

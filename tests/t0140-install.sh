@@ -48,7 +48,8 @@ test_expect_success 'make install DESTDIR=... PREFIX=/usr' '
 test_expect_success 'the programs and man pages are there' '
 	for f in usr/bin/xmppd usr/bin/xmpp-send usr/bin/xmpp-status \
 		usr/bin/xmpp-recv usr/share/man/man1/xmpp-send.1 \
-		usr/share/man/man5/xmppd.conf.5 usr/share/man/man8/xmppd.8; do
+		usr/share/man/man5/xmppd.conf.5 usr/share/man/man8/xmppd.8 \
+		usr/share/man/man8/check_xmppd.8; do
 		test -s "$ROOT/$f" || { diag "missing: $f"; return 1; }
 	done
 '

@@ -48,12 +48,14 @@ start() {
 	# shellcheck disable=SC2046
 	as_unit $(path "$(unit ExecStart)") >"$TEST_DIR/start.out" 2>&1
 }
-# mainpid: what systemd reads from PIDFile=, if it is a pid and a newline.
+# mainpid: what systemd reads from PIDFile= (its first line), if it is a
+# pid; the second line names the spool, for xmpp-send --queue.
 mainpid() {
 	_pf=$(path "$(unit PIDFile)")
-	MAINPID=$(cat "$_pf") || return 1
+	MAINPID=$(sed -n 1p "$_pf") || return 1
 	[ "$(cat "$_pf"; echo x)" = "$MAINPID
-x" ] || { diag "$_pf does not end in one newline"; return 1; }
+$STATE/$ACCT
+x" ] || { diag "$_pf is not the pid and the spool, one per line"; return 1; }
 	case $MAINPID in
 	''|*[!0-9]*) diag "$_pf holds '$MAINPID'"; return 1 ;;
 	esac

@@ -173,7 +173,7 @@ start() {
 	unshare --mount --uts --propagation private sh "$TEST_DIR/sandbox.sh" \
 		>"$TEST_DIR/start.out" 2>&1
 	_rc=$?
-	MAINPID=$(cat "$(unit PIDFile | sed "s/%i/$ACCT/")" 2>/dev/null)
+	MAINPID=$(sed -n 1p "$(unit PIDFile | sed "s/%i/$ACCT/")" 2>/dev/null)
 	[ $_rc = 0 ] && return 0
 	sed 's/^/    start: /' "$TEST_DIR/start.out" >&2
 	return $_rc

@@ -39,10 +39,10 @@ CRON_PATH=/usr/bin:/bin
 # Cleanup, whatever failed: daemons, the user, the install, root's folders.
 cleanup() {
 	for l in /run/xmppd/*.lock /tmp/xmppd-"$(id -u $U 2>/dev/null)"/*.lock; do
-		[ -f "$l" ] && kill "$(cat "$l")" 2>/dev/null
+		[ -f "$l" ] && kill "$(sed -n 1p "$l")" 2>/dev/null
 	done
 	for l in /run/xmppd/*.lock /tmp/xmppd-"$(id -u $U 2>/dev/null)"/*.lock; do
-		[ -f "$l" ] && wait_for 5 "! pid_alive $(cat "$l")"
+		[ -f "$l" ] && wait_for 5 "! pid_alive $(sed -n 1p "$l")"
 	done
 	uid=$(id -u $U 2>/dev/null) && rm -rf "/tmp/xmppd-$uid"
 	userdel $U 2>/dev/null
@@ -83,8 +83,8 @@ lock_of() {
 		echo "/tmp/xmppd-$(id -u $U)/work.lock"
 	fi
 }
-daemon_pid() {
-	cat "$(lock_of "$1")" 2>/dev/null
+daemon_pid() {	# the first line of the lock file; the second names the spool
+	sed -n 1p "$(lock_of "$1")" 2>/dev/null
 }
 # status WHO: the exit status of "xmpp-status work" for WHO, with cron's
 # PATH and the installed clients, and what it printed on stdout.
@@ -161,7 +161,7 @@ test_expect_success "$WHO: the watchdog leaves a connected daemon alone, silentl
 test_expect_success "$WHO: the send recipes of examples/cron and README reach bob" '
 	re="^msg chat svc@localhost/$WHO-work [^ ]* nightly job done\$" &&
 	n=$(count_lines "$TEST_DIR/bob.out" "$re") &&
-	ex=$(crontab_cmd "$(ex_line "^0 3 .*some-job 2>&1 \\| xmpp-send work")") &&
+	ex=$(crontab_cmd "$(ex_line "^0 3 .*some-job 2>&1 \\| xmpp-send --clean work")") &&
 	rd=$(sed -n "s/^\`\\(some-job 2>&1 | xmpp-send [^\`]*\\)\`;\$/\\1/p" "$TOP/README.md") &&
 	test -n "$ex" && test -n "$rd" &&
 	cron_run $WHO "$VARS" "$ex" && cron_run $WHO "$VARS" "$(crontab_cmd "0 3 * * * $rd")" &&
@@ -224,14 +224,15 @@ test_expect_success "README's first command in a stock Debian login shell, root 
 	wait_line "$TEST_DIR/bob.out" "^msg chat svc@localhost/root-asterisk-xmpp [^ ]* Backup done\$" &&
 	wait_line "$TEST_DIR/bob.out" "^msg chat svc@localhost/user-asterisk-xmpp [^ ]* Backup done\$" &&
 	for l in /run/xmppd/asterisk-xmpp.lock "/tmp/xmppd-$(id -u $U)/asterisk-xmpp.lock"; do
-		pid=$(cat "$l") && kill "$pid" && wait_for 10 "! pid_alive $pid" || return 1
+		pid=$(sed -n 1p "$l") && kill "$pid" && wait_for 10 "! pid_alive $pid" || return 1
 	done
 '
 
 test_expect_success "README's dialplan lines as Asterisk runs them: its user, systemd's PATH" '
-	sed -n "s/^exten => .*,System(\\(.*\\))\$/\\1/p; s/^ same => n,Set(STATUS=\\\${SHELL(\\(.*\\))})\$/\\1/p" \
+	sed -n "s/^\\(exten => .*\\| same => n\\),System(\\(.*\\))\$/\\2/p; s/^ same => n,Set(STATUS=\\\${SHELL(\\(.*\\))})\$/\\1/p" \
 		"$TOP/README.md" |
 		sed -e "s/\\\${FILTER([^,]*,\\\${CALLERID(name)})}/Alice Caller/" \
+		    -e "s/\\\${WHO}/Alice Caller/" \
 		    -e "s/\\\${EXTEN}/1234/" -e "s/bob@example\\.org/bob@localhost/" \
 		>"$TEST_DIR/dialplan" &&
 	test "$(wc -l <"$TEST_DIR/dialplan")" = 2 &&
@@ -245,7 +246,7 @@ test_expect_success "README's dialplan lines as Asterisk runs them: its user, sy
 	done <"$TEST_DIR/dialplan" &&
 	test "$(cat "$TEST_DIR/out")" = 1 &&
 	wait_line "$TEST_DIR/bob.out" "^msg chat svc@localhost/user-asterisk-xmpp [^ ]* Alice Caller is calling 1234\$" &&
-	pid=$(cat "/tmp/xmppd-$(id -u $U)/asterisk-xmpp.lock") && kill "$pid" &&
+	pid=$(sed -n 1p "/tmp/xmppd-$(id -u $U)/asterisk-xmpp.lock") && kill "$pid" &&
 	wait_for 10 "! pid_alive $pid"
 '
 

@@ -49,8 +49,8 @@ test_expect_success 'set up Prosody (with mod_version and an upload service) and
 	prosody_adduser bob bobpw && prosody_start
 '
 
-test_expect_success 'xmppd --help lists -t, --test' '
-	xmppd --help >"$TEST_DIR/help" &&
+test_expect_success 'xmppd -h lists -t, --test' '
+	xmppd -h >"$TEST_DIR/help" &&
 	grep -Eq "^ +-t, --test +log in once" "$TEST_DIR/help" &&
 	grep -q "\[-fdnt\]" "$TEST_DIR/help"
 '

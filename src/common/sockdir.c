@@ -9,6 +9,7 @@
 #include "sockdir.h"
 
 #include <errno.h>
+#include <limits.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -98,30 +99,106 @@ sock_path(const char *dir, const char *account, char *out, size_t len)
 	return 0;
 }
 
-int
-sockdir_client(const char *opt, const char *account, char *out, size_t len)
+void
+sockdir_places(const char *opt, struct sockdir_places *pl)
 {
 	const char *env = getenv(SOCKDIR_ENV);
-	char dir[256];
+
+	memset(pl, 0, sizeof(*pl));
+	if (opt != NULL || (env != NULL && *env != '\0')) {
+		snprintf(pl->dir[0], sizeof(pl->dir[0]), "%s",
+		    opt != NULL ? opt : env);
+		pl->n = pl->given = 1;
+		return;
+	}
+	sockdir_user(pl->dir[0], sizeof(pl->dir[0]));
+	pl->own_only[0] = 1;
+	snprintf(pl->dir[1], sizeof(pl->dir[1]), "%s", SOCKDIR_SYSTEM);
+	pl->n = 2;
+}
+
+/* Whether only root can have made dir: its parent is root's alone. */
+static int
+parent_is_roots(const char *dir)
+{
+	char parent[PATH_MAX], *slash;
 	struct stat st;
 
-	if (opt != NULL)
-		return sock_path(opt, account, out, len);
-	if (env != NULL && *env != '\0')
-		return sock_path(env, account, out, len);
-	sockdir_user(dir, sizeof(dir));
-	/* Only trust the per-user folder in /tmp if it is really ours. */
-	if (lstat(dir, &st) == 0 && S_ISDIR(st.st_mode) &&
-	    st.st_uid == geteuid() && sock_path(dir, account, out, len) == 0 &&
-	    access(out, F_OK) == 0)
+	if (snprintf(parent, sizeof(parent), "%s", dir) >= (int)sizeof(parent))
 		return 0;
-	/* A service's folder we may not enter: say so, not "no daemon". */
-	if (sock_path(SOCKDIR_SYSTEM, account, out, len) == 0 &&
-	    (access(out, F_OK) == 0 || errno == EACCES))
+	while ((slash = strrchr(parent, '/')) != NULL && slash[1] == '\0' &&
+	    slash != parent)
+		*slash = '\0';		/* trailing slashes */
+	if ((slash = strrchr(parent, '/')) == NULL)
+		snprintf(parent, sizeof(parent), ".");
+	else
+		slash[slash == parent] = '\0';
+	return stat(parent, &st) == 0 && st.st_uid == 0 &&
+	    (st.st_mode & 022) == 0;
+}
+
+int
+sockdir_trust(const char *dir, int own_only, int nofollow, uid_t *owner,
+    char *why, size_t whylen)
+{
+	struct stat st;
+
+	if ((nofollow ? lstat(dir, &st) : stat(dir, &st)) == -1) {
+		if (errno == ENOENT)
+			return 1;
+		snprintf(why, whylen, "%s", strerror(errno));
+		return -2;
+	}
+	*owner = st.st_uid;
+	if (!S_ISDIR(st.st_mode))
+		snprintf(why, whylen, "it is not a folder");
+	else if ((st.st_mode & 022) != 0)
+		snprintf(why, whylen, "others may write in it (mode %04o)",
+		    (unsigned)(st.st_mode & 07777));
+	else if (st.st_uid == geteuid() || st.st_uid == 0)
 		return 0;
-	/* Neither exists: name the place our own daemon would use. */
-	sockdir_daemon(NULL, dir, sizeof(dir));
-	return sock_path(dir, account, out, len);
+	else if (own_only)
+		snprintf(why, whylen, "it belongs to uid %lu, not to you (uid "
+		    "%lu): someone else may have made it to catch what you "
+		    "send; remove it", (unsigned long)st.st_uid,
+		    (unsigned long)geteuid());
+	else if (parent_is_roots(dir))
+		return 0;
+	else
+		snprintf(why, whylen, "it belongs to uid %lu, and its parent "
+		    "folder is not root's alone, so anyone may have made it",
+		    (unsigned long)st.st_uid);
+	return -1;
+}
+
+int
+lock_parse(const char *data, size_t len, long *pid, char *spool,
+    size_t spoollen)
+{
+	const char *nl, *p, *end = data + len;
+	char *e, num[24];
+	size_t n;
+
+	if ((nl = memchr(data, '\n', len)) == NULL ||
+	    (n = (size_t)(nl - data)) == 0 || n >= sizeof(num))
+		return -1;
+	memcpy(num, data, n);
+	num[n] = '\0';
+	errno = 0;
+	*pid = strtol(num, &e, 10);
+	if (*e != '\0' || *pid <= 0 || errno != 0 || num[0] == '+' ||
+	    num[0] == ' ')
+		return -1;
+	p = nl + 1;
+	if (p == end)
+		return 1;
+	if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL ||
+	    nl + 1 != end || *p != '/' || (n = (size_t)(nl - p)) >= spoollen ||
+	    memchr(p, '\0', n) != NULL)
+		return -1;
+	memcpy(spool, p, n);
+	spool[n] = '\0';
+	return 0;
 }
 
 int

@@ -27,12 +27,41 @@ const char *home_dir(void);
 void	sockdir_daemon(const char *opt, char *out, size_t len);
 
 /*
- * Finds the socket of account for a client: -S or $XMPPD_SOCKET_DIR when
- * set, else /tmp/xmppd-UID/ACCOUNT.sock if it exists, else the one under
- * SOCKDIR_SYSTEM.  Returns -1 if the path does not fit a socket address.
+ * The folders where a client looks for sockets (and lock files), in
+ * order: -S DIR or else $XMPPD_SOCKET_DIR alone (given = 1), else
+ * /tmp/xmppd-UID, which must be ours (own_only), and SOCKDIR_SYSTEM.
  */
-int	sockdir_client(const char *opt, const char *account, char *out,
-	    size_t len);
+#define SOCKDIR_PLACES	2
+struct sockdir_places {
+	int	 n;
+	int	 given;
+	int	 own_only[SOCKDIR_PLACES];
+	char	 dir[SOCKDIR_PLACES][256];
+};
+void	sockdir_places(const char *opt, struct sockdir_places *);
+
+/*
+ * Whether a client may trust the folder dir with what it sends: it is a
+ * directory without group or other write permission that belongs to us
+ * or root, or (unless own_only) to another user while its parent belongs
+ * to root and is not writable by group or others, so that only root can
+ * have made it (/run/xmppd of a service user).  Symbolic links are
+ * followed unless nofollow.  Returns 0 and the owner in *owner, 1 if dir
+ * does not exist, -1 with the reason in why, or -2 (errno set) if it
+ * cannot be looked at.
+ */
+int	sockdir_trust(const char *dir, int own_only, int nofollow,
+	    uid_t *owner, char *why, size_t whylen);
+
+/*
+ * Parses the contents of a daemon's lock file, DIR/ACCOUNT.lock: the
+ * daemon's pid on the first line (what PIDFile= reads) and its spool
+ * folder, an absolute path, on the second.  Returns 0 with both, 1 when
+ * there is a pid but no spool line (a daemon of an older version), -1 if
+ * the contents are not a lock file's.
+ */
+int	lock_parse(const char *data, size_t len, long *pid, char *spool,
+	    size_t spoollen);
 
 /* Builds DIR/ACCOUNT.sock (account folded to lower case); -1 if too long. */
 int	sock_path(const char *dir, const char *account, char *out, size_t len);

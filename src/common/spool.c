@@ -33,9 +33,18 @@ int
 spool_dir(const char *account, char *out, size_t len)
 {
 	const char *env = getenv(SPOOL_ENV);
+	char cwd[PATH_MAX];
 	int n;
 
-	if (env != NULL && *env != '\0')
+	/*
+	 * A relative $XMPPD_STATE_DIR is taken from the current folder, once,
+	 * so that the path is absolute in the daemon's lock file too.
+	 */
+	if (env != NULL && *env != '\0' && *env != '/') {
+		if (getcwd(cwd, sizeof(cwd)) == NULL)
+			return -1;
+		n = snprintf(out, len, "%s/%s/%s", cwd, env, account);
+	} else if (env != NULL && *env != '\0')
 		n = snprintf(out, len, "%s/%s", env, account);
 	else if (geteuid() == 0)
 		n = snprintf(out, len, "/var/spool/xmppd/%s", account);
@@ -80,9 +89,13 @@ spool_prepare(const char *dir, char *err, size_t errlen)
 		if (mkdir(path, 0700) == 0) {
 			/* A new folder must survive power loss too. */
 			char *slash = strrchr(path, '/');
-			*slash = '\0';
-			fsync_dir(slash == path ? "/" : path);
-			*slash = '/';
+			if (slash == NULL)
+				fsync_dir(".");
+			else {
+				*slash = '\0';
+				fsync_dir(slash == path ? "/" : path);
+				*slash = '/';
+			}
 		} else if (errno != EEXIST) {
 			snprintf(err, errlen, "cannot create %s: %s", path,
 			    strerror(errno));

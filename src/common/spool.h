@@ -24,7 +24,8 @@ struct spooled {
 };
 
 /*
- * The account's spool folder: $XMPPD_STATE_DIR/ACCOUNT, else
+ * The account's spool folder: $XMPPD_STATE_DIR/ACCOUNT (a relative
+ * $XMPPD_STATE_DIR taken from the current folder), else
  * /var/spool/xmppd/ACCOUNT for root, else $XDG_STATE_HOME/xmppd/ACCOUNT,
  * else ~/.local/state/xmppd/ACCOUNT.  -1 if it does not fit.
  */

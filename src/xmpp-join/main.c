@@ -51,25 +51,23 @@ main(int argc, const char **argv)
 		    "seconds to wait for the room (default 20)", "SECS" },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
 		    NULL },
-		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
 	pc = client_popt("xmpp-join", argc, argv, opts,
 	    "[-S DIR] [-p PASSWORD | --password-stdin] "
-	    "[-t SECS] ACCOUNT ROOM [NICK]");
-	account = poptGetArg(pc);
+	    "[-t SECS] [ACCOUNT] ROOM [NICK]");
+	account = client_account(pc, client_not_account);
 	room = poptGetArg(pc);
 	nick = poptGetArg(pc);
-	if (account == NULL || room == NULL || poptPeekArg(pc) != NULL)
+	if (room == NULL || poptPeekArg(pc) != NULL)
 		client_usage(pc);
 	if (timeout_arg != NULL) {
 		timeout = strtod(timeout_arg, &end);
 		if (*end != '\0' || !(timeout >= 0.001 && timeout <= 86400))
 			errx(EX_USAGE, "bad timeout '%s'", timeout_arg);
 	}
-	client_check_account(account);
 	if (strchr(room, '/') != NULL)
 		errx(EX_DATAERR, "bad room '%s': give ROOM and NICK apart",
 		    room);
@@ -81,6 +79,8 @@ main(int argc, const char **argv)
 		password = password_from_stdin();
 
 	client_open(&c, client_sockdir, account, timeout + 30);
+	c.lost_what = "the account may have entered the room, and then the "
+	    "daemon remembers it";
 	snprintf(line, sizeof(line), "JOIN %.0f %zu %s", timeout * 1000,
 	    password ? strlen(password) : 0, target);
 	client_request(&c, line, password, password ? strlen(password) : 0);

@@ -21,21 +21,20 @@ main(int argc, const char **argv)
 	struct poptOption opts[] = {
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
 		    NULL },
-		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
 	pc = client_popt("xmpp-leave", argc, argv, opts,
-	    "[-S DIR] ACCOUNT ROOM");
-	account = poptGetArg(pc);
+	    "[-S DIR] [ACCOUNT] ROOM");
+	account = client_account(pc, client_not_account);
 	room = poptGetArg(pc);
-	if (account == NULL || room == NULL || poptPeekArg(pc) != NULL)
+	if (room == NULL || poptPeekArg(pc) != NULL)
 		client_usage(pc);
-	client_check_account(account);
 	client_check_jid(room, 1);
 
 	client_open(&c, client_sockdir, account, 30);
+	c.lost_what = "the room may have been left";
 	snprintf(line, sizeof(line), "LEAVE %s", room);
 	client_call(&c, line, NULL, 0);
 	client_close(&c);

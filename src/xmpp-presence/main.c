@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sysexits.h>
 
 #include "client.h"
@@ -22,36 +23,59 @@
 static const char *shows[] = { "available", "chat", "away", "xa", "dnd",
 	NULL };
 
+/* The availability word, in any case, as the daemon wants it; or NULL. */
+static const char *
+show_word(const char *word)
+{
+	int i;
+
+	for (i = 0; word != NULL && shows[i] != NULL; i++)
+		if (strcasecmp(shows[i], word) == 0)
+			return shows[i];
+	return NULL;
+}
+
+/*
+ * With XMPP_ACCOUNT set, an availability in front means the account was
+ * left out (an account named like one is then given with XMPP_ACCOUNT
+ * empty); without it, the first operand is always the account.
+ */
+static int
+account_omitted(const char *operand)
+{
+	const char *env = getenv(CLIENT_ACCOUNT_ENV);
+
+	return env != NULL && *env != '\0' && show_word(operand) != NULL;
+}
+
 int
 main(int argc, const char **argv)
 {
 	char line[PROTO_LINE_MAX];
-	int i;
 	size_t n, where;
 	const char *account, *show, **words;
 	struct client c;
 	struct poptOption opts[] = {
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
 		    NULL },
-		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
 	pc = client_popt("xmpp-presence", argc, argv, opts,
-	    "[-S DIR] ACCOUNT "
-	    "available|chat|away|xa|dnd [TEXT...]");
-	account = poptGetArg(pc);
-	show = poptGetArg(pc);
-	if (account == NULL || show == NULL)
+	    "[-S DIR] [ACCOUNT] available|chat|away|xa|dnd [TEXT...]");
+	account = client_account(pc, account_omitted);
+	if ((show = poptGetArg(pc)) == NULL) {
+		if (show_word(account) != NULL)
+			warnx("no ACCOUNT before '%s': give it first, or set %s",
+			    account, CLIENT_ACCOUNT_ENV);
 		client_usage(pc);
-	client_check_account(account);
-	for (i = 0; shows[i] != NULL && strcmp(shows[i], show) != 0; i++)
-		;
-	if (shows[i] == NULL)
+	}
+	if (show_word(show) == NULL)
 		errx(EX_USAGE, "unknown presence '%s': give available, chat, "
 		    "away, xa or dnd", show);
-	n = (size_t)snprintf(line, sizeof(line), "PRESENCE %s", show);
+	n = (size_t)snprintf(line, sizeof(line), "PRESENCE %s",
+	    show_word(show));
 	/* The text: the words joined by single spaces, empty ones skipped. */
 	for (words = poptGetArgs(pc); words && *words; words++) {
 		const char *w = *words + strspn(*words, " ");
@@ -68,6 +92,7 @@ main(int argc, const char **argv)
 		    "text");
 
 	client_open(&c, client_sockdir, account, 30);
+	c.lost_what = "the presence may have been set";
 	client_call(&c, line, NULL, 0);
 	client_close(&c);
 	free(client_sockdir);

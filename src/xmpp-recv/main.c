@@ -101,7 +101,7 @@ receive(struct client *c, const char *account, const char *jid,
 static poptContext
 parse_options(int argc, const char **argv, struct opts *o)
 {
-		char *end;
+	char *end;
 	struct poptOption opts[] = {
 		{ "timeout", 't', POPT_ARG_STRING, &o->timeout_arg, 0,
 		    "seconds to wait (default 20; with --follow: a week)",
@@ -114,14 +114,13 @@ parse_options(int argc, const char **argv, struct opts *o)
 		    "print each message as a JSON object on one line", NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
 		    NULL },
-		POPT_AUTOHELP
 		POPT_TABLEEND
 	};
 	poptContext pc;
 
 	memset(o, 0, sizeof(*o));
 	pc = client_popt("xmpp-recv", argc, argv, opts,
-	    "[-Fjn] [-S DIR] [-t SECS] ACCOUNT [JID[/RESOURCE]]");
+	    "[-Fjn] [-S DIR] [-t SECS] [ACCOUNT] [JID[/RESOURCE]]");
 	o->timeout = o->follow ? TIMEOUT_MAX : 20;
 	if (o->timeout_arg != NULL) {
 		o->timeout = strtod(o->timeout_arg, &end);
@@ -146,11 +145,10 @@ main(int argc, const char **argv)
 	int rc;
 
 	pc = parse_options(argc, argv, &o);
-	account = poptGetArg(pc);
+	account = client_account(pc, client_not_account);
 	jid = poptGetArg(pc);
-	if (account == NULL || poptPeekArg(pc) != NULL)
+	if (poptPeekArg(pc) != NULL)
 		client_usage(pc);
-	client_check_account(account);
 	if (jid != NULL)
 		client_check_jid(jid, 0);
 	style = o.json ? JSON : (jid == NULL || o.follow) ? RECORD : BODY;

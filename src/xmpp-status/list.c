@@ -117,7 +117,7 @@ print_table(char **f, int n, int *header)
 	} else if (strcmp(f[0], "contact") == 0 && n >= 5) {
 		if (!*header) {
 			printf("\n%-32s %-18s %-12s %s\n", "CONTACT", "STATUS",
-			    "SUBSCRIPTION", "FROM");
+			    "SUBSCRIPTION", "ORIGIN");
 			*header = 1;
 		}
 		printf("%-32s %s %-16s %-12s %s\n", f[1], f[4],

@@ -193,11 +193,16 @@ take_jid_lock(const char *dir, const char *account, const char *username)
 	return fd;
 }
 
+/*
+ * The lock file holds our pid (first line, for PIDFile=) and our spool
+ * folder, where xmpp-send --queue puts messages while we are not running.
+ */
 static void
 write_pid(int lockfd)
 {
-	char pid[32];
-	int n = snprintf(pid, sizeof(pid), "%ld\n", (long)getpid());
+	char pid[PATH_MAX + 32];
+	int n = snprintf(pid, sizeof(pid), "%ld\n%s\n", (long)getpid(),
+	    xd.spooldir);
 
 	if (ftruncate(lockfd, 0) == 0 && pwrite(lockfd, pid, (size_t)n, 0) < 0)
 		log_warn("cannot record our pid in the lock file");
@@ -332,9 +337,11 @@ loop_once(struct pollfd **pfd, size_t *cap)
 static void
 usage_exit(poptContext pc, const char *msg)
 {
+	(void)pc;
 	if (msg != NULL)
 		fprintf(stderr, "xmppd: %s\n", msg);
-	poptPrintUsage(pc, stderr, 0);
+	fprintf(stderr, "Usage: xmppd [-fdn] [-c FILE] [-S DIR] ACCOUNT\n"
+	    "(xmppd --help says more)\n");
 	exit(EX_USAGE);
 }
 
@@ -351,7 +358,8 @@ struct options {
 static poptContext
 parse_options(int argc, const char **argv, struct options *o)
 {
-	int version = 0, rc;
+	int version = 0, help = 0, rc;
+	char bad[256];
 	struct poptOption opts[] = {
 		{ "config", 'c', POPT_ARG_STRING, &o->conf, 0,
 		    "configuration file", "FILE" },
@@ -368,7 +376,12 @@ parse_options(int argc, const char **argv, struct options *o)
 		    "offers and exit", NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
-		POPT_AUTOHELP
+		{ "help", 'h', POPT_ARG_VAL, &help, 1,
+		    "print this help and exit (also -?)", NULL },
+		{ NULL, '?', POPT_ARG_VAL | POPT_ARGFLAG_DOC_HIDDEN, &help, 1,
+		    NULL, NULL },
+		{ "usage", '\0', POPT_ARG_VAL, &help, 2,
+		    "print the usage line and exit", NULL },
 		POPT_TABLEEND
 	};
 	const char *why;
@@ -378,8 +391,17 @@ parse_options(int argc, const char **argv, struct options *o)
 	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(options_pc,
 	    "[-fdnt] [-c FILE] [-S DIR] ACCOUNT");
-	if ((rc = poptGetNextOpt(options_pc)) < -1)
-		usage_exit(options_pc, poptStrerror(rc));
+	if ((rc = poptGetNextOpt(options_pc)) < -1) {
+		snprintf(bad, sizeof(bad), "%s: %s",
+		    poptBadOption(options_pc, 0), poptStrerror(rc));
+		usage_exit(options_pc, bad);
+	}
+	if (help == 1)
+		poptPrintHelp(options_pc, stdout, 0);
+	if (help == 2)
+		printf("Usage: xmppd [-fdnt] [-c FILE] [-S DIR] ACCOUNT\n");
+	if (help)
+		exit(0);
 	if (version) {
 		printf("xmppd %s (protocol %d)\n", VERSION, PROTO_VERSION);
 		exit(0);

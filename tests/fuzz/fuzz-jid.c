@@ -6,7 +6,9 @@
  *
  *	node@domain/resource, split at the first '/' and the first '@'
  *	before it; every part 1..JID_PART_MAX bytes of text that text_check()
- *	accepts, without C0 controls or DEL; node without space or any of
+ *	accepts, without C0 or C1 controls, DEL, U+FFFE/U+FFFF or a
+ *	default-ignorable code point of the list in issue 14 (D27); node
+ *	without space or any of
  *	"&'/:<>@ and the double quote; domain without space, '@' or '/'; one
  *	trailing dot of the domain dropped; node and domain folded to lower
  *	case for A-Z only; the resource kept as it is.
@@ -25,20 +27,60 @@ struct ref {
 	int	has_resource;
 };
 
+/* The code points refused anywhere in a JID, as the issue lists them. */
+static int
+ref_refused(uint32_t c)
+{
+	static const uint32_t ranges[][2] = {
+		{ 0x0000, 0x001f }, { 0x007f, 0x009f }, { 0x00ad, 0x00ad },
+		{ 0x034f, 0x034f }, { 0x061c, 0x061c }, { 0x115f, 0x1160 },
+		{ 0x17b4, 0x17b5 }, { 0x180b, 0x180f }, { 0x200b, 0x200f },
+		{ 0x202a, 0x202e }, { 0x2060, 0x206f }, { 0x3164, 0x3164 },
+		{ 0xfe00, 0xfe0f }, { 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 },
+		{ 0xfff0, 0xfff8 }, { 0xfffe, 0xffff }, { 0x1bca0, 0x1bca3 },
+		{ 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff },
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+		if (c >= ranges[i][0] && c <= ranges[i][1])
+			return 1;
+	return 0;
+}
+
+/* Decodes valid UTF-8 (text_check() passed) by its lead byte's length. */
+static size_t
+ref_decode(const unsigned char *p, uint32_t *c)
+{
+	size_t n = p[0] < 0x80 ? 1 : p[0] < 0xe0 ? 2 : p[0] < 0xf0 ? 3 : 4;
+	size_t k;
+
+	*c = n == 1 ? p[0] : p[0] & (0xff >> (n + 1));
+	for (k = 1; k < n; k++)
+		*c = (*c << 6) | (p[k] & 0x3f);
+	return n;
+}
+
 static int
 ref_part_ok(const char *p, size_t len, const char *forbid, int space_ok)
 {
 	size_t i, where;
+	uint32_t c;
 
 	if (len == 0 || len > JID_PART_MAX)
 		return 0;
 	if (text_check(p, len, &where) != NULL)
 		return 0;
 	for (i = 0; i < len; i++) {
-		unsigned char c = (unsigned char)p[i];
-		if (c < 0x20 || c == 0x7f || (c == ' ' && !space_ok))
+		unsigned char b = (unsigned char)p[i];
+		if (b == ' ' && !space_ok)
 			return 0;
-		if (forbid != NULL && memchr(forbid, c, strlen(forbid)))
+		if (forbid != NULL && memchr(forbid, b, strlen(forbid)))
+			return 0;
+	}
+	for (i = 0; i < len; ) {
+		i += ref_decode((const unsigned char *)p + i, &c);
+		if (ref_refused(c))
 			return 0;
 	}
 	return 1;

@@ -194,6 +194,76 @@ main(void)
 	    "surrogate in resource");
 	refused("bob@example.com/\xef\xbf\xbf", 0, NULL, "U+FFFF in resource");
 
+	/*
+	 * C1 controls and invisible (default-ignorable) code points, named
+	 * with the byte where they start (issue 14, D27).
+	 */
+	refused("bob\xe2\x80\x8b@localhost", 0,
+	    "U+200B (an invisible character) not allowed in JID node, at byte 3",
+	    "zero-width space in node");
+	refused("bob@local\xc2\x85host", 0,
+	    "U+0085 (a control character) not allowed in JID domain, at byte 9",
+	    "C1 control (NEL) in domain");
+	refused("bob@localhost/x\xc2\x80", 0, "U+0080", "U+0080 in resource");
+	refused("bob@localhost/x\xc2\x9f", 0, "U+009F", "U+009F in resource");
+	refused("bo\x01" "b@example.com", 0,
+	    "U+0001 (a control character) not allowed in JID node, at byte 2",
+	    "C0 control named with its position");
+	refused("b\xc3@example.com", 0, "invalid UTF-8 in JID node, at byte 1",
+	    "invalid UTF-8 named with its position");
+	{
+		static const struct { const char *utf8, *name; } inv[] = {
+			{ "\xc2\xad", "U+00AD" }, { "\xcd\x8f", "U+034F" },
+			{ "\xd8\x9c", "U+061C" }, { "\xe1\x85\x9f", "U+115F" },
+			{ "\xe1\x85\xa0", "U+1160" },
+			{ "\xe1\x9e\xb4", "U+17B4" },
+			{ "\xe1\x9e\xb5", "U+17B5" },
+			{ "\xe1\xa0\x8b", "U+180B" },
+			{ "\xe1\xa0\x8f", "U+180F" },
+			{ "\xe2\x80\x8b", "U+200B" },
+			{ "\xe2\x80\x8f", "U+200F" },
+			{ "\xe2\x80\xaa", "U+202A" },
+			{ "\xe2\x80\xae", "U+202E" },
+			{ "\xe2\x81\xa0", "U+2060" },
+			{ "\xe2\x81\xaf", "U+206F" },
+			{ "\xe3\x85\xa4", "U+3164" },
+			{ "\xef\xb8\x80", "U+FE00" },
+			{ "\xef\xb8\x8f", "U+FE0F" },
+			{ "\xef\xbb\xbf", "U+FEFF" },
+			{ "\xef\xbe\xa0", "U+FFA0" },
+			{ "\xef\xbf\xb0", "U+FFF0" },
+			{ "\xef\xbf\xb8", "U+FFF8" },
+			{ "\xf0\x9b\xb2\xa0", "U+1BCA0" },
+			{ "\xf0\x9b\xb2\xa3", "U+1BCA3" },
+			{ "\xf0\x9d\x85\xb3", "U+1D173" },
+			{ "\xf0\x9d\x85\xba", "U+1D17A" },
+			{ "\xf3\xa0\x80\x80", "U+E0000" },
+			{ "\xf3\xa0\xbf\xbf", "U+E0FFF" },
+		};
+		char buf[64];
+		size_t k;
+
+		for (k = 0; k < sizeof(inv) / sizeof(inv[0]); k++) {
+			snprintf(buf, sizeof(buf), "a%sb@example.com",
+			    inv[k].utf8);
+			refused(buf, 0, inv[k].name, inv[k].name);
+			snprintf(buf, sizeof(buf), "a@example.com/r%s",
+			    inv[k].utf8);
+			refused(buf, 0, inv[k].name, inv[k].name);
+		}
+	}
+	/* Their neighbours are ordinary characters. */
+	parses("a\xc2\xa0" "b@example.com", 0, "a\xc2\xa0" "b@example.com",
+	    NULL);
+	parses("bob@example.com/\xe2\x80\x90", 0, "bob@example.com",
+	    "\xe2\x80\x90");
+	parses("bob@example.com/\xe2\x9d\xa4", 0, "bob@example.com",
+	    "\xe2\x9d\xa4");
+	parses("\xe2\x80\x8a@example.com", 0, "\xe2\x80\x8a@example.com",
+	    NULL);
+	parses("x@example.com/\xf3\xa1\x80\x80", 0, "x@example.com",
+	    "\xf3\xa1\x80\x80");
+
 	round_trip("Bob@Example.com/Desk Top", "bob@example.com/Desk Top");
 	round_trip("bob@example.com", "bob@example.com");
 	round_trip("example.com", "example.com");

@@ -170,6 +170,8 @@ foreign(void)
 	unlink(path);
 }
 
+static void relative(void);
+
 static void
 folder(void)
 {
@@ -187,6 +189,33 @@ folder(void)
 	setenv("XMPPD_STATE_DIR", "/x/state", 1);
 	spool_dir("PBX", sub, sizeof(sub));
 	is_str(sub, "/x/state/pbx", "$XMPPD_STATE_DIR/ACCOUNT, folded");
+	relative();
+}
+
+/*
+ * A relative $XMPPD_STATE_DIR is taken from the current folder (issue 14,
+ * D10: xmppd and xmpp-send -Q stored through a NULL from strrchr()).
+ */
+static void
+relative(void)
+{
+	char sub[600], want[700], cwd[512], err[512];
+
+	if (getcwd(cwd, sizeof(cwd)) == NULL || chdir(dir) == -1) {
+		ok(0, "cannot go to %s", dir);
+		return;
+	}
+	setenv("XMPPD_STATE_DIR", "rel", 1);
+	is_int(spool_dir("pbx", sub, sizeof(sub)), 0, "a relative one is taken");
+	snprintf(want, sizeof(want), "%s/rel/pbx", dir);
+	is_str(sub, want, "from the current folder, made absolute");
+	is_int(spool_prepare("rel2", err, sizeof(err)), 0,
+	    "spool_prepare of a relative one-part path does not crash");
+	is_int(spool_prepare("rel3/pbx", err, sizeof(err)), 0,
+	    "nor of a relative path of two parts");
+	unsetenv("XMPPD_STATE_DIR");
+	if (chdir(cwd) == -1)
+		diag("cannot go back to %s", cwd);
 }
 
 int
