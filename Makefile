@@ -62,8 +62,8 @@ CLIENT_OBJ = $(BUILD)/common/client.o $(COMMON_OBJ)
 UNIT_BIN   = $(UNITS:%=tests/unit/%)
 TEST_BIN   = tests/buddy tests/freeport
 
-.PHONY: all check check-unit check-asan check-valgrind lint install uninstall \
-        clean test-programs demo bench
+.PHONY: all check check-unit check-prosody check-ejabberd check-asan \
+        check-valgrind lint install uninstall clean test-programs demo bench
 
 all: $(PROGRAMS)
 
@@ -117,11 +117,28 @@ tests/freeport: tests/freeport.c
 
 test-programs: $(PROGRAMS) $(UNIT_BIN) $(TEST_BIN)
 
-check: test-programs
-	prove -j2 $(PROVE_FLAGS) $(UNIT_BIN) tests/t*.sh
+# The tests: unit tests in C, then the integration tests (tests/t*.sh).
+# Those that talk to an XMPP server (they source tests/lib/server.sh) run
+# twice, against a private Prosody and a private ejabberd; the others
+# once, with the unit tests.  PROVE_JOBS=1 runs one test at a time.
+SERVER_TESTS := $(shell grep -l '^\. .*/lib/server\.sh' tests/t*.sh)
+LOCAL_TESTS  := $(filter-out $(SERVER_TESTS),$(sort $(wildcard tests/t*.sh)))
+PROVE_JOBS   ?= 2
+PROVE         = prove -j$(PROVE_JOBS) $(PROVE_FLAGS)
 
-check-unit: $(UNIT_BIN)
-	prove $(UNIT_BIN)
+check: check-unit check-prosody check-ejabberd
+
+check-unit: test-programs
+	@echo "== unit tests, and the integration tests that need no server"
+	$(PROVE) $(UNIT_BIN) $(LOCAL_TESTS)
+
+check-prosody: test-programs
+	@echo "== integration tests against Prosody"
+	XMPP_SERVER=prosody $(PROVE) $(SERVER_TESTS)
+
+check-ejabberd: test-programs
+	@echo "== integration tests against ejabberd"
+	XMPP_SERVER=ejabberd $(PROVE) $(SERVER_TESTS)
 
 # The whole suite with AddressSanitizer and UndefinedBehaviorSanitizer.
 # Objects are rebuilt before and after, so no sanitized object lingers.
@@ -132,10 +149,10 @@ check-asan:
 	    LDFLAGS="-fsanitize=address,undefined"; \
 	    status=$$?; $(MAKE) clean; exit $$status
 
-# The whole suite with every program under valgrind (see tests/lib).
+# The whole suite with every program under valgrind (see tests/lib), one
+# test at a time.
 check-valgrind: test-programs
-	XMPP_VALGRIND=1 XMPP_SANITIZED=1 prove $(PROVE_FLAGS) $(UNIT_BIN) \
-	    tests/t*.sh
+	XMPP_VALGRIND=1 XMPP_SANITIZED=1 $(MAKE) check PROVE_JOBS=1
 
 lint: lint-extras bin/xmppd
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)

@@ -45,6 +45,7 @@
 #define QUIET_TURNS 4       /* drain until this many idle turns in a row */
 #define DRAIN_CAP 10000     /* safety cap on turns per drain */
 #define QUIT_TIMEOUT_MS 3000
+#define MAX_ASKED 256       /* contacts whose presence we asked to see */
 
 struct buddy {
     xmpp_ctx_t *ctx;
@@ -72,6 +73,57 @@ struct buddy {
 };
 
 static struct buddy B;
+
+/*
+ * Bare JIDs whose presence we have asked to see (our "subscribe" sent,
+ * or the roster says subscription to/both or ask=subscribe).  A
+ * subscribe from one of them is approved without asking back: the
+ * request would be redundant, and ejabberd's stock mod_pres_counter
+ * counts every subscription stanza (5 a minute per session), so a
+ * redundant one can make the server drop a later one.
+ */
+static char *asked[MAX_ASKED];
+static int nasked;
+
+static int asked_has(const char *bare)
+{
+    int i;
+
+    for (i = 0; i < nasked; i++)
+        if (strcmp(asked[i], bare) == 0)
+            return 1;
+    return 0;
+}
+
+static void asked_add(const char *bare)
+{
+    if (!bare || asked_has(bare) || nasked == MAX_ASKED)
+        return;
+    asked[nasked] = strdup(bare);
+    if (asked[nasked])
+        nasked++;
+}
+
+/* Note the roster items of a roster result or push that we asked for. */
+static void asked_from_roster(xmpp_stanza_t *query)
+{
+    xmpp_stanza_t *it;
+    const char *jid, *sub, *ask;
+
+    for (it = xmpp_stanza_get_children(query); it;
+         it = xmpp_stanza_get_next(it)) {
+        if (!xmpp_stanza_is_tag(it) ||
+            strcmp(xmpp_stanza_get_name(it), "item") != 0)
+            continue;
+        jid = xmpp_stanza_get_attribute(it, "jid");
+        sub = xmpp_stanza_get_attribute(it, "subscription");
+        ask = xmpp_stanza_get_attribute(it, "ask");
+        if (jid && ((sub && (strcmp(sub, "to") == 0 ||
+                             strcmp(sub, "both") == 0)) ||
+                    (ask && strcmp(ask, "subscribe") == 0)))
+            asked_add(jid);
+    }
+}
 
 static long now_ms(void)
 {
@@ -358,10 +410,12 @@ static int on_presence(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
         out("subscribe %s", from);
         if (B.accept) {
             bare = xmpp_jid_bare(B.ctx, from);
-            /* The server answers a subscribe that is already approved
-             * itself (RFC 6121 3.1.3), so this does not ping-pong. */
+            /* Approve, and ask back unless we already did. */
             send_presence("subscribed", bare, NULL, -1000, NULL);
-            send_presence("subscribe", bare, NULL, -1000, NULL);
+            if (!asked_has(bare)) {
+                send_presence("subscribe", bare, NULL, -1000, NULL);
+                asked_add(bare);
+            }
             xmpp_free(B.ctx, bare);
         }
     }
@@ -394,8 +448,10 @@ static int on_iq(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     if (ns && strcmp(type, "get") == 0 && strcmp(ns, NS_PING) == 0)
         iq_reply(st, NULL);
     else if (ns && ours && strcmp(type, "set") == 0 &&
-             strcmp(ns, NS_ROSTER) == 0)
+             strcmp(ns, NS_ROSTER) == 0) {
+        asked_from_roster(q);
         iq_reply(st, NULL);
+    }
     else
         iq_reply(st, "service-unavailable");
     return 1;
@@ -427,14 +483,20 @@ static int on_pong(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     return 0;
 }
 
-/* Errors returned for our other IQs (roster set) are reported. */
+/* Errors returned for our other IQs (roster set) are reported; the
+ * roster we get at login tells whom we asked already. */
 static int on_iq_result(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
     const char *type = xmpp_stanza_get_type(st);
+    xmpp_stanza_t *q;
 
     (void)conn;
     if (type && strcmp(type, "error") == 0)
         out("error %s %s", (const char *)ud, error_condition(st));
+    else if (type && strcmp(type, "result") == 0 &&
+             (q = xmpp_stanza_get_child_by_name_and_ns(st, "query",
+                                                       NS_ROSTER)))
+        asked_from_roster(q);
     return 0;
 }
 
@@ -657,6 +719,8 @@ static void command(char *line)
             return;
         }
         send_presence(cmd, a, NULL, -1000, NULL);
+        if (strcmp(cmd, "subscribe") == 0)
+            asked_add(a);
     } else if (strcmp(cmd, "roster-add") == 0 ||
                strcmp(cmd, "roster-remove") == 0) {
         if (!(a = word(&p))) {
@@ -850,6 +914,8 @@ int main(int argc, char **argv)
     xmpp_conn_release(B.conn);
     xmpp_free(B.ctx, B.bare);
     xmpp_free(B.ctx, B.domain);
+    while (nasked > 0)
+        free(asked[--nasked]);
     xmpp_ctx_free(B.ctx);
     xmpp_shutdown();
     if (!B.online)

@@ -1,8 +1,9 @@
 #!/bin/sh
-# t0001-harness: the test harness itself (test-lib.sh, prosody.sh, buddy).
+# t0001-harness: the test harness itself (test-lib.sh, server.sh, buddy),
+# against either server.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 
 # A body as typed in a buddy command (\n \t \\ are escapes there), and as
 # the receiving buddy must print it (newline, tab, backslash escaped the
@@ -60,26 +61,48 @@ test_expect_success 'TAP output and cleanup of a failing script (dash and bash)'
 	done
 '
 
-test_expect_success 'prosody_setup makes the CA and certificates' '
-	prosody_setup &&
-	test -n "$PROSODY_PORT" && test "$PROSODY_CAFILE" = "$PROSODY_DIR/ca.crt" &&
-	openssl verify -CAfile "$PROSODY_CAFILE" -verify_hostname localhost \
-		"$PROSODY_DIR/localhost.crt" &&
-	openssl verify -CAfile "$PROSODY_CAFILE" -verify_hostname conference.localhost \
-		"$PROSODY_DIR/localhost.crt" &&
-	! openssl verify -CAfile "$PROSODY_CAFILE" "$PROSODY_DIR/untrusted.crt" &&
-	openssl verify -CAfile "$PROSODY_CAFILE" "$PROSODY_DIR/wrongname.crt" &&
-	! openssl verify -CAfile "$PROSODY_CAFILE" -verify_hostname localhost \
-		"$PROSODY_DIR/wrongname.crt"
+test_expect_success 'known failures are TAP TODOs, skips are skips; neither fails the script' '
+	cat >"$TEST_DIR/fake/tests/todo.sh" <<-\EOF &&
+	. "$(dirname "$0")/lib/test-lib.sh"
+	test_expect_failure "broken" "defect 9: it breaks" "echo why >&2; false"
+	test_expect_failure "mended" "defect 8: it broke" "true"
+	test_skip "elsewhere" "not here: no such thing"
+	test_expect_success "passes" "true"
+	done_testing
+	EOF
+	for sh in dash bash; do
+		{ env -u TEST_TIMING -u TEST_VERBOSE -u TEST_KEEP $sh "$TEST_DIR/fake/tests/todo.sh" \
+			>"$TEST_DIR/todo.out" 2>"$TEST_DIR/todo.err"; rc=$?; } &&
+		test $rc = 0 &&
+		printf "%s\n" "not ok 1 - broken # TODO defect 9: it breaks" \
+			"ok 2 - mended # TODO defect 8: it broke" \
+			"ok 3 - elsewhere # skip not here: no such thing" "ok 4 - passes" \
+			"1..4" >"$TEST_DIR/todo.want" &&
+		diff "$TEST_DIR/todo.want" "$TEST_DIR/todo.out" &&
+		grep -q "^#     why" "$TEST_DIR/todo.err" || return 1
+	done
+'
+
+test_expect_success 'server_setup makes the CA and certificates' '
+	server_setup &&
+	test -n "$SERVER_PORT" && test "$SERVER_CAFILE" = "$SERVER_CERTS/ca.crt" &&
+	openssl verify -CAfile "$SERVER_CAFILE" -verify_hostname localhost \
+		"$SERVER_CERTS/localhost.crt" &&
+	openssl verify -CAfile "$SERVER_CAFILE" -verify_hostname conference.localhost \
+		"$SERVER_CERTS/localhost.crt" &&
+	! openssl verify -CAfile "$SERVER_CAFILE" "$SERVER_CERTS/untrusted.crt" &&
+	openssl verify -CAfile "$SERVER_CAFILE" "$SERVER_CERTS/wrongname.crt" &&
+	! openssl verify -CAfile "$SERVER_CAFILE" -verify_hostname localhost \
+		"$SERVER_CERTS/wrongname.crt"
 '
 
 test_expect_success 'users, start, port accepts connections' '
-	prosody_adduser alice alicepw &&
-	prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
-	pid_alive "$PROSODY_PID" &&
-	socat -u /dev/null "TCP:127.0.0.1:$PROSODY_PORT"
+	server_adduser alice alicepw &&
+	server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
+	pid_alive "$SERVER_PID" &&
+	socat -u /dev/null "TCP:127.0.0.1:$SERVER_PORT"
 '
 
 test_expect_success 'buddies bob and carol log in' '
@@ -147,40 +170,49 @@ test_expect_success 'wrong password: buddy_start fails, buddy says why' '
 	wait_for 5 "! pid_alive \$BUDDY_PID_mallory"
 '
 
-test_expect_success 'prosody_stop stops the server by PID' '
-	pid=$PROSODY_PID &&
-	prosody_stop &&
+test_expect_success 'server_passwd while the server runs: the new password, not the old' '
+	server_passwd carol carolpw2 &&
+	buddy_start carol2 carol@localhost/desk carolpw2 &&
+	! buddy_start carol3 carol@localhost/desk3 carolpw &&
+	grep -q "^error authentication failed" "$TEST_DIR/carol3.out" &&
+	buddy_stop carol2 &&
+	server_log | grep -q "carol"
+'
+
+test_expect_success 'server_stop stops the server by PID' '
+	pid=$SERVER_PID &&
+	server_stop &&
 	! pid_alive "$pid" &&
-	test -z "$PROSODY_PID" &&
-	! socat -u /dev/null "TCP:127.0.0.1:$PROSODY_PORT" 2>/dev/null &&
+	test -z "$SERVER_PID" &&
+	! socat -u /dev/null "TCP:127.0.0.1:$SERVER_PORT" 2>/dev/null &&
 	wait_line "$TEST_DIR/bob.out" "^disconnected$" &&
 	wait_for 5 "! pid_alive \$BUDDY_PID_bob"
 '
 
 test_expect_success 'untrusted and wrong-name certificates are refused' '
-	prosody_cert untrusted && prosody_start &&
+	server_cert untrusted && server_start &&
 	! buddy_start u1 alice@localhost/x alicepw &&
 	grep "^error tls certificate rejected: .*self.signed" "$TEST_DIR/u1.out" &&
-	prosody_stop &&
-	prosody_cert wrongname && prosody_start &&
+	server_stop &&
+	server_cert wrongname && server_start &&
 	! buddy_start u2 alice@localhost/x alicepw &&
 	grep "^error tls certificate rejected: .*[Hh]ostname" "$TEST_DIR/u2.out" &&
-	prosody_stop
+	server_stop
 '
 
 test_expect_success 'restart with the good certificate; same port, data kept' '
-	prosody_cert good && prosody_start &&
+	server_cert good && server_start &&
 	buddy_start alice alice@localhost/x alicepw
 '
 
-test_expect_success 'prosody_kill, prosody_pause/resume' '
-	prosody_pause &&
+test_expect_success 'server_kill, server_pause/resume' '
+	server_pause &&
 	buddy_cmd alice ping &&
 	! wait_line "$TEST_DIR/alice.out" "^pong$" 0.3 &&
-	prosody_resume &&
+	server_resume &&
 	wait_line "$TEST_DIR/alice.out" "^pong$" &&
-	pid=$PROSODY_PID &&
-	prosody_kill && ! pid_alive "$pid" &&
+	pid=$SERVER_PID &&
+	server_kill && ! pid_alive "$pid" &&
 	wait_line "$TEST_DIR/alice.out" "^disconnected$"
 '
 
@@ -188,10 +220,10 @@ test_expect_success 'xmppd_config writes the account section' '
 	xmppd_config asterisk alice alicepw "buddy = bob@localhost" "timeout = 5" &&
 	test "$XMPPD_CONFIG" = "$TEST_DIR/xmppd.conf" &&
 	test "$(stat -c %a "$XMPPD_CONFIG")" = 600 &&
-	printf "%s\n" "; written by tests/lib/prosody.sh" "[asterisk]" \
+	printf "%s\n" "; written by tests/lib/server.sh" "[asterisk]" \
 		"username = alice@localhost/xmppd" "secret = alicepw" \
-		"serverhost = 127.0.0.1" "port = $PROSODY_PORT" \
-		"cafile = $PROSODY_CAFILE" "buddy = bob@localhost" "timeout = 5" \
+		"serverhost = 127.0.0.1" "port = $SERVER_PORT" \
+		"cafile = $SERVER_CAFILE" "buddy = bob@localhost" "timeout = 5" \
 		>"$TEST_DIR/conf.want" &&
 	diff "$TEST_DIR/conf.want" "$XMPPD_CONFIG"
 '

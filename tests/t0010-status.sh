@@ -2,7 +2,7 @@
 # t0010-status: xmpp-status answers JABBER_STATUS's codes 1-7.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 # status_is JID CODE: wait until xmpp-status prints CODE for JID.
@@ -15,12 +15,12 @@ status_is() {
 }
 
 test_expect_success 'set up a server, accounts and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw &&
-	prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_adduser dave davepw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw &&
+	server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_adduser dave davepw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" \
 		"buddy = dave@localhost" &&
 	xmppd_start alice
@@ -94,14 +94,22 @@ test_expect_success 'the last resource going away gives 6' '
 	status_is bob@localhost 6
 '
 
-test_expect_success 'someone who asks to subscribe joins the roster (autoregister)' '
+# On ejabberd, carol's request never reaches the daemon (defect 3), and
+# the tests that need carol subscribed fail with it.
+D3="issue 10 defect 3: mod_pres_counter lets a session send or receive 5 "\
+"subscription stanzas a minute; the daemon's login burst (subscribe bob, "\
+"dave; subscribed bob) and bob's answers use them up, so carol's request "\
+"is dropped (\"User alice@localhost/xmppd is being flooded\")"
+test_expect_failure_on ejabberd "$D3" \
+	'someone who asks to subscribe joins the roster (autoregister)' '
 	test "$(xmpp-status alice carol@localhost)" = 7 &&
 	buddy_start carol carol@localhost/pc carolpw &&
 	buddy_cmd carol "subscribe alice@localhost" &&
 	status_is carol@localhost 1
 '
 
-test_expect_success '-n prints the digit without a newline' '
+test_expect_failure_on ejabberd "$D3" \
+	'-n prints the digit without a newline' '
 	xmpp-status -n alice carol@localhost >"$TEST_DIR/n.out" &&
 	printf 1 | cmp - "$TEST_DIR/n.out" &&
 	xmpp-status alice carol@localhost >"$TEST_DIR/nl.out" &&
@@ -113,7 +121,8 @@ test_expect_success 'a bad JID is refused with 65' '
 	test $rc = 65 && grep -q "^xmpp-status: bad JID" "$TEST_DIR/err"
 '
 
-test_expect_success 'buddies see our own presence: show, status text, priority' '
+test_expect_failure_on ejabberd "$D3" \
+	'buddies see our own presence: show, status text, priority' '
 	wait_line "$TEST_DIR/carol.out" "^presence alice@localhost/xmppd available - 1$"
 '
 
@@ -137,6 +146,8 @@ test_expect_success 'own presence from status, statusmessage and priority' '
 	wait_count "$TEST_DIR/carol.out" "^presence alice@localhost/xmppd available dnd 7$" $((n + 1))
 '
 
+# (On ejabberd, carol's request dropped before comes again at the login
+# of test 20, and carol is subscribed by now.)
 test_expect_success 'autoprune removes roster items that are not buddy= lines' '
 	test "$(xmpp-status alice carol@localhost)" = 1 &&
 	xmppd_stop &&

@@ -2,7 +2,7 @@
 # t0020-recv: xmpp-recv does what JABBER_RECEIVE meant, without its bugs.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 # kept N: wait until the daemon has kept N messages in all (debug log).
@@ -23,12 +23,12 @@ now_ms() {
 }
 
 test_expect_success 'set up a server, buddies and the daemon (timeout = 3)' '
-	prosody_setup &&
-	prosody_adduser alice alicepw &&
-	prosody_adduser bob bobpw &&
-	prosody_adduser bobby bobbypw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw &&
+	server_adduser bob bobpw &&
+	server_adduser bobby bobbypw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" "timeout = 3" &&
 	xmppd_start alice -d &&
 	buddy_start bob bob@localhost/desk bobpw &&

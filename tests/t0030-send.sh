@@ -3,7 +3,7 @@
 # before anything is sent.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 nmsg=0
@@ -39,9 +39,9 @@ alive() {
 }
 
 test_expect_success 'set up a server, bob and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	xmppd_start alice &&
 	buddy_start bob bob@localhost/desk bobpw

@@ -4,7 +4,7 @@
 # as the shell commands that System() and SHELL() would run.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 # Example 1: context default, _XXXX =>
@@ -65,10 +65,10 @@ bob_count() {
 }
 
 test_expect_success 'set up a server, bob, carol and the asterisk-xmpp account' '
-	prosody_setup &&
-	prosody_adduser asterisk astpw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser asterisk astpw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config asterisk-xmpp asterisk astpw "buddy = bob@localhost" &&
 	xmppd_start asterisk-xmpp &&
 	buddy_start bob bob@localhost/laptop bobpw &&

@@ -8,7 +8,7 @@
 # D23).  Recovery is watched from outside: a buddy, the logs.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 seen_back() {
@@ -25,20 +25,15 @@ log_after() {
 log_lines() {
 	wc -l <"$TEST_DIR/xmppd.log"
 }
-set_password() {
-	printf '%s\n%s\n' "$2" "$2" |
-		prosodyctl --config "$PROSODY_CFG" passwd "$1@localhost" \
-		>"$PROSODY_DIR/passwd.log" 2>&1
-}
 refusals() {
-	count_lines "$PROSODY_DIR/prosody.log" "test: authentication failure for alice"
+	server_auth_failures alice
 }
 
 test_expect_success 'set up: alice served by xmppd, bob sees her' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
-	prosody_start &&
+	server_start &&
 	buddy_start bob bob@localhost/desk bobpw &&
 	xmppd_start alice &&
 	buddy_cmd bob "subscribe alice@localhost" &&
@@ -47,30 +42,30 @@ test_expect_success 'set up: alice served by xmppd, bob sees her' '
 
 test_expect_success 'the server shuts down: the log names its stream error, no errno' '
 	n=$(log_lines) &&
-	prosody_stop &&
+	server_stop &&
 	wait_for 10 "log_after $n \"reconnecting in\"" &&
 	log_after $n "ended the stream: system-shutdown" &&
 	! log_after $n "cannot reach|Operation not permitted" &&
-	prosody_start &&
+	server_start &&
 	buddy_start bob2 bob@localhost/desk bobpw &&
 	seen_back bob2 1
 '
 
 test_expect_success 'the link cut under us: "lost the connection", not "cannot reach"' '
 	n=$(log_lines) && b=$(available bob2) &&
-	prosody_kill &&
+	server_kill &&
 	wait_for 10 "log_after $n \"reconnecting in\"" &&
 	log_after $n "lost the connection to 127.0.0.1" &&
 	! log_after $n "Operation not permitted" &&
-	prosody_start &&
+	server_start &&
 	buddy_start bob3 bob@localhost/desk bobpw &&
 	seen_back bob3 1
 '
 
 test_expect_success 'a password changed on the server: one refusal, minutes of back-off, status says why' '
 	n=$(log_lines) && r=$(refusals) &&
-	set_password alice newpw &&
-	prosody_stop && prosody_start &&
+	server_passwd alice newpw &&
+	server_stop && server_start &&
 	wait_for 20 "log_after $n \"refused the password for alice@localhost/xmppd\"" &&
 	log_after $n "next attempt in [0-9]+ min" &&
 	test $(($(refusals) - r)) -le 1 &&
@@ -79,7 +74,7 @@ test_expect_success 'a password changed on the server: one refusal, minutes of b
 '
 
 test_expect_success 'then SIGHUP tries again at once' '
-	set_password alice alicepw &&
+	server_passwd alice alicepw &&
 	buddy_start bob4 bob@localhost/desk bobpw &&
 	kill -HUP $XMPPD_PID &&
 	seen_back bob4 1 20
@@ -103,8 +98,8 @@ test_expect_success 'once that client leaves, the account returns by itself' '
 
 test_expect_success 'the first login meets another client on our resource, and the server keeps the older one: 73' '
 	xmppd_stop &&
-	prosody_stop && PROSODY_EXTRA="conflict_resolve = \"kick_new\"" &&
-	prosody_cert good && prosody_start &&
+	server_stop && server_resource_conflict old &&
+	server_cert good && server_start &&
 	buddy_start holder alice@localhost/xmppd alicepw &&
 	{ xmppd alice 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 73 && grep -q "refused to bind alice@localhost/xmppd: another client" "$TEST_DIR/err" &&
@@ -119,7 +114,7 @@ test_expect_success 'STARTTLS refused with <failure/>: 69 at once, no password s
 	wait_for 5 "socat -u /dev/null TCP:127.0.0.1:$port 2>/dev/null" &&
 	XMPPD_CONFIG=$TEST_DIR/fake.conf &&
 	printf "[fake]\nusername = alice@localhost\nsecret = s3cret-pw\nserverhost = 127.0.0.1\nport = %s\ncafile = %s\n" \
-		"$port" "$PROSODY_CAFILE" >"$XMPPD_CONFIG" && chmod 600 "$XMPPD_CONFIG" &&
+		"$port" "$SERVER_CAFILE" >"$XMPPD_CONFIG" && chmod 600 "$XMPPD_CONFIG" &&
 	export XMPPD_CONFIG &&
 	{ timeout 20 xmppd fake 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 69 && grep -q "refused STARTTLS" "$TEST_DIR/err" &&

@@ -4,7 +4,7 @@
 # links broken under it, and arrives whole (issue 14, D2).
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 N=2000
@@ -13,15 +13,15 @@ online_count() {
 }
 
 test_expect_success 'set up: alice served by xmppd; bob offline' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
-	prosody_start &&
+	server_start &&
 	xmppd_start alice
 '
 
 test_expect_success "$N messages accepted while the server is down" '
-	prosody_kill &&
+	server_kill &&
 	i=0 && while [ $i -lt $N ]; do echo "flap $i"; i=$((i + 1)); done >"$TEST_DIR/in" &&
 	xmpp-send --lines alice bob@localhost <"$TEST_DIR/in"
 '
@@ -29,15 +29,15 @@ test_expect_success "$N messages accepted while the server is down" '
 test_expect_success 'five times: the server comes up, the daemon logs in and starts sending, the server is killed' '
 	for round in 1 2 3 4 5; do
 		n=$(online_count) &&
-		prosody_start &&
+		server_start &&
 		wait_for 60 "[ \$(online_count) -gt $n ]" &&
-		prosody_kill || return 1
+		server_kill || return 1
 	done &&
 	! xmppd_log_has "dropped"
 '
 
 test_expect_success "then the server stays: bob gets all $N" '
-	prosody_start &&
+	server_start &&
 	buddy_start bob bob@localhost/desk bobpw &&
 	wait_for 90 "[ \$(sed -n \"s/^msg chat alice@localhost\/xmppd [^ ]* flap //p\" \"$TEST_DIR/bob.out\" | sort -un | wc -l) -ge $N ]" &&
 	! xmppd_log_has "dropped"

@@ -1,24 +1,22 @@
 #!/bin/sh
 # t0058-slow-server: a server that reads slowly (a stock shaper: ejabberd's
-# takes 3000 bytes/s from a client, Prosody's mod_limits likewise) is alive:
+# takes 3000 bytes/s from a client; Prosody's mod_limits likewise) is alive:
 # the keepalive must not drop the link while our own output drains,
 # although the ping waits behind our messages for many seconds (issue 10,
 # defect 2).  Every message arrives once.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 N=600	# lines of 100 bytes: about 20 s at 3000 bytes/s
 
 test_expect_success 'set up: a server that reads 3000 bytes/s from each client; keepalive 5 s' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	PROSODY_MODULES="\"limits\";" &&
-	PROSODY_EXTRA="limits = { c2s = { rate = \"3000b/s\"; burst = \"1s\" } }" &&
-	prosody_cert good &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_c2s_rate 3000 &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" "keepalive = 5" &&
-	prosody_start &&
+	server_start &&
 	buddy_start bob bob@localhost/desk bobpw &&
 	xmppd_start alice
 '

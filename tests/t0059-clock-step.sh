@@ -6,7 +6,7 @@
 # libfaketime, which moves only its wall clock, at once.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 FAKETIME_LIB=
@@ -21,10 +21,10 @@ attempts() {
 }
 
 test_expect_success 'set up: xmppd under a wall clock we can step' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" "lifetime = 3600" &&
-	prosody_start &&
+	server_start &&
 	echo "+0" >"$TEST_DIR/faketime" &&
 	export LD_PRELOAD="$FAKETIME_LIB" FAKETIME_TIMESTAMP_FILE="$TEST_DIR/faketime" \
 		FAKETIME_NO_CACHE=1 FAKETIME_DONT_FAKE_MONOTONIC=1 &&
@@ -33,7 +33,7 @@ test_expect_success 'set up: xmppd under a wall clock we can step' '
 '
 
 test_expect_success 'a message queued with the server down, then the clock jumps 25 hours' '
-	prosody_stop &&
+	server_stop &&
 	wait_for 10 "xmppd_log_has \"reconnecting in\"" &&
 	xmpp-send alice bob@localhost "queued before the clock jumped" &&
 	echo "+25h" >"$TEST_DIR/faketime" &&
@@ -43,7 +43,7 @@ test_expect_success 'a message queued with the server down, then the clock jumps
 '
 
 test_expect_success 'the server returns: the message is delivered' '
-	prosody_start &&
+	server_start &&
 	buddy_start bob bob@localhost/desk bobpw &&
 	wait_line "$TEST_DIR/bob.out" "^msg chat alice@localhost/xmppd [^ ]* queued before the clock jumped$" 40 &&
 	! xmppd_log_has "dropped"

@@ -3,7 +3,7 @@
 # client protocol by hand, and clients that misbehave.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 # conf_fails 'PATTERN' LINES...: xmppd -n on a file of these lines fails
@@ -19,9 +19,9 @@ conf_fails() {
 }
 
 test_expect_success 'set up a server and accounts' '
-	prosody_setup &&
-	prosody_adduser alice "s3cret-Pa55" && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice "s3cret-Pa55" && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice "s3cret-Pa55" "buddy = bob@localhost"
 '
 

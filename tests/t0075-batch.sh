@@ -5,7 +5,7 @@
 # of it may lose, reorder or mix up a message.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 SPOOL=$XMPPD_STATE_DIR/alice
@@ -21,9 +21,9 @@ bodies() {
 }
 
 test_expect_success 'set up a server, bob and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	xmppd_start alice -d &&
 	buddy_start bob bob@localhost/desk bobpw
@@ -102,7 +102,7 @@ test_expect_success 'requests in one write: answered in order, a bad one in its 
 '
 
 test_expect_success 'server down: 40 lines spooled in fewer files, all of them there' '
-	prosody_stop &&
+	server_stop &&
 	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	seq 1 40 | sed "s/^/held /" >"$TEST_DIR/in" &&
 	xmpp-send -l alice bob@localhost <"$TEST_DIR/in" &&
@@ -113,7 +113,7 @@ test_expect_success 'server down: 40 lines spooled in fewer files, all of them t
 test_expect_success 'xmppd killed (SIGKILL): all 40 delivered after restart, in order, same ids' '
 	cat "$SPOOL"/*.msg | sed -n "s/^id //p" | sort >"$TEST_DIR/ids" &&
 	kill -KILL $XMPPD_PID && wait_for 10 "! pid_alive $XMPPD_PID" &&
-	prosody_start && buddy_start bob3 bob@localhost/desk bobpw &&
+	server_start && buddy_start bob3 bob@localhost/desk bobpw &&
 	xmppd_start alice -d &&
 	wait_for 20 "test \$(bodies bob3 | wc -l) -ge 40" &&
 	bodies bob3 | cmp "$TEST_DIR/in" - &&
@@ -153,7 +153,7 @@ test_expect_success 'spool unwritable: every message of the turn refused with 75
 LATER="reconnecting in ([4-9]|[1-9][0-9])\\."
 test_expect_success 'offline, two pipelines at once: every request answered at once' '
 	n=$(count_lines "$TEST_DIR/xmppd.log" "$LATER") &&
-	prosody_stop && wait_count "$TEST_DIR/xmppd.log" "$LATER" $((n + 1)) 20 &&
+	server_stop && wait_count "$TEST_DIR/xmppd.log" "$LATER" $((n + 1)) 20 &&
 	mkfifo "$TEST_DIR/a.in" "$TEST_DIR/b.in" &&
 	{ socat -t 10 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" \
 		<"$TEST_DIR/a.in" >"$TEST_DIR/a.out" & } &&
@@ -172,7 +172,7 @@ test_expect_success 'offline, two pipelines at once: every request answered at o
 '
 
 test_expect_success '--lines -w, server down: the first unconfirmed line reported, status of the first failure' '
-	prosody_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	server_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	{ printf "held 1\n\001bad\nheld 3\n" |
 		xmpp-send -l -w 0.5 alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 65 &&

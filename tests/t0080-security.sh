@@ -3,7 +3,7 @@
 # a daemon that stays small whatever local clients do.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 rss_kib() {	# resident memory of the daemon, KiB
@@ -11,9 +11,9 @@ rss_kib() {	# resident memory of the daemon, KiB
 }
 
 test_expect_success 'set up a server and accounts' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start
 '
 
 test_expect_success 'a server without STARTTLS never receives the password (69)' '

@@ -9,7 +9,7 @@
 # accepted" (74), never as "not accepted" (69).  Needs root (other uids).
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root (other uids)"
@@ -53,10 +53,10 @@ fake_daemon() {
 }
 
 test_expect_success 'set up a server, bob, and the daemons of alice and carol' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config carol carol carolpw &&
 	xmppd_start carol && CAROL_PID=$XMPPD_PID &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
@@ -200,14 +200,14 @@ test_expect_success 'D11: --lines, daemon killed after a line went out: 74, "may
 '
 
 test_expect_success 'D11: --wait, daemon killed after accepting: 75, stays queued, delivered later' '
-	prosody_pause &&
+	server_pause &&
 	{ xmpp-send --wait 60 alice bob@localhost "accepted, then killed" 2>"$TEST_DIR/err" & s=$!; } &&
 	wait_for 10 "ls \"$XMPPD_STATE_DIR\"/alice/*.msg >/dev/null 2>&1" &&
 	wait_for 10 "reading $s \$(socket_fd $s)" &&
 	kill -KILL "$XMPPD_PID" && { wait $s; rc=$?; } &&
 	test $rc = 75 &&
 	grep -q "the message was accepted and stays queued; do not send it again" "$TEST_DIR/err" &&
-	prosody_resume && xmppd_start alice &&
+	server_resume && xmppd_start alice &&
 	wait_line "$TEST_DIR/bob.out" "accepted, then killed" 30
 '
 

@@ -2,7 +2,7 @@
 # t0090-ops: looking inside (xmpp-status --list) and SIGHUP reloads.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 status_is() {
@@ -14,10 +14,10 @@ reloaded() {	# reloaded N: the daemon logged its Nth reload
 }
 
 test_expect_success 'set up a server, bob and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	xmppd_start alice &&
 	buddy_start bob bob@localhost/desk bobpw --priority 3 &&
@@ -68,7 +68,7 @@ test_expect_success 'SIGHUP: a broken configuration is refused, the old one kept
 
 test_expect_success 'SIGHUP: new connection settings mean a new login' '
 	logins=$(count_lines "$TEST_DIR/xmppd.log" "online as") &&
-	prosody_adduser alice2 alice2pw &&
+	server_adduser alice2 alice2pw &&
 	xmppd_config alice alice2 alice2pw "buddy = bob@localhost" &&
 	kill -HUP $XMPPD_PID && reloaded 2 &&
 	wait_count "$TEST_DIR/xmppd.log" "online as alice2@localhost/xmppd" 1 &&

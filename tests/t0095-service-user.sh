@@ -10,7 +10,7 @@
 
 . "$(dirname "$0")/lib/system-lock.sh"
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 
 ACCT=svctest$$
 [ "$(id -u)" = 0 ] || skip_all "needs root (service users, /run/xmppd)"
@@ -31,14 +31,14 @@ daemon_pid() {
 }
 
 test_expect_success 'set up a server; /run/xmppd as systemd makes it for the service user' '
-	prosody_setup && prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start && buddy_start bob bob@localhost/desk bobpw &&
+	server_setup && server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start && buddy_start bob bob@localhost/desk bobpw &&
 	mkdir -m 0700 /run/xmppd && chown nobody:nogroup /run/xmppd &&
 	at_exit "kill \$(daemon_pid) 2>/dev/null; rm -rf /run/xmppd" &&
 	chmod 711 "$TEST_DIR" && mkdir -m 0700 "$SVC" &&
-	cp "$PROSODY_CAFILE" "$SVC/ca.crt" &&
+	cp "$SERVER_CAFILE" "$SVC/ca.crt" &&
 	printf "[%s]\nusername = alice@localhost\nsecret = alicepw\nserverhost = 127.0.0.1\nport = %s\ncafile = %s\nsocketgroup = nogroup\nbuddy = bob@localhost\n" \
-		"$ACCT" "$PROSODY_PORT" "$SVC/ca.crt" >"$SVC/xmppd.conf" &&
+		"$ACCT" "$SERVER_PORT" "$SVC/ca.crt" >"$SVC/xmppd.conf" &&
 	chmod 600 "$SVC/xmppd.conf" && chown -R nobody:nogroup "$SVC"
 '
 

@@ -8,7 +8,7 @@
 # node, in the configuration and in xmpp-status alike.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 # hanging_secretcmd PIDFILE: a secretcmd line that records its pid and
@@ -18,9 +18,9 @@ hanging_secretcmd() {
 		"$1" "$1" "$1"
 }
 
-test_expect_success 'setup: Prosody, alice and bob' '
-	prosody_setup && prosody_adduser alice alicepw &&
-	prosody_adduser bob bobpw && prosody_start
+test_expect_success 'setup: a server, alice and bob' '
+	server_setup && server_adduser alice alicepw &&
+	server_adduser bob bobpw && server_start
 '
 
 test_expect_success 'a missing cafile is named by -n and by a start (78), not as TLS' '
@@ -35,16 +35,16 @@ test_expect_success 'a missing cafile is named by -n and by a start (78), not as
 '
 
 test_expect_success 'a cafile holding the key, not the certificate, is named' '
-	xmppd_config alice alice alicepw "cafile = $PROSODY_DIR/ca.key" &&
+	xmppd_config alice alice alicepw "cafile = $SERVER_CERTS/ca.key" &&
 	{ xmppd -n alice >/dev/null 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 78 &&
-	grep -q "cafile $PROSODY_DIR/ca.key: holds no certificate in PEM format" "$TEST_DIR/err"
+	grep -q "cafile $SERVER_CERTS/ca.key: holds no certificate in PEM format" "$TEST_DIR/err"
 '
 
 test_expect_success 'capath, secretfile and hook are checked by -n too' '
-	xmppd_config alice alice alicepw "capath = $PROSODY_CAFILE" &&
+	xmppd_config alice alice alicepw "capath = $SERVER_CAFILE" &&
 	{ xmppd -n alice >/dev/null 2>"$TEST_DIR/err"; rc=$?; } &&
-	test $rc = 78 && grep -q "capath $PROSODY_CAFILE: not a folder" "$TEST_DIR/err" &&
+	test $rc = 78 && grep -q "capath $SERVER_CAFILE: not a folder" "$TEST_DIR/err" &&
 	xmppd_config alice alice "" "secretfile = $TEST_DIR/nosuch.pass" &&
 	{ xmppd -n alice >/dev/null 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 78 && grep -q "secretfile $TEST_DIR/nosuch.pass: no such file" "$TEST_DIR/err" &&

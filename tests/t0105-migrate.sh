@@ -4,13 +4,13 @@
 # (tests/golden/asterisk-xmpp-sample.conf), has its [asterisk] account
 # enabled the way an administrator does it (its lines uncommented, the
 # OAuth ones left out), is accepted with the warnings the man page
-# documents, and then logs in against the test Prosody with only the lines
+# documents, and then logs in against the test server with only the lines
 # a user must change adjusted: username, secret, serverhost, port, and a
 # cafile for the private CA; status set to a value the sample's comment
 # offers (xaway), which a contact then sees as xa.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 SAMPLE=$TOP/tests/golden/asterisk-xmpp-sample.conf
@@ -45,19 +45,19 @@ test_expect_success 'xmppd -n accepts it, with the documented warnings only' '
 	grep -q "^xmppd\[asterisk\]: $CONF:[0-9]*: option .sendtodialplan.: xmppd has no dialplan to hand messages to; set .hook. to a program that gets each incoming message instead (xmppd.conf(5), MOVING OFF RES_XMPP)\$" "$TEST_DIR/err"
 '
 
-test_expect_success 'Prosody with the account alice and a contact bob' '
-	prosody_setup && prosody_adduser alice alicepw &&
-	prosody_adduser bob bobpw && prosody_start
+test_expect_success 'a server with the account alice and a contact bob' '
+	server_setup && server_adduser alice alicepw &&
+	server_adduser bob bobpw && server_start
 '
 
 test_expect_success 'adjust only what a user must: username, secret, serverhost, port, cafile' '
 	sed -e "s|^username=asterisk@astjab.org/asterisk|username=alice@localhost/asterisk|" \
 		-e "s|^secret=blah|secret=alicepw|" \
 		-e "s|^serverhost=astjab.org|serverhost=127.0.0.1|" \
-		-e "s|^port=5222|port=$PROSODY_PORT|" \
+		-e "s|^port=5222|port=$SERVER_PORT|" \
 		-e "s|^status=available|status=xaway|" \
 		-e "/^usesasl=/a\\
-cafile=$PROSODY_CAFILE			; the private CA that signed the server" \
+cafile=$SERVER_CAFILE			; the private CA that signed the server" \
 		"$CONF" >"$CONF.new" && chmod 600 "$CONF.new" &&
 	{ diff "$CONF" "$CONF.new" >"$TEST_DIR/diff"; test $? = 1; } &&
 	sed -n "s/^> \([a-z]*\)=.*/\1/p" "$TEST_DIR/diff" | sort | tr "\n" " " >"$TEST_DIR/changed" &&

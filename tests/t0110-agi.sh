@@ -1,12 +1,12 @@
 #!/bin/sh
 # t0110-agi: scripts/xmpp-agi speaks AGI with a fake Asterisk
 # (tests/agi/fake-asterisk) and does JabberSend, JABBER_STATUS and
-# JABBER_RECEIVE against a real xmppd, Prosody and buddy: commas in
+# JABBER_RECEIVE against a real xmppd, server and buddy: commas in
 # messages, status codes, received bodies quoted for SET VARIABLE,
 # timeouts, and hangups in the middle of a wait.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 AGI=$TOP/scripts/xmpp-agi
@@ -94,10 +94,10 @@ stopped_cleanly() {
 }
 
 test_expect_success 'set up a server, bob, carol and the asterisk-xmpp account' '
-	prosody_setup &&
-	prosody_adduser asterisk astpw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser asterisk astpw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config asterisk-xmpp asterisk astpw "buddy = bob@localhost" \
 		"timeout = 30" &&
 	xmppd_start asterisk-xmpp &&

@@ -11,7 +11,7 @@
 # Asterisk here: the dialplan syntax around the calls is not checked.)
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 EXAMPLES="$TOP/scripts/examples/extensions.conf $TOP/scripts/examples/extensions.ael"
@@ -85,9 +85,9 @@ test_expect_success 'every AGI() call names xmpp-agi and one of its actions' '
 '
 
 test_expect_success 'set up a server, bob and the asterisk-xmpp account' '
-	prosody_setup &&
-	prosody_adduser asterisk astpw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser asterisk astpw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config asterisk-xmpp asterisk astpw "buddy = bob@localhost" \
 		"timeout = 60" &&
 	xmppd_start asterisk-xmpp &&

@@ -6,7 +6,7 @@
 # with and without --queue), run as cron would run them.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 CHECK=$TOP/scripts/check_xmppd
@@ -67,10 +67,10 @@ as_cron() {
 }
 
 test_expect_success 'set up a server, bob, carol and the asterisk-xmpp account' '
-	prosody_setup &&
-	prosody_adduser asterisk astpw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw && prosody_adduser dave davepw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser asterisk astpw && server_adduser bob bobpw &&
+	server_adduser carol carolpw && server_adduser dave davepw &&
+	server_start &&
 	xmppd_config asterisk-xmpp asterisk astpw "buddy = bob@localhost" \
 		"buddy = dave@localhost" &&
 	xmppd_start asterisk-xmpp &&
@@ -256,7 +256,7 @@ test_expect_success 'cron, alert only on failure: colour codes, Latin-1, 40 KB: 
 '
 
 test_expect_success 'the account not connected: CRITICAL for the account and for a contact' '
-	prosody_stop &&
+	server_stop &&
 	wait_for 10 "! xmpp-status asterisk-xmpp >/dev/null 2>&1" &&
 	check 2 "^XMPPD CRITICAL - account asterisk-xmpp not connected to its server \\| $TIME" \
 		-a asterisk-xmpp &&

@@ -6,7 +6,7 @@
 # account when the first operand cannot be one.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 PROGRAMS="xmppd xmpp-send xmpp-status xmpp-recv xmpp-join xmpp-leave xmpp-presence"
@@ -62,9 +62,9 @@ test_expect_success 'a bad option: 64, the usage once, on stderr' '
 '
 
 test_expect_success 'set up a server, bob and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	xmppd_start alice &&
 	buddy_start bob bob@localhost/desk bobpw &&

@@ -6,7 +6,7 @@
 # buddy lines.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 command -v bash >/dev/null 2>&1 || skip_all "bash is not installed"
@@ -171,17 +171,27 @@ away" &&
 # ---------------------------------------------------------------- daemon
 
 test_expect_success 'set up a server, bob, carol and a daemon for asterisk-xmpp' '
-	prosody_setup &&
-	prosody_adduser asterisk astpw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser asterisk astpw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config asterisk-xmpp asterisk astpw "buddy = bob@localhost" &&
 	xmppd_start asterisk-xmpp &&
 	buddy_start bob bob@localhost/laptop bobpw &&
 	buddy_start carol carol@localhost/phone carolpw &&
-	buddy_cmd carol "subscribe asterisk@localhost" &&
-	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp carol@localhost)\" = 1 ]" &&
 	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp bob@localhost)\" = 1 ]"
+'
+
+# On ejabberd, the daemon's answer to carol is dropped (defect 3), and
+# the test of carol's resource fails with it.
+D3="issue 10 defect 3: mod_pres_counter lets a session send or receive 5 "\
+"subscription stanzas a minute; the daemon's login burst and bob's answers "\
+"use them up, so its answers to carol are dropped (\"User carol@localhost "\
+"is being flooded\", in the daemon's session)"
+test_expect_failure_on ejabberd "$D3" \
+	'carol asks to subscribe: in the roster, online' '
+	buddy_cmd carol "subscribe asterisk@localhost" &&
+	wait_for 10 "[ \"\$(xmpp-status asterisk-xmpp carol@localhost)\" = 1 ]"
 '
 
 test_expect_success 'accounts: a running daemon counts, for the clients only' '
@@ -202,7 +212,8 @@ carol@localhost" &&
 		expect carol@localhost
 	'
 
-	test_expect_success 'JIDs from the daemon: resources once a "/" is typed' '
+	test_expect_failure_on ejabberd "$D3" \
+		'JIDs from the daemon: resources once a "/" is typed' '
 		complete xmpp-status asterisk-xmpp bob@localhost/ &&
 		expect bob@localhost/laptop &&
 		complete xmpp-status asterisk-xmpp carol@localhost/p &&

@@ -11,7 +11,7 @@
 # by t0146-debian.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 
 UNIT=$TOP/scripts/xmppd@.service
 TMPFILES=$TOP/scripts/xmppd.tmpfiles
@@ -98,7 +98,7 @@ test_expect_success 'Documentation= names every man page the toolkit installs' '
 '
 
 test_expect_success 'set up a server and the account, folders as systemd makes them' '
-	prosody_setup && prosody_adduser asterisk astpw && prosody_start &&
+	server_setup && server_adduser asterisk astpw && server_start &&
 	xmppd_config $ACCT asterisk astpw "[general]" "socketgroup = $GROUP" &&
 	mkdir -p "$TEST_DIR/run" "$TEST_DIR/var/lib" &&
 	mkdir -m "$(sed -n "s|^d /run/xmppd \([0-7]*\) .*|\1|p" "$TMPFILES")" "$RUN" &&
@@ -165,7 +165,7 @@ test_expect_success 'a spool folder that is not the daemon own is 73: no restart
 '
 
 test_expect_success 'a server out of reach is 75: restarted (not in RestartPreventExitStatus)' '
-	prosody_stop &&
+	server_stop &&
 	{ start; test $? = 75; } &&
 	case " $(unit RestartPreventExitStatus) " in *" 75 "*) false ;; esac
 '

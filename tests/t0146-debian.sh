@@ -24,7 +24,7 @@
 
 . "$(dirname "$0")/lib/system-lock.sh"
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 
 [ "$(id -u)" = 0 ] ||
 	skip_all "needs root: installs the package, runs the daemon as the user xmppd"
@@ -319,9 +319,9 @@ test_expect_success 'every setting of the unit is applied here, or known to need
 '
 
 test_expect_success 'an account, as the administrator adds it; xmppd -n as the user xmppd' '
-	prosody_setup && prosody_adduser svc svcpw && prosody_adduser bob bobpw &&
-	prosody_start &&
-	install -m 644 "$PROSODY_CAFILE" /etc/xmppd/test-ca.crt &&
+	server_setup && server_adduser svc svcpw && server_adduser bob bobpw &&
+	server_start &&
+	install -m 644 "$SERVER_CAFILE" /etc/xmppd/test-ca.crt &&
 	cat >/etc/xmppd/test-hook <<-\EOF &&
 	#!/bin/sh
 	# Answers every chat message, and says what the sandbox lets it do.
@@ -342,7 +342,7 @@ test_expect_success 'an account, as the administrator adds it; xmppd -n as the u
 	username = svc@localhost/xmppd
 	secret = svcpw
 	serverhost = 127.0.0.1
-	port = $PROSODY_PORT
+	port = $SERVER_PORT
 	cafile = /etc/xmppd/test-ca.crt
 	buddy = bob@localhost
 	hook = /etc/xmppd/test-hook

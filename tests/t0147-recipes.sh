@@ -18,7 +18,7 @@
 
 . "$(dirname "$0")/lib/system-lock.sh"
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 
 [ "$(id -u)" = 0 ] || skip_all "needs root: installs into /usr/local, runs as another user"
 for p in /usr/local/bin/xmppd /usr/local/bin/xmpp-send /usr/local/sbin/xmppd \
@@ -99,7 +99,7 @@ write_config() {
 	for a in work asterisk-xmpp; do
 		printf "[%s]\nusername = svc@localhost/%s-%s\nsecret = svcpw\n" "$a" "$2" "$a"
 		printf "serverhost = 127.0.0.1\nport = %s\ncafile = %s\nbuddy = bob@localhost\n" \
-			"$PROSODY_PORT" "$TEST_DIR/jobs/ca.crt"
+			"$SERVER_PORT" "$TEST_DIR/jobs/ca.crt"
 	done >"$1" && chmod 600 "$1"
 }
 
@@ -131,11 +131,11 @@ test_expect_success 'make install PREFIX=/usr/local; a server, bob, a user, the 
 	at_exit cleanup &&
 	make -C "$TOP" install PREFIX=/usr/local >"$TEST_DIR/make.log" 2>&1 &&
 	test -x /usr/local/bin/xmppd &&
-	prosody_setup && prosody_adduser svc svcpw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup && server_adduser svc svcpw && server_adduser bob bobpw &&
+	server_start &&
 	buddy_start bob bob@localhost/laptop bobpw &&
 	chmod 711 "$TEST_DIR" && mkdir -p "$TEST_DIR/jobs" &&
-	cp "$PROSODY_CAFILE" "$TEST_DIR/jobs/ca.crt" && chmod 644 "$TEST_DIR/jobs/ca.crt" &&
+	cp "$SERVER_CAFILE" "$TEST_DIR/jobs/ca.crt" && chmod 644 "$TEST_DIR/jobs/ca.crt" &&
 	printf "#!/bin/sh\necho \"nightly job done\"\n" >"$TEST_DIR/jobs/some-job" &&
 	chmod 755 "$TEST_DIR/jobs/some-job" &&
 	useradd -M -d "$UHOME" -s /bin/sh $U &&
@@ -180,13 +180,13 @@ test_expect_success "$WHO: the plugin recipes are silent while all is well" '
 
 test_expect_success "$WHO: while the daemon reconnects (1), the watchdog leaves it alone" '
 	pid=$(daemon_pid $WHO) &&
-	prosody_stop &&
+	server_stop &&
 	wait_for 10 "[ \"\$(status $WHO)\" = \"1 \" ]" &&
 	cron_run $WHO "$VARS" "$WATCHDOG" && test ! -s "$TEST_DIR/cron.out" &&
 	test "$(daemon_pid $WHO)" = "$pid" &&
 	cron_run $WHO "$VARS" "$(crontab_cmd "$(ex_line "check_xmppd -a work)")")" &&
 	grep -q "^XMPPD CRITICAL - account work not connected" "$TEST_DIR/cron.out" &&
-	prosody_start &&
+	server_start &&
 	wait_for 30 "[ \"\$(status $WHO)\" = \"0 1\" ]" &&
 	{ buddy_stop bob; buddy_start bob bob@localhost/laptop bobpw; }
 '

@@ -1,9 +1,10 @@
 #!/bin/sh
 # t0150-muc: group chat (xmpp-join, xmpp-leave, xmpp-send -g, xmpp-recv
-# ROOM[/NICK]) against Prosody's MUC component and independent clients.
+# ROOM[/NICK]) against the server's MUC service (conference.localhost) and
+# independent clients.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 ROOM=talk@conference.localhost
@@ -32,10 +33,10 @@ joined() {	# joined N: the daemon has logged N joins of talk
 }
 
 test_expect_success 'set up a server, bob, carol and the daemon' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	xmppd_start alice &&
 	buddy_start bob bob@localhost/desk bobpw &&
@@ -124,7 +125,7 @@ test_expect_success 'a members-only room is refused (77)' '
 
 test_expect_success 'rooms are joined again after a server restart' '
 	n=$(count_lines "$TEST_DIR/xmppd.log" "joined room $ROOM as") &&
-	prosody_stop && prosody_start &&
+	server_stop && server_start &&
 	joined $((n + 1)) &&
 	buddy_start bob2 bob@localhost/desk bobpw &&
 	enter bob2 $ROOM bob &&

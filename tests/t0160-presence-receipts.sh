@@ -2,7 +2,7 @@
 # t0160-presence-receipts: xmpp-presence and delivery receipts (XEP-0184).
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 sees() {	# sees BUDDY SHOW PRIO: the buddy saw our presence change to it
@@ -10,10 +10,10 @@ sees() {	# sees BUDDY SHOW PRIO: the buddy saw our presence change to it
 }
 
 test_expect_success 'set up a server, bob (answers receipts), carol (does not)' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_adduser carol carolpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_adduser carol carolpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" "buddy = carol@localhost" &&
 	xmppd_start alice &&
 	buddy_start bob bob@localhost/desk bobpw --receipts &&
@@ -28,7 +28,7 @@ test_expect_success 'xmpp-presence sets show and text; buddies see it' '
 '
 
 test_expect_success 'the presence is kept across a reconnect' '
-	prosody_stop && prosody_start &&
+	server_stop && server_start &&
 	wait_for 30 "xmpp-status alice >/dev/null 2>&1" &&
 	buddy_start bob2 bob@localhost/desk bobpw --receipts &&
 	sees bob2 dnd 1 &&

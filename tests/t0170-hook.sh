@@ -3,7 +3,7 @@
 # scripts): what it gets, how many run at once, and its time limit.
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 HOOKS=$TEST_DIR/hooks
@@ -29,9 +29,9 @@ runs() {	# runs N: N hook runs have finished recording their input
 }
 
 test_expect_success 'set up a server, bob and the daemon with a hook' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start && write_hook &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start && write_hook &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" \
 		"hook = $TEST_DIR/hook" "hookmax = 2" "hooktimeout = 2" &&
 	xmppd_start alice &&

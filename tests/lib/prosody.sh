@@ -2,27 +2,28 @@
 # (SC2016: the single-quoted strings are conditions for eval, on purpose.)
 # prosody.sh - a private Prosody server for one integration test.
 #
-# Source after test-lib.sh:
-#
-#     . "$(dirname "$0")/lib/test-lib.sh"
-#     . "$(dirname "$0")/lib/prosody.sh"
+# Tests use it through server.sh (XMPP_SERVER=prosody, the default); the
+# demo and the benchmarks call it directly.  Source after test-lib.sh.
 #
 # Everything lives in $TEST_DIR/prosody ($PROSODY_DIR): a private CA and
-# certificates, the config, data, pidfile and log (prosody.log).  Prosody
-# runs as an ordinary child process (run_as_root = true, foreground) and
-# is only ever signalled by its PID.  c2s listens on 127.0.0.1 only, on a
-# port chosen by tests/freeport; no s2s, no HTTP.
+# certificates (certs.sh), the config, data, pidfile and log
+# ($PROSODY_LOG).  Prosody runs as an ordinary child process (run_as_root
+# = true, foreground) and is only ever signalled by its PID.  c2s listens
+# on 127.0.0.1 only, on a port chosen by tests/freeport; no s2s, no HTTP.
+# A plugin of the tests logs every refused login at level info
+# ("test: authentication failure for USER").
 #
 # Knobs (set before prosody_setup / prosody_start):
 #   PROSODY_LOG_LEVEL   min level of prosody.log (default info; debug helps)
 #   PROSODY_EXTRA       extra Lua lines for the global section of the config
-#   PROSODY_MODULES     extra modules to load, as Lua list items: '"limits";' 
+#   PROSODY_MODULES     extra modules to load, as Lua list items: '"limits";'
 #   PROSODY_DIRECT_TLS  1: also listen for direct TLS (XEP-0368, TLS from
 #                       the first byte) on PROSODY_TLS_PORT, with the same
 #                       certificate as STARTTLS
 #   PROSODY_PORT_FIXED, PROSODY_TLS_PORT_FIXED
 #                       use these ports instead of free ones (5222, 5223:
 #                       only inside a private network namespace)
+# and, through functions: prosody_c2s_rate, prosody_resource_conflict.
 #
 # Differences from the reference config, both for speed only:
 #   network_settings = { nagle = false }  Prosody sends its stream features
@@ -31,76 +32,28 @@
 #   default_iteration_count = 4096        SCRAM PBKDF2 cost of the accounts
 #       (RFC 7677 minimum; Prosody's default 10000 costs ~16 ms per login).
 
+. "$TOP/tests/lib/certs.sh"
+
 PROSODY_DIR=$TEST_DIR/prosody
 PROSODY_CFG=$PROSODY_DIR/prosody.cfg.lua
+PROSODY_LOG=$PROSODY_DIR/prosody.log
 PROSODY_PID=
 PROSODY_CERT_KIND=good
+PROSODY_C2S_RATE=       # bytes/s read from each client (mod_limits); empty: all
+PROSODY_CONFLICT=       # kick_new: a second login on a resource is refused
 _ps_started=        # set once Prosody has come up at least once
-export PROSODY_DIR PROSODY_CFG
+export PROSODY_DIR PROSODY_CFG PROSODY_LOG
 
-# _ps_cert NAME EXTSECTION SUBJECT [signed]: make NAME.key and NAME.crt
-# (P-256, 2 days); signed by ca.crt when the 4th argument is given,
-# self-signed otherwise.
-_ps_cert() {
-	if [ -n "${4:-}" ]; then
-		set -- "$1" "$2" "$3" -CA "$PROSODY_DIR/ca.crt" -CAkey "$PROSODY_DIR/ca.key"
-	else
-		set -- "$1" "$2" "$3"
-	fi
-	_ps_name=$1 _ps_ext=$2 _ps_subj=$3
-	shift 3
-	openssl req -x509 -config "$PROSODY_DIR/openssl.cnf" \
-		-extensions "$_ps_ext" "$@" \
-		-newkey ec -pkeyopt ec_paramgen_curve:prime256v1 -nodes -days 2 \
-		-subj "$_ps_subj" -keyout "$PROSODY_DIR/$_ps_name.key" \
-		-out "$PROSODY_DIR/$_ps_name.crt" 2>"$PROSODY_DIR/openssl.err" || {
-		diag "openssl failed making $_ps_name.crt:"
-		sed 's/^/    /' "$PROSODY_DIR/openssl.err" >&2
-		return 1
-	}
-}
-
-# prosody_setup: create $PROSODY_DIR with a private CA (ca.key, ca.crt),
-# localhost.key/.crt signed by it (SAN localhost, conference.localhost),
-# untrusted.key/.crt (self-signed, localhost) and wrongname.key/.crt
-# (signed by the CA, for wrong.example); pick PROSODY_PORT; write the
-# config.  Exports PROSODY_PORT and PROSODY_CAFILE (= ca.crt).
+# prosody_setup: create $PROSODY_DIR with the CA and certificates of
+# certs_make; pick PROSODY_PORT; write the config.  Exports PROSODY_PORT
+# and PROSODY_CAFILE (= ca.crt).
 prosody_setup() {
 	if [ ! -x "$TOP/tests/freeport" ] || [ ! -x "$TOP/tests/buddy" ]; then
 		diag "tests/freeport and tests/buddy must be built first"
 		return 1
 	fi
-	mkdir -p "$PROSODY_DIR/data" "$PROSODY_DIR/certs" || return 1
-	cat >"$PROSODY_DIR/openssl.cnf" <<-'EOF' || return 1
-	[req]
-	distinguished_name = dn
-	[dn]
-	[ca]
-	basicConstraints = critical,CA:TRUE
-	keyUsage = critical,keyCertSign,cRLSign
-	subjectKeyIdentifier = hash
-	[localhost]
-	basicConstraints = critical,CA:FALSE
-	keyUsage = critical,digitalSignature,keyEncipherment
-	extendedKeyUsage = serverAuth
-	subjectKeyIdentifier = hash
-	authorityKeyIdentifier = keyid
-	subjectAltName = DNS:localhost,DNS:conference.localhost
-	[untrusted]
-	basicConstraints = critical,CA:FALSE
-	keyUsage = critical,digitalSignature,keyEncipherment
-	extendedKeyUsage = serverAuth
-	subjectKeyIdentifier = hash
-	subjectAltName = DNS:localhost,DNS:conference.localhost
-	[wrongname]
-	basicConstraints = critical,CA:FALSE
-	keyUsage = critical,digitalSignature,keyEncipherment
-	extendedKeyUsage = serverAuth
-	subjectKeyIdentifier = hash
-	authorityKeyIdentifier = keyid
-	subjectAltName = DNS:wrong.example
-	EOF
-	mkdir -p "$PROSODY_DIR/plugins" || return 1
+	mkdir -p "$PROSODY_DIR/data" "$PROSODY_DIR/certs" \
+		"$PROSODY_DIR/plugins" || return 1
 	cat >"$PROSODY_DIR/plugins/mod_test_quick_exit.lua" <<-'EOF' || return 1
 	-- Tests only.  After SIGTERM, Prosody closes its connections and then
 	-- sleeps until its next timer (1 s) before it notices that nothing is
@@ -129,11 +82,7 @@ prosody_setup() {
 			tostring(session.conn and session.conn:serverport()));
 	end);
 	EOF
-	_ps_cert ca ca "/CN=xmppd test CA" &&
-		_ps_cert localhost localhost /CN=localhost signed &&
-		_ps_cert untrusted untrusted /CN=localhost &&
-		_ps_cert wrongname wrongname /CN=wrong.example signed ||
-		return 1
+	certs_make "$PROSODY_DIR" || return 1
 	PROSODY_PORT=${PROSODY_PORT_FIXED:-$("$TOP/tests/freeport")} || return 1
 	PROSODY_TLS_PORT=
 	if [ "${PROSODY_DIRECT_TLS:-0}" = 1 ]; then
@@ -149,8 +98,15 @@ prosody_setup() {
 # Writes $PROSODY_CFG for the current port and certificate kind.
 _ps_write_config() {
 	_ps_d=$PROSODY_DIR
-	_ps_c=$PROSODY_CERT_KIND
-	[ "$_ps_c" = good ] && _ps_c=localhost
+	_ps_c=$(certs_file "$PROSODY_CERT_KIND") || return 1
+	_ps_mods= _ps_extra=
+	if [ -n "$PROSODY_C2S_RATE" ]; then
+		_ps_mods='"limits";'
+		_ps_extra="limits = { c2s = { rate = \"${PROSODY_C2S_RATE}b/s\"; burst = \"1s\" } }"
+	fi
+	[ -n "$PROSODY_CONFLICT" ] &&
+		_ps_extra="$_ps_extra
+conflict_resolve = \"$PROSODY_CONFLICT\""
 	# Per-host ssl feeds STARTTLS only: direct TLS has its own setting.
 	_ps_direct="c2s_direct_tls_ports = { }"
 	[ -n "${PROSODY_TLS_PORT:-}" ] &&
@@ -163,7 +119,7 @@ data_path = "$_ps_d/data"
 certificates = "$_ps_d/certs"
 run_as_root = true
 daemonize = false
-log = { { levels = { min = "${PROSODY_LOG_LEVEL:-info}" }, to = "file", filename = "$_ps_d/prosody.log" } }
+log = { { levels = { min = "${PROSODY_LOG_LEVEL:-info}" }, to = "file", filename = "$PROSODY_LOG" } }
 interfaces = { "127.0.0.1" }
 local_interfaces = { "127.0.0.1" }
 c2s_interfaces = { "127.0.0.1" }
@@ -176,13 +132,14 @@ https_ports = { }
 network_settings = { nagle = false }
 default_iteration_count = 4096
 plugin_paths = { "$_ps_d/plugins" }
-modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit"; "test_auth_log"; ${PROSODY_MODULES:-} }
+modules_enabled = { "roster"; "saslauth"; "tls"; "disco"; "ping"; "presence"; "carbons"; "posix"; "offline"; "test_quick_exit"; "test_auth_log"; $_ps_mods ${PROSODY_MODULES:-} }
 modules_disabled = { "s2s" }
 c2s_require_encryption = true
 allow_unencrypted_plain_auth = false
 authentication = "internal_hashed"
 storage = "internal"
 allow_registration = false
+$_ps_extra
 ${PROSODY_EXTRA:-}
 VirtualHost "localhost"
   ssl = { key = "$_ps_d/$_ps_c.key"; certificate = "$_ps_d/$_ps_c.crt" }
@@ -197,10 +154,8 @@ EOF
 # (signed by the CA for wrong.example).  Rewrites the config; takes
 # effect at the next prosody_start.
 prosody_cert() {
-	case ${1:-good} in
-	good|untrusted|wrongname) PROSODY_CERT_KIND=${1:-good} ;;
-	*) diag "prosody_cert: unknown kind '$1'"; return 1 ;;
-	esac
+	certs_file "${1:-good}" >/dev/null || return 1
+	PROSODY_CERT_KIND=${1:-good}
 	_ps_write_config
 }
 
@@ -213,6 +168,52 @@ prosody_adduser() {
 	diag "prosodyctl register $1 failed:"
 	sed 's/^/    /' "$PROSODY_DIR/prosodyctl.log" >&2
 	return 1
+}
+
+# prosody_passwd USER PASS: give USER@localhost the password PASS, at
+# once, whether Prosody is running or not (registering an existing
+# account replaces its password; the running server reads the account
+# at each login).
+prosody_passwd() {
+	prosody_adduser "$@"
+}
+
+# prosody_c2s_rate stock|none|BYTES: how fast Prosody reads from each
+# client: stock and none are no limit (Prosody's default), BYTES per
+# second with a burst of one second (mod_limits).  Takes effect at the
+# next prosody_start.
+prosody_c2s_rate() {
+	case $1 in
+	stock|none) PROSODY_C2S_RATE= ;;
+	*[!0-9]*|'') diag "prosody_c2s_rate: stock, none or a number, not '$1'"; return 1 ;;
+	*) PROSODY_C2S_RATE=$1 ;;
+	esac
+	_ps_write_config
+}
+
+# prosody_resource_conflict new|old: when a client logs in on a resource
+# in use, the new session replaces the old one (new, the default), or
+# the new one is refused (old: conflict_resolve = "kick_new").  Takes
+# effect at the next prosody_start.
+prosody_resource_conflict() {
+	case $1 in
+	new) PROSODY_CONFLICT= ;;
+	old) PROSODY_CONFLICT=kick_new ;;
+	*) diag "prosody_resource_conflict: new or old, not '$1'"; return 1 ;;
+	esac
+	_ps_write_config
+}
+
+# prosody_auth_failures USER: how many logins of USER@localhost Prosody
+# has refused so far (its log).
+prosody_auth_failures() {
+	count_lines "$PROSODY_LOG" "test: authentication failure for $1 "
+}
+
+# prosody_logins_on USER PORT: how many logins of USER@localhost Prosody
+# took on PORT (its log).
+prosody_logins_on() {
+	count_lines "$PROSODY_LOG" "test: authenticated $1 on port $2\$"
 }
 
 # Exit status 0 if something accepts TCP connections on PROSODY_PORT
@@ -237,8 +238,8 @@ prosody_start() {
 	fi
 	_ps_try=1
 	while :; do
-		touch "$PROSODY_DIR/prosody.log"
-		_ps_logsize=$(wc -c <"$PROSODY_DIR/prosody.log")
+		touch "$PROSODY_LOG"
+		_ps_logsize=$(wc -c <"$PROSODY_LOG")
 		prosody -F --config "$PROSODY_CFG" </dev/null \
 			>>"$PROSODY_DIR/prosody.stdout" 2>&1 &
 		PROSODY_PID=$!
@@ -260,7 +261,7 @@ prosody_start() {
 			continue
 		fi
 		diag "prosody did not come up on port $PROSODY_PORT; log tail:"
-		{ tail -n 20 "$PROSODY_DIR/prosody.log"; tail -n 20 "$PROSODY_DIR/prosody.stdout"; } |
+		{ tail -n 20 "$PROSODY_LOG"; tail -n 20 "$PROSODY_DIR/prosody.stdout"; } |
 			sed 's/^/    /' >&2
 		kill_wait "$PROSODY_PID" 2
 		PROSODY_PID=
@@ -270,7 +271,7 @@ prosody_start() {
 
 # Prints what Prosody logged since the last prosody_start.
 _ps_newlog() {
-	tail -c +$((_ps_logsize + 1)) "$PROSODY_DIR/prosody.log" 2>/dev/null
+	tail -c +$((_ps_logsize + 1)) "$PROSODY_LOG" 2>/dev/null
 }
 
 # prosody_stop: SIGTERM Prosody (by PID) and wait for it to exit (10 s,
@@ -304,32 +305,4 @@ _ps_cleanup() {
 	[ -n "$PROSODY_PID" ] || return 0
 	kill_wait "$PROSODY_PID" 5 TERM
 	PROSODY_PID=
-}
-
-# xmppd_config ACCOUNT USER PASS [LINE...]: write $TEST_DIR/xmppd.conf
-# (mode 0600, Asterisk xmpp.conf format) with section [ACCOUNT] for
-# USER@localhost/xmppd on the test Prosody, then each LINE as is (e.g.
-# 'buddy = bob@localhost', 'timeout = 5', or a further '[section]').
-# Exports XMPPD_CONFIG.
-xmppd_config() {
-	_ps_acct=$1 _ps_user=$2 _ps_pass=$3
-	shift 3
-	XMPPD_CONFIG=$TEST_DIR/xmppd.conf
-	export XMPPD_CONFIG
-	rm -f "$XMPPD_CONFIG"
-	(
-		umask 077
-		{
-			printf '; written by tests/lib/prosody.sh\n'
-			printf '[%s]\n' "$_ps_acct"
-			printf 'username = %s@localhost/xmppd\n' "$_ps_user"
-			printf 'secret = %s\n' "$_ps_pass"
-			printf 'serverhost = 127.0.0.1\n'
-			printf 'port = %s\n' "$PROSODY_PORT"
-			printf 'cafile = %s\n' "$PROSODY_CAFILE"
-			for _ps_line; do
-				printf '%s\n' "$_ps_line"
-			done
-		} >"$XMPPD_CONFIG"
-	) && chmod 600 "$XMPPD_CONFIG"
 }

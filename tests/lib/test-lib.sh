@@ -9,8 +9,8 @@
 #
 # It gives every test a throwaway directory and environment, TAP output,
 # polling helpers (never a fixed sleep) and control of "buddies", scripted
-# XMPP clients (tests/buddy) that play the humans.  tests/lib/prosody.sh
-# adds a private Prosody server.
+# XMPP clients (tests/buddy) that play the humans.  tests/lib/server.sh
+# adds a private XMPP server (Prosody or ejabberd).
 #
 # Internal names start with _tl_; test scripts should not use that prefix.
 #
@@ -159,9 +159,32 @@ _tl_eval() {
 # inside a loop).  ok if the exit status is 0; else "not ok" with the
 # commands and their captured stdout/stderr as "# " diagnostics.
 test_expect_success() {
+	_tl_run "$1" "$2" ""
+}
+
+# test_expect_failure 'title' 'reason' 'commands': a test of something
+# known to be broken, for the reason given (name the defect): run like
+# test_expect_success, reported as a TAP TODO ("not ok N - title # TODO
+# reason"), which prove shows but does not count as a failure; if it
+# passes, prove reports it as unexpectedly succeeded.
+test_expect_failure() {
+	_tl_run "$1" "$3" "$2"
+}
+
+# test_skip 'title' 'reason': a test that does not apply here, reported
+# as skipped ("ok N - title # skip reason").
+test_skip() {
+	_tl_count=$((_tl_count + 1))
+	echo "ok $_tl_count - $1 # skip $2"
+}
+
+# _tl_run 'title' 'commands' 'todo reason': runs one test (see
+# test_expect_success); a TODO when the reason is not empty.
+_tl_run() {
 	_tl_count=$((_tl_count + 1))
 	_tl_title=$1
 	_tl_cmds=$2
+	_tl_todo=${3:+ # TODO $3}
 	# A file per test: a stray background process still writing into an
 	# earlier one cannot garble this one.
 	_tl_out=$TEST_DIR/.output.$_tl_count
@@ -175,14 +198,14 @@ test_expect_success() {
 		_tl_title="$_tl_title [$((_tl_t0 / 100)).$((_tl_t0 / 10 % 10))$((_tl_t0 % 10)) s]"
 	fi
 	if [ "$_tl_rc" -eq 0 ]; then
-		echo "ok $_tl_count - $_tl_title"
+		echo "ok $_tl_count - $_tl_title$_tl_todo"
 		[ "${TEST_VERBOSE:-0}" = 1 ] && [ -s "$_tl_out" ] &&
 			sed 's/^/# /' "$_tl_out"
 	else
-		_tl_failed=$((_tl_failed + 1))
-		echo "not ok $_tl_count - $_tl_title"
+		[ -n "$_tl_todo" ] || _tl_failed=$((_tl_failed + 1))
+		echo "not ok $_tl_count - $_tl_title$_tl_todo"
 		{
-			echo "#   Failed test $_tl_count - $_tl_title (exit status $_tl_rc)"
+			echo "#   Failed ${_tl_todo:+(TODO) }test $_tl_count - $_tl_title (exit status $_tl_rc)"
 			echo "#   commands:"
 			printf '%s\n' "$_tl_cmds" | sed 's/^/#     /'
 			if [ -s "$_tl_out" ]; then
@@ -318,8 +341,9 @@ _tl_buddy_pid() {
 }
 
 # buddy_start NAME JID PASS [buddy options...]: start tests/buddy as NAME
-# logged in as JID against the test Prosody ($PROSODY_PORT,
-# $PROSODY_CAFILE), stdin from the FIFO $TEST_DIR/NAME.in, stdout to
+# logged in as JID against the test server ($SERVER_PORT, $SERVER_CAFILE
+# of server.sh; $PROSODY_PORT, $PROSODY_CAFILE for scripts that use
+# prosody.sh alone), stdin from the FIFO $TEST_DIR/NAME.in, stdout to
 # $TEST_DIR/NAME.out, stderr to $TEST_DIR/NAME.err.  Waits for "ready"
 # (10 s); returns 1 if the buddy printed an error or exited instead.
 # The buddy holds its own FIFO open read-write, so it never sees EOF and
@@ -337,8 +361,8 @@ buddy_start() {
 	rm -f "$_tl_bfifo" && mkfifo "$_tl_bfifo" || return 1
 	: >"$_tl_bout"
 	"$TOP/tests/buddy" --jid "$_tl_bjid" --password "$_tl_bpass" \
-		--host 127.0.0.1 --port "${PROSODY_PORT:?no PROSODY_PORT}" \
-		--cafile "${PROSODY_CAFILE:?no PROSODY_CAFILE}" "$@" \
+		--host 127.0.0.1 --port "${SERVER_PORT:-${PROSODY_PORT:?no SERVER_PORT}}" \
+		--cafile "${SERVER_CAFILE:-${PROSODY_CAFILE:?no SERVER_CAFILE}}" "$@" \
 		0<>"$_tl_bfifo" >"$_tl_bout" 2>"$TEST_DIR/$_tl_bname.err" &
 	_tl_bpid=$!
 	eval "_tl_buddy_$_tl_bname=\$_tl_bpid BUDDY_PID_$_tl_bname=\$_tl_bpid"

@@ -1,6 +1,6 @@
 # xmppd.sh - start and stop the daemon under test.
 #
-# Source after test-lib.sh and prosody.sh.  The daemon runs in the
+# Source after test-lib.sh and server.sh.  The daemon runs in the
 # foreground (-f) as a background job so that its log lands in
 # $TEST_DIR/xmppd.log; readiness is polled with xmpp-status, never slept
 # for.  (t0060-daemon tests the detaching start separately.)
@@ -36,10 +36,10 @@ xmppd_start() {
 
 # xmppd_stop: SIGTERM the daemon and wait; returns its exit status (and 1
 # if valgrind found errors).
-# server_up ACCOUNT: start Prosody again and wait until the daemon of
+# server_up ACCOUNT: start the server again and wait until the daemon of
 # ACCOUNT is back online.
 server_up() {
-	prosody_start && wait_for 30 "xmpp-status $1 >/dev/null 2>&1"
+	server_start && wait_for 30 "xmpp-status $1 >/dev/null 2>&1"
 }
 
 xmppd_stop() {
