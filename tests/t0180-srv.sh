@@ -1,20 +1,21 @@
 #!/bin/sh
 # t0180-srv: an account without serverhost goes where the DNS SRV records
 # of its domain say (RFC 6120, XEP-0368), for real: a private DNS server
-# (dnsmasq) that only this test's namespace sees, Prosody listening on
-# 5222 (STARTTLS) and 5223 (direct TLS) there.  _xmpp-client and
+# (dnsmasq) that only this test's namespace sees, the server (Prosody or
+# ejabberd) listening on 5222 (STARTTLS) and 5223 (direct TLS) there.  _xmpp-client and
 # _xmpps-client records mixed by priority, a server that is down or does
 # not resolve (the next is tried at once), "." targets, a domain without
 # records (the domain itself, on 5222 or 5223), and a fresh lookup at
-# every reconnect.  Which port took each login is read from Prosody's log.
+# every reconnect.  Which port took each login is read from the server's
+# log.
 
 . "$(dirname "$0")/lib/netns.sh"
 . "$(dirname "$0")/lib/test-lib.sh"
 netns_require
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
-PROSODY_DIRECT_TLS=1 PROSODY_PORT_FIXED=5222 PROSODY_TLS_PORT_FIXED=5223
+SERVER_DIRECT_TLS=1 SERVER_PORT_FIXED=5222 SERVER_TLS_PORT_FIXED=5223
 LINE='logged in as alice@localhost/xmppd via'
 TLS='TLSv1\.[23] [A-Z0-9_]+, SCRAM-SHA-1\)$'
 HOSTS='--host-record=xmpp.test,127.0.0.1 --host-record=down.test,127.0.0.1'
@@ -25,16 +26,16 @@ srv_config() {
 	export XMPPD_CONFIG
 	{
 		printf '[alice]\nusername = alice@localhost\nsecret = alicepw\n'
-		printf 'cafile = %s\n' "$PROSODY_CAFILE"
+		printf 'cafile = %s\n' "$SERVER_CAFILE"
 		for _l; do
 			printf '%s\n' "$_l"
 		done
 	} >"$XMPPD_CONFIG" && chmod 600 "$XMPPD_CONFIG"
 }
 
-# logins_on PORT: how many logins of alice Prosody took on PORT.
+# logins_on PORT: how many logins of alice the server took on PORT.
 logins_on() {
-	count_lines "$PROSODY_DIR/prosody.log" "test: authenticated alice on port $1\$"
+	server_logins_on alice "$1"
 }
 
 # login_once: the daemon logs in (its log afresh in xmppd.log) and stops.
@@ -42,9 +43,9 @@ login_once() {
 	: >"$TEST_DIR/xmppd.log" && xmppd_start alice && xmppd_stop
 }
 
-test_expect_success 'set up Prosody on 5222 and 5223 in the namespace' '
-	prosody_setup && prosody_adduser alice alicepw && prosody_start &&
-	test "$PROSODY_PORT $PROSODY_TLS_PORT" = "5222 5223"
+test_expect_success "set up $SERVER_NAME on 5222 and 5223 in the namespace" '
+	server_setup && server_adduser alice alicepw && server_start &&
+	test "$SERVER_PORT $SERVER_TLS_PORT" = "5222 5223"
 '
 
 test_expect_success 'the first server is down: the next is tried at once' '
@@ -197,7 +198,7 @@ test_expect_success 'each reconnect looks DNS up again' '
 	# shellcheck disable=SC2086
 	dns_start $HOSTS \
 		--srv-host=_xmpps-client._tcp.localhost,xmpp.test,5223,10,0 &&
-	prosody_stop && prosody_start &&
+	server_stop && server_start &&
 	wait_line "$TEST_DIR/xmppd.log" "$LINE xmpp.test \(127\.0\.0\.1\) port 5223 \(direct TLS, " 30 &&
 	xmppd_stop
 '

@@ -5,15 +5,15 @@
 # trust =) on STARTTLS and direct TLS alike: the certificate's or the
 # public key's, a wrong one refused before anything is sent, a
 # self-signed certificate trusted by its pin alone.  Against a private
-# Prosody with a STARTTLS and a direct TLS port; what it received is read
-# from its log (debug level).
+# Prosody or ejabberd with a STARTTLS and a direct TLS port; what the
+# server received is read from its log (debug level).
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
-PROSODY_DIRECT_TLS=1 PROSODY_LOG_LEVEL=debug
-TLS='TLSv1\.[23] [A-Z0-9_]+, SCRAM-SHA-1\)$'
+SERVER_DIRECT_TLS=1 PROSODY_LOG_LEVEL=debug EJABBERD_LOG_LEVEL=debug
+TLS='TLSv1\.[23] [A-Z0-9_]+, SCRAM-SHA-[0-9]+\)$'
 BAD=00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:10:11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F
 
 # cert_pin FILE: the SHA-256 of the certificate (DER), as openssl says it.
@@ -31,14 +31,24 @@ key_pin() {
 # direct LINE...: the account alice on the direct TLS port, with LINEs.
 direct() {
 	xmppd_config alice alice alicepw "directtls = yes" "$@" &&
-		sed -i "s/^port = .*/port = $PROSODY_TLS_PORT/" "$XMPPD_CONFIG"
+		sed -i "s/^port = .*/port = $SERVER_TLS_PORT/" "$XMPPD_CONFIG"
 }
 
-# seen: lines of Prosody's log that show a client got as far as sending
-# its stream after TLS (Prosody then offers SASL), or authenticating.
+# seen: lines of the server's log that show a client got as far as
+# sending its stream after TLS (the server then offers SASL mechanisms:
+# before TLS neither offers any), or authenticating.
 seen() {
-	count_lines "$PROSODY_DIR/prosody.log" \
-		"SASL mechanisms supported by handler|<auth |test: authenticat|Authenticated as"
+	if server_is prosody; then
+		count_lines "$SERVER_LOG" \
+			"SASL mechanisms supported by handler|<auth |test: authenticat|Authenticated as"
+	else
+		count_lines "$SERVER_LOG" "<mechanisms|<auth |authentication for "
+	fi
+}
+
+# logins_on PORT: logins of alice the server took on PORT.
+logins_on() {
+	server_logins_on alice "$1"
 }
 
 # login_once: the daemon logs in (its log afresh in xmppd.log) and stops.
@@ -47,7 +57,7 @@ login_once() {
 }
 
 # refused_69 PATTERN: xmppd refuses to start with 69 and PATTERN (grep
-# -F) on stderr, and Prosody saw nothing after TLS.
+# -F) on stderr, and the server saw nothing after TLS.
 refused_69() {
 	_before=$(seen)
 	xmppd alice >/dev/null 2>"$TEST_DIR/err"
@@ -58,31 +68,32 @@ refused_69() {
 		return 1
 	fi
 	[ "$(seen)" = "$_before" ] && return 0
-	diag "Prosody saw the stream or a login after TLS:"
-	tail -n 30 "$PROSODY_DIR/prosody.log" | sed 's/^/    /' >&2
+	diag "$SERVER_NAME saw the stream or a login after TLS:"
+	tail -n 30 "$SERVER_LOG" | sed 's/^/    /' >&2
 	return 1
 }
 
-test_expect_success 'set up Prosody with a STARTTLS and a direct TLS port' '
-	prosody_setup && prosody_adduser alice alicepw && prosody_start &&
-	test -n "$PROSODY_TLS_PORT" &&
-	CERT=$(cert_pin "$PROSODY_DIR/localhost.crt") &&
-	KEY=$(key_pin "$PROSODY_DIR/localhost.crt") &&
+test_expect_success "set up $SERVER_NAME with a STARTTLS and a direct TLS port" '
+	server_setup && server_adduser alice alicepw && server_start &&
+	test -n "$SERVER_TLS_PORT" &&
+	CERT=$(cert_pin "$SERVER_CERTS/localhost.crt") &&
+	KEY=$(key_pin "$SERVER_CERTS/localhost.crt") &&
 	test ${#CERT} = 95 && test ${#KEY} = 95 && test "$CERT" != "$KEY"
 '
 
 test_expect_success 'STARTTLS: the login line names host, port, STARTTLS, TLS version, cipher, SASL' '
-	xmppd_config alice alice alicepw && login_once &&
-	xmppd_log_has "logged in as alice@localhost/xmppd via 127\.0\.0\.1 port $PROSODY_PORT \(STARTTLS, $TLS" &&
+	xmppd_config alice alice alicepw && before=$(logins_on "$SERVER_PORT") &&
+	login_once &&
+	xmppd_log_has "logged in as alice@localhost/xmppd via 127\.0\.0\.1 port $SERVER_PORT \(STARTTLS, $TLS" &&
 	xmppd_log_has "online as alice@localhost/xmppd$" &&
-	wait_line "$PROSODY_DIR/prosody.log" "test: authenticated alice on port $PROSODY_PORT\$"
+	test "$(logins_on "$SERVER_PORT")" = $((before + 1))
 '
 
 test_expect_success 'directtls = yes: TLS from the first byte, on the direct TLS port' '
-	direct && login_once &&
-	xmppd_log_has "connecting to 127\.0\.0\.1 port $PROSODY_TLS_PORT \(direct TLS\)$" &&
-	xmppd_log_has "logged in as alice@localhost/xmppd via 127\.0\.0\.1 port $PROSODY_TLS_PORT \(direct TLS, $TLS" &&
-	wait_line "$PROSODY_DIR/prosody.log" "test: authenticated alice on port $PROSODY_TLS_PORT\$"
+	direct && before=$(logins_on "$SERVER_TLS_PORT") && login_once &&
+	xmppd_log_has "connecting to 127\.0\.0\.1 port $SERVER_TLS_PORT \(direct TLS\)$" &&
+	xmppd_log_has "logged in as alice@localhost/xmppd via 127\.0\.0\.1 port $SERVER_TLS_PORT \(direct TLS, $TLS" &&
+	test "$(logins_on "$SERVER_TLS_PORT")" = $((before + 1))
 '
 
 test_expect_success 'forceoldssl = yes in an Asterisk xmpp.conf is direct TLS; no is STARTTLS' '
@@ -95,7 +106,7 @@ test_expect_success 'forceoldssl = yes in an Asterisk xmpp.conf is direct TLS; n
 	[asterisk]
 	type=client
 	serverhost=127.0.0.1
-	port=$PROSODY_TLS_PORT
+	port=$SERVER_TLS_PORT
 	username=alice@localhost/asterisk
 	secret=alicepw
 	priority=1
@@ -105,7 +116,7 @@ test_expect_success 'forceoldssl = yes in an Asterisk xmpp.conf is direct TLS; n
 	status=available
 	statusmessage="I am available"
 	timeout=5
-	cafile=$PROSODY_CAFILE
+	cafile=$SERVER_CAFILE
 	EOF
 	chmod 600 "$TEST_DIR/xmpp.conf" && XMPPD_CONFIG=$TEST_DIR/xmpp.conf &&
 	xmppd -n asterisk >"$TEST_DIR/n.out" 2>"$TEST_DIR/n.err" &&
@@ -113,17 +124,17 @@ test_expect_success 'forceoldssl = yes in an Asterisk xmpp.conf is direct TLS; n
 	grep -q "option .type. is used by Asterisk only" "$TEST_DIR/n.err" &&
 	! grep -q forceoldssl "$TEST_DIR/n.err" &&
 	: >"$TEST_DIR/xmppd.log" && xmppd_start asterisk && xmppd_stop &&
-	xmppd_log_has "logged in as alice@localhost/asterisk via 127\.0\.0\.1 port $PROSODY_TLS_PORT \(direct TLS, " &&
+	xmppd_log_has "logged in as alice@localhost/asterisk via 127\.0\.0\.1 port $SERVER_TLS_PORT \(direct TLS, " &&
 	sed -i -e "s/^forceoldssl=yes/forceoldssl=no/" \
-		-e "s/^port=.*/port=$PROSODY_PORT/" "$TEST_DIR/xmpp.conf" &&
+		-e "s/^port=.*/port=$SERVER_PORT/" "$TEST_DIR/xmpp.conf" &&
 	xmppd -n asterisk 2>/dev/null | grep -qx "directtls = ; not set: STARTTLS" &&
 	: >"$TEST_DIR/xmppd.log" && xmppd_start asterisk && xmppd_stop &&
-	xmppd_log_has "logged in as alice@localhost/asterisk via 127\.0\.0\.1 port $PROSODY_PORT \(STARTTLS, "
+	xmppd_log_has "logged in as alice@localhost/asterisk via 127\.0\.0\.1 port $SERVER_PORT \(STARTTLS, "
 '
 
 test_expect_success 'directtls = yes on a STARTTLS port: refused with a hint (69), nothing sent' '
 	xmppd_config alice alice alicepw "directtls = yes" &&
-	refused_69 "direct TLS with 127.0.0.1 port $PROSODY_PORT failed before any certificate came (is it a STARTTLS port? then set directtls = no, or give the port of direct TLS); no password was sent"
+	refused_69 "direct TLS with 127.0.0.1 port $SERVER_PORT failed before any certificate came (is it a STARTTLS port? then set directtls = no, or give the port of direct TLS); no password was sent"
 '
 
 test_expect_success 'directtls = no on a direct TLS port: the hint to set directtls = yes (75)' '
@@ -173,8 +184,8 @@ test_expect_success 'SIGHUP with a pin that no longer matches: the new link is r
 '
 
 test_expect_success 'a self-signed certificate: refused by the CAs (69), with or without a pin' '
-	prosody_stop && prosody_cert untrusted && prosody_start &&
-	SELF=$(key_pin "$PROSODY_DIR/untrusted.crt") &&
+	server_stop && server_cert untrusted && server_start &&
+	SELF=$(key_pin "$SERVER_CERTS/untrusted.crt") &&
 	xmppd_config alice alice alicepw &&
 	refused_69 "the server'\''s certificate could not be verified for localhost" &&
 	xmppd_config alice alice alicepw "fingerprint = $SELF" "trust = both" &&
@@ -192,19 +203,19 @@ test_expect_success 'trust = fingerprint: the self-signed certificate with its p
 
 test_expect_success 'trust = fingerprint with a wrong pin: refused (69), nothing sent' '
 	xmppd_config alice alice alicepw "fingerprint = $BAD" "trust = fingerprint" &&
-	refused_69 "does not match the pinned fingerprint: expected $BAD, the server presented certificate $(cert_pin "$PROSODY_DIR/untrusted.crt") (public key $SELF)" &&
+	refused_69 "does not match the pinned fingerprint: expected $BAD, the server presented certificate $(cert_pin "$SERVER_CERTS/untrusted.crt") (public key $SELF)" &&
 	direct "fingerprint = $BAD" "trust = fingerprint" &&
 	refused_69 "does not match the pinned fingerprint: expected $BAD, "
 '
 
 test_expect_success 'direct TLS checks the name against the JID'\''s domain (69)' '
-	prosody_stop && prosody_cert wrongname && prosody_start &&
+	server_stop && server_cert wrongname && server_start &&
 	direct &&
 	refused_69 "the server'\''s certificate could not be verified for localhost"
 '
 
 test_expect_success 'trust = fingerprint leaves the name to the pin too' '
-	WRONG=$(cert_pin "$PROSODY_DIR/wrongname.crt") &&
+	WRONG=$(cert_pin "$SERVER_CERTS/wrongname.crt") &&
 	xmppd_config alice alice alicepw "fingerprint = $WRONG" "trust = fingerprint" &&
 	login_once && xmppd_log_has "logged in as " &&
 	direct "fingerprint = $WRONG" "trust = fingerprint" &&

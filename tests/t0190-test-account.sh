@@ -5,15 +5,27 @@
 # into the configuration), the SASL mechanism, the server's software and
 # its services (an HTTP upload service among them); it exits as a start
 # would (0, 77, 69, 75, 78); it leaves a daemon running for the account,
-# its socket, lock and spool alone.
+# its socket, lock and spool alone.  Against Prosody and ejabberd, each
+# with its version module and an HTTP upload service (not used: only
+# discovered).
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
-PROSODY_DIRECT_TLS=1 PROSODY_MODULES='"version";'
+SERVER_DIRECT_TLS=1 PROSODY_MODULES='"version";'
 PROSODY_EXTRA='Component "upload.localhost" "http_file_share"
   http_file_share_size_limit = 1048576'
+EJABBERD_MODULES="  mod_version:
+    show_os: false
+  mod_http_upload:
+    put_url: \"https://@HOST@:5443/upload\"
+    docroot: \"$TEST_DIR/upload\"
+    max_size: 1048576"
+case $SERVER in
+prosody) SOFTWARE='Prosody [0-9.]+ on Linux' ;;
+ejabberd) SOFTWARE='ejabberd [0-9.]+[-0-9a-z]*' ;;
+esac
 
 cert_pin() {
 	openssl x509 -in "$1" -noout -fingerprint -sha256 | sed 's/^.*=//'
@@ -44,9 +56,9 @@ has() {
 	return 1
 }
 
-test_expect_success 'set up Prosody (with mod_version and an upload service) and accounts' '
-	prosody_setup && prosody_adduser alice alicepw &&
-	prosody_adduser bob bobpw && prosody_start
+test_expect_success "set up $SERVER_NAME (its version, an upload service) and accounts" '
+	server_setup && server_adduser alice alicepw &&
+	server_adduser bob bobpw && server_start
 '
 
 test_expect_success 'xmppd -h lists -t, --test' '
@@ -59,24 +71,25 @@ test_expect_success 'xmppd -t: where, TLS, certificate, SASL, software, services
 	xmppd_config alice alice alicepw &&
 	xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err" &&
 	has "account alice: alice@localhost/xmppd-test" &&
-	has "  1. 127.0.0.1 port $PROSODY_PORT, STARTTLS: logged in" &&
-	has "server: 127.0.0.1 port $PROSODY_PORT, STARTTLS" &&
+	has "  1. 127.0.0.1 port $SERVER_PORT, STARTTLS: logged in" &&
+	has "server: 127.0.0.1 port $SERVER_PORT, STARTTLS" &&
 	grep -Eqx "TLS: TLSv1\.[23], cipher [A-Z0-9_]+" "$TEST_DIR/t.out" &&
 	has "  subject: CN=localhost" &&
 	has "  names: DNS:localhost, DNS:conference.localhost" &&
 	has "  issuer: CN=xmppd test CA" &&
 	grep -Eqx "  valid: from 20[0-9-]+ [0-9:]+ UTC to 20[0-9-]+ [0-9:]+ UTC" "$TEST_DIR/t.out" &&
 	has "  verified by a trusted CA: yes" &&
-	has "  SHA-256 of the certificate: $(cert_pin "$PROSODY_DIR/localhost.crt")" &&
-	has "  SHA-256 of the public key: $(key_pin "$PROSODY_DIR/localhost.crt")" &&
-	has "    fingerprint = $(key_pin "$PROSODY_DIR/localhost.crt")" &&
-	has "SASL mechanism: SCRAM-SHA-1" &&
+	has "  SHA-256 of the certificate: $(cert_pin "$SERVER_CERTS/localhost.crt")" &&
+	has "  SHA-256 of the public key: $(key_pin "$SERVER_CERTS/localhost.crt")" &&
+	has "    fingerprint = $(key_pin "$SERVER_CERTS/localhost.crt")" &&
+	grep -Eqx "SASL mechanism: SCRAM-SHA-[0-9]+" "$TEST_DIR/t.out" &&
 	has "logged in as alice@localhost/xmppd-test" &&
-	grep -Eqx "server software: Prosody [0-9.]+ on Linux" "$TEST_DIR/t.out" &&
-	has "  identity: server/im Prosody" &&
+	grep -Eqx "server software: $SOFTWARE" "$TEST_DIR/t.out" &&
+	grep -Eqx "  identity: server/im (Prosody|ejabberd)" "$TEST_DIR/t.out" &&
 	has "  feature: urn:xmpp:ping" &&
+	has "  feature: http://jabber.org/protocol/disco#info" &&
 	has "  conference.localhost:" &&
-	has "    identity: conference/text Prosody Chatrooms" &&
+	grep -Eqx "    identity: conference/text .*Chatrooms" "$TEST_DIR/t.out" &&
 	has "  upload.localhost:" &&
 	has "    HTTP file upload (XEP-0363), files up to 1048576 bytes" &&
 	test ! -s "$TEST_DIR/t.err"
@@ -84,9 +97,9 @@ test_expect_success 'xmppd -t: where, TLS, certificate, SASL, software, services
 
 test_expect_success 'xmppd -t with direct TLS' '
 	xmppd_config alice alice alicepw "directtls = yes" &&
-	sed -i "s/^port = .*/port = $PROSODY_TLS_PORT/" "$XMPPD_CONFIG" &&
+	sed -i "s/^port = .*/port = $SERVER_TLS_PORT/" "$XMPPD_CONFIG" &&
 	xmppd_t alice >"$TEST_DIR/t.out" &&
-	has "server: 127.0.0.1 port $PROSODY_TLS_PORT, direct TLS" &&
+	has "server: 127.0.0.1 port $SERVER_TLS_PORT, direct TLS" &&
 	has "logged in as alice@localhost/xmppd-test"
 '
 
@@ -138,7 +151,7 @@ test_expect_success 'statuses as a start: wrong password 77, unreachable 75, bad
 '
 
 test_expect_success 'a self-signed certificate: 69, and the line it prints, pasted in, logs in' '
-	prosody_stop && prosody_cert untrusted && prosody_start &&
+	server_stop && server_cert untrusted && server_start &&
 	xmppd_config alice alice alicepw &&
 	{ xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 69 &&
@@ -146,7 +159,7 @@ test_expect_success 'a self-signed certificate: 69, and the line it prints, past
 	has "  issuer: CN=localhost" &&
 	has "  verified by a trusted CA: no (self-signed certificate)" &&
 	line=$(sed -n "s/^    \(fingerprint = .*\)$/\1/p" "$TEST_DIR/t.out") &&
-	test "$line" = "fingerprint = $(key_pin "$PROSODY_DIR/untrusted.crt")" &&
+	test "$line" = "fingerprint = $(key_pin "$SERVER_CERTS/untrusted.crt")" &&
 	xmppd_config alice alice alicepw "$line" "trust = fingerprint" &&
 	xmppd_t alice >"$TEST_DIR/t.out" &&
 	has "  pinned fingerprint: matches" &&
@@ -156,7 +169,7 @@ test_expect_success 'a self-signed certificate: 69, and the line it prints, past
 '
 
 test_expect_success 'a pin that does not match: 69, said loudly' '
-	xmppd_config alice alice alicepw "fingerprint = $(key_pin "$PROSODY_DIR/localhost.crt")" \
+	xmppd_config alice alice alicepw "fingerprint = $(key_pin "$SERVER_CERTS/localhost.crt")" \
 		"trust = fingerprint" &&
 	{ xmppd_t alice >"$TEST_DIR/t.out" 2>"$TEST_DIR/t.err"; rc=$?; } &&
 	test $rc = 69 &&

@@ -47,7 +47,7 @@ struct tried {
 	char		 label[SRV_NAME_MAX + 64];
 	unsigned	 port;
 	int		 direct;
-	char		 outcome[256];
+	char		 outcome[1100];
 };
 
 static struct {
