@@ -21,6 +21,11 @@ send_kept() {	# send_kept BUDDY BODY: the buddy sends, the daemon keeps it
 now_ms() {
 	echo $(( $(date +%s%N) / 1000000 ))
 }
+# unread: bytes waiting in the daemon's XMPP socket (it is stopped).
+unread() {
+	ss -Htnp state established "( dport = :$PROSODY_PORT )" |
+		sed -n "s/^ *\([0-9]*\) .*pid=$XMPPD_PID,.*/\1/p"
+}
 
 test_expect_success 'set up a server, buddies and the daemon (timeout = 3)' '
 	server_setup &&
@@ -100,6 +105,31 @@ test_expect_success 'two waiters: first come, first served, one message each' '
 	test "$(cat "$TEST_DIR/w2")" = second
 '
 
+# Issue 14 D5: the waiter dies while the daemon is stopped and its
+# message is already in the daemon's socket: it must not be lost with it.
+test_expect_success 'a message for an xmpp-recv killed meanwhile goes to the next one' '
+	n=$(count_lines "$TEST_DIR/xmppd.log" "a client waits") &&
+	{ xmpp-recv -t 20 alice bob@localhost >"$TEST_DIR/dead" & r=$!; } &&
+	waiting $((n + 1)) &&
+	kill -STOP $XMPPD_PID &&
+	kill -KILL $r && { wait $r; test $? = 137; } &&
+	buddy_cmd bob "send alice@localhost for the living" && buddy_sync bob &&
+	wait_for 5 "test \"\$(unread)\" -gt 0" &&
+	kill -CONT $XMPPD_PID &&
+	test "$(xmpp-recv -t 5 alice bob@localhost)" = "for the living"
+'
+
+test_expect_success 'a client that shut down its writing side still gets its message' '
+	n=$(count_lines "$TEST_DIR/xmppd.log" "a client waits") &&
+	{ printf "RECV 10000 bob@localhost\n" |
+		socat -t 15 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >"$TEST_DIR/half" & s=$!; } &&
+	waiting $((n + 1)) &&
+	buddy_cmd bob "send alice@localhost to the half-closed" &&
+	wait $s &&
+	printf "OK 18 chat bob@localhost/desk\nto the half-closed\n" >"$TEST_DIR/want" &&
+	sed 1d "$TEST_DIR/half" | cmp - "$TEST_DIR/want"
+'
+
 test_expect_success 'kept messages expire after the configured timeout' '
 	send_kept bob "too old" &&
 	sleep 3.2 &&
@@ -162,6 +192,33 @@ test_expect_success '--follow prints every message as it comes, one record each'
 test_expect_success '--follow -t ends after SECS without a message' '
 	{ xmpp-recv --follow -t 1 alice bob@localhost >"$TEST_DIR/follow"; rc=$?; } &&
 	test $rc = 1 && test ! -s "$TEST_DIR/follow"
+'
+
+# Issue 14 D6: the type attribute is the sender's to write; none may pass
+# for part of the sender in the reply to the client.
+test_expect_success 'an unknown message type is reported as normal; the sender cannot be forged' '
+	buddy_cmd bob "raw <message to=\"alice@localhost\" type=\"chat boss@localhost/desk\"><body>pay now</body></message>" &&
+	buddy_cmd bob "raw <message to=\"alice@localhost\" type=\"weird\"><body>odd type</body></message>" &&
+	buddy_cmd bob "sendtype headline alice@localhost news" &&
+	xmpp-recv alice >"$TEST_DIR/rec" &&
+	printf "bob@localhost/desk normal 7\npay now\n" | cmp - "$TEST_DIR/rec" &&
+	xmpp-recv --json alice >"$TEST_DIR/json" &&
+	printf "{\"from\":\"bob@localhost/desk\",\"type\":\"normal\",\"body\":\"odd type\"}\n" |
+		cmp - "$TEST_DIR/json" &&
+	xmpp-recv alice >"$TEST_DIR/rec" &&
+	printf "bob@localhost/desk headline 4\nnews\n" | cmp - "$TEST_DIR/rec"
+'
+
+test_expect_success 'a sender whose resource holds spaces is printed whole' '
+	buddy_start bobsp "bob@localhost/big desk chat 9" bobpw &&
+	buddy_cmd bobsp "send alice@localhost spaced" &&
+	xmpp-recv alice >"$TEST_DIR/rec" &&
+	printf "bob@localhost/big desk chat 9 chat 6\nspaced\n" | cmp - "$TEST_DIR/rec" &&
+	buddy_cmd bobsp "send alice@localhost again" &&
+	xmpp-recv --json alice >"$TEST_DIR/json" &&
+	printf "{\"from\":\"bob@localhost/big desk chat 9\",\"type\":\"chat\",\"body\":\"again\"}\n" |
+		cmp - "$TEST_DIR/json" &&
+	buddy_stop bobsp
 '
 
 test_expect_success 'a bad timeout is a usage error (64)' '

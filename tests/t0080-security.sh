@@ -9,6 +9,9 @@
 rss_kib() {	# resident memory of the daemon, KiB
 	sed -n "s/^VmRSS:[ 	]*\([0-9]*\) kB/\1/p" "/proc/$XMPPD_PID/status"
 }
+cpu_ticks() {	# user and system time the daemon has used, clock ticks
+	awk "{ print \$14 + \$15 }" "/proc/$XMPPD_PID/stat"
+}
 
 test_expect_success 'set up a server and accounts' '
 	server_setup &&
@@ -83,6 +86,47 @@ test_expect_success 'random bytes, overlong lines and huge bodies leave it servi
 	after=$(rss_kib) &&
 	diag "daemon RSS: $before KiB before, $after KiB after 40 hostile clients" &&
 	test "$after" -lt $((before + 4096))
+'
+
+# Issue 14 D7: out of descriptors, the daemon spun at full speed and
+# logged "accept: Too many open files" 76,000 times a second until the
+# clients left.  Those it cannot take must be refused at once (75), and
+# the listening socket then has nobody waiting.
+test_expect_success '400 clients, 200 descriptors: the rest refused (75), no busy loop, the log says it once' '
+	tick=$(getconf CLK_TCK) &&
+	soft=$(prlimit --pid $XMPPD_PID --nofile --noheadings --output SOFT) &&
+	prlimit --pid $XMPPD_PID --nofile=200: &&
+	n=$(count_lines "$TEST_DIR/xmppd.log" "clients|accept|descriptors") &&
+	: >"$TEST_DIR/fd.rc" && pids= && i=0 && while [ $i -lt 400 ]; do
+		{ xmpp-recv -t 8 alice bob@localhost >/dev/null 2>"$TEST_DIR/fd.err.$i"
+			echo $? >>"$TEST_DIR/fd.rc"; } &
+		pids="$pids $!" && i=$((i + 1))
+	done &&
+	t0=$(cpu_ticks) && sleep 3 && t1=$(cpu_ticks) &&
+	diag "daemon CPU over 3 s with 400 clients: $(((t1 - t0) * 1000 / tick)) ms" &&
+	for p in $pids; do wait $p; done &&
+	cat "$TEST_DIR"/fd.err.* >"$TEST_DIR/fd.err" &&
+	refused=$(grep -c "^75\$" "$TEST_DIR/fd.rc") &&
+	diag "$refused of 400 refused; exit statuses: $(sort "$TEST_DIR/fd.rc" | uniq -c | tr -s "\n " " ")" &&
+	diag "log: $(sed -n "$((n + 1)),\$p" "$TEST_DIR/xmppd.log" | grep -E "clients|accept|descriptors")" &&
+	diag "other errors: $(grep -v "too many clients" "$TEST_DIR/fd.err")" &&
+	test $((t1 - t0)) -lt $((tick / 2)) &&
+	test "$refused" -gt 0 &&
+	test $(grep -cv "^[1]\$\|^75\$" "$TEST_DIR/fd.rc") = 0 &&
+	test $(grep -cv "too many clients" "$TEST_DIR/fd.err") = 0 &&
+	test $(($(count_lines "$TEST_DIR/xmppd.log" "clients|accept|descriptors") - n)) -le 2 &&
+	prlimit --pid $XMPPD_PID --nofile="$soft": &&
+	test "$(xmpp-status alice bob@localhost)" = 6
+'
+
+# A NUL byte in a SEND line: the line is refused, and its body, which
+# holds a request, must not be read as one (issue 14 D16).
+test_expect_success 'a NUL byte in a request line closes the connection; its body is no request' '
+	printf "SEND 15 bob@localhost\000x\nPRESENCE away\nPING\n" |
+		socat -t 5 - "UNIX-CONNECT:$XMPPD_SOCKET_DIR/alice.sock" >"$TEST_DIR/conv" &&
+	sed -n 2p "$TEST_DIR/conv" | grep -q "^ERR 64 NUL byte in the request" &&
+	test $(wc -l <"$TEST_DIR/conv") = 2 &&
+	test "$(xmpp-status alice)" = 1
 '
 
 test_expect_success 'the daemon stops cleanly' '

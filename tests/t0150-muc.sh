@@ -150,6 +150,68 @@ test_expect_success 'xmpp-leave leaves and forgets the room' '
 	test "$(count_lines "$TEST_DIR/xmppd.log" "joined room $ROOM as")" = $n
 '
 
+RING=ring@conference.localhost
+SPOOL=$XMPPD_STATE_DIR/alice
+# admin BUDDY ROOM ID ITEM: the owner changes a role or affiliation.
+admin() {
+	buddy_cmd "$1" "raw <iq type=\"set\" id=\"$3\" to=\"$2\"><query xmlns=\"http://jabber.org/protocol/muc#admin\">$4</query></iq>" &&
+		wait_line "$TEST_DIR/$1.out" "^iq result $2 $3"
+}
+
+# Issue 14 D14: after a kick or a ban, group messages were accepted (0,
+# even with -w) and bounced by the room, only logged.
+test_expect_success 'kicked: xmpp-send -g is refused at once (75) with the reason, -w or not, until xmpp-join' '
+	enter bob2 $RING bob && configure bob2 $RING persistentroom=1 &&
+	xmpp-join alice $RING &&
+	wait_line "$TEST_DIR/bob2.out" "^presence $RING/alice available" &&
+	admin bob2 $RING kick1 "<item nick=\"alice\" role=\"none\"><reason>too loud</reason></item>" &&
+	wait_line "$TEST_DIR/xmppd.log" "we were kicked from room $RING by bob: too loud; xmpp-join it again" &&
+	for w in "" "-w 10"; do
+		{ xmpp-send -g $w alice $RING "after the kick" 2>"$TEST_DIR/err"; rc=$?; } &&
+		test $rc = 75 &&
+		grep -q "^xmpp-send: account alice: we were kicked from room $RING by bob: too loud; xmpp-join it again\$" "$TEST_DIR/err" ||
+			return 1
+	done &&
+	xmpp-join alice $RING && xmpp-send -g alice $RING "back in" &&
+	wait_line "$TEST_DIR/bob2.out" "^msg groupchat $RING/alice [^ ]* back in\$" &&
+	! grep -q "after the kick" "$TEST_DIR/bob2.out"
+'
+
+test_expect_success 'banned: refused (77) with the reason; a new xmpp-join is refused as forbidden, not called a ban' '
+	admin bob2 $RING ban1 "<item jid=\"alice@localhost\" affiliation=\"outcast\"><reason>gone for good</reason></item>" &&
+	wait_line "$TEST_DIR/xmppd.log" "we were banned from room $RING by bob: gone for good" &&
+	{ xmpp-send -g alice $RING "after the ban" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 77 && grep -q "we were banned from room $RING by bob: gone for good\$" "$TEST_DIR/err" &&
+	{ xmpp-join alice $RING 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 77 && grep -q "room $RING: the room refused: forbidden" "$TEST_DIR/err" &&
+	! grep -q "we are banned" "$TEST_DIR/err" &&
+	{ xmpp-send -g alice $RING "after the refused join" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 77 && grep -q "room $RING refused us: forbidden" "$TEST_DIR/err"
+'
+
+test_expect_success 'link down: group messages are held for the rejoin; -w tells the server took one, the bounce is logged' '
+	prosody_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	{ xmpp-send -g -w 30 alice $RING "held while down" & w=$!; } &&
+	wait_for 10 "ls \"$SPOOL\"/*.msg >/dev/null 2>&1" &&
+	prosody_start && wait $w &&
+	wait_line "$TEST_DIR/xmppd.log" "room $RING refused us: forbidden" 20 &&
+	wait_line "$TEST_DIR/xmppd.log" "message [^ ]* to $RING bounced" &&
+	{ xmpp-send -g alice $RING "after the rejoin" 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 77 && grep -q "room $RING refused us: forbidden" "$TEST_DIR/err"
+'
+
+# Issue 10 defect 7: ejabberd refuses a room on a domain without a group
+# chat service with forbidden and "Access denied by service policy": no
+# ban.  A contact plays that service here.
+test_expect_success 'forbidden with the server'"'"'s words is reported with them, still 77' '
+	prosody_adduser svc svcpw && buddy_start svc svc@localhost/room svcpw &&
+	{ xmpp-join alice svc@localhost room 2>"$TEST_DIR/err" & j=$!; } &&
+	wait_line "$TEST_DIR/svc.out" "^presence alice@localhost/xmppd available" &&
+	buddy_cmd svc "raw <presence to=\"alice@localhost/xmppd\" type=\"error\"><error type=\"auth\"><forbidden xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/><text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Access denied by service policy</text></error></presence>" &&
+	{ wait $j; rc=$?; } && test $rc = 77 &&
+	grep -q "room svc@localhost: the room refused: forbidden: Access denied by service policy\$" "$TEST_DIR/err"
+'
+
 test_expect_success 'the daemon stops cleanly' '
 	xmppd_stop
 '

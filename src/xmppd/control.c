@@ -7,10 +7,16 @@
  *
  * Every client socket is non-blocking and has bounded buffers, so a slow
  * or hostile client costs only its own connection.  A connection that
- * cannot be parsed any more (an overlong line, a body too large to skip)
- * is closed.  Client descriptors are moved above FD_SETSIZE when
- * possible, leaving the low numbers to the XMPP socket, which libstrophe
- * select()s on.
+ * cannot be parsed any more (an overlong line, a NUL byte in a line, a
+ * body too large to skip) is closed.  Client descriptors are moved above
+ * FD_SETSIZE when possible, leaving the low numbers to the XMPP socket,
+ * which libstrophe select()s on.
+ *
+ * Clients may not take the last descriptors the daemon has (the spool,
+ * the XMPP link and the hook need some): beyond that, and whenever
+ * accept() finds no descriptor left, a new client is told "ERR 75" and
+ * closed at once, since one left waiting would keep the listening socket
+ * readable and the loop spinning.
  */
 #include <errno.h>
 #include <limits.h>
@@ -20,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/select.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -34,6 +41,8 @@
 #include "xmppd.h"
 
 #define CONTROL_MAX_CLIENTS	4096
+#define CONTROL_FD_RESERVE	32	/* descriptors clients may not take */
+#define CONTROL_PAUSE_MS	1000	/* listener unpolled, out of fds */
 
 struct ctl {
 	struct ctl	*next, *prev;
@@ -60,7 +69,10 @@ static struct {
 	struct ctl	*clients;
 	int		 count;
 	int		 released;	/* see control_must_look() */
-} ctl = { .fd = -1 };
+	int		 spare;		/* /dev/null, given up to refuse */
+	int		 full;		/* refusing clients; logged once */
+	int64_t		 paused_until;	/* out of fds, no spare: wait */
+} ctl = { .fd = -1, .spare = -1 };
 
 void
 control_send(struct ctl *c, const void *data, size_t len)
@@ -126,7 +138,66 @@ control_init(const char *path, int group_set, gid_t gid,
 		snprintf(err, errlen, "listen %s: %s", path, strerror(errno));
 		return EX_OSERR;
 	}
+	ctl.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
 	return 0;
+}
+
+/* How many clients the open file limit leaves room for. */
+static int
+control_max_clients(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1 || rl.rlim_cur == RLIM_INFINITY
+	    || rl.rlim_cur >= CONTROL_MAX_CLIENTS + CONTROL_FD_RESERVE)
+		return CONTROL_MAX_CLIENTS;
+	if (rl.rlim_cur <= CONTROL_FD_RESERVE)
+		return 0;
+	return (int)rl.rlim_cur - CONTROL_FD_RESERVE;
+}
+
+/* Tells a new client we cannot take it, and hangs up. */
+static void
+control_refuse(int fd, const char *why)
+{
+	dprintf(fd, "ERR %d too many clients (%s), try again later\n",
+	    EX_TEMPFAIL, why);
+	close(fd);
+}
+
+/*
+ * accept() found no descriptor for a new client (maybe none waits: the
+ * descriptor comes first).  Left in the queue, a client would keep the
+ * listening socket readable: the spare descriptor is given up for a
+ * moment to take it and refuse it.  Without a spare, the listener rests
+ * for a while instead.  Logged once until a client is taken again.
+ * Returns 0 if a client was refused, -1 if none is left to take.
+ */
+static int
+control_starved(int err)
+{
+	int fd = -1, saved = err;
+
+	if (ctl.spare != -1) {
+		close(ctl.spare);
+		fd = accept4(ctl.fd, NULL, NULL, SOCK_CLOEXEC);
+		saved = errno;
+		if (fd != -1)
+			control_refuse(fd, "out of file descriptors");
+		ctl.spare = open("/dev/null", O_RDONLY | O_CLOEXEC);
+		if (fd == -1 && (saved == EAGAIN || saved == EINTR ||
+		    saved == ECONNABORTED))
+			return -1;	/* nobody was waiting */
+	}
+	if (!ctl.full)
+		log_warn("out of file descriptors with %d clients (%s): new "
+		    "clients are refused until some leave", ctl.count,
+		    strerror(err));
+	ctl.full = 1;
+	if (fd != -1)
+		return 0;
+	ctl.paused_until = clock_ms() + CONTROL_PAUSE_MS;
+	return -1;
 }
 
 /*
@@ -177,6 +248,8 @@ control_accept(void)
 
 	if ((fd = accept4(ctl.fd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC))
 	    == -1) {
+		if (errno == EMFILE || errno == ENFILE)
+			return control_starved(errno);
 		if (errno != EAGAIN && errno != EINTR && errno != ECONNABORTED)
 			log_warn("accept on %s: %s", ctl.path, strerror(errno));
 		return -1;
@@ -193,12 +266,18 @@ control_accept(void)
 		close(fd);
 		return 0;
 	}
-	if (ctl.count >= CONTROL_MAX_CLIENTS) {
-		dprintf(fd, "ERR %d too many clients, try again\n",
-		    EX_TEMPFAIL);
-		close(fd);
+	if (ctl.count >= control_max_clients()) {
+		if (!ctl.full)
+			log_warn("%d clients, as many as the open file limit "
+			    "leaves room for: new clients are refused until "
+			    "some leave", ctl.count);
+		ctl.full = 1;
+		control_refuse(fd, "the daemon has as many as it can take");
 		return 0;
 	}
+	if (ctl.full)
+		log_info("taking new clients again (%d connected)", ctl.count);
+	ctl.full = 0;
 	c = xcalloc(1, sizeof(*c));
 	c->fd = fd;
 	c->uid = cred.uid;
@@ -294,11 +373,17 @@ process(struct ctl *c)
 			c->closing = 1;
 			return;
 		}
-		if (memchr(c->in.data, '\0', (size_t)n) != NULL)
+		if (memchr(c->in.data, '\0', (size_t)n) != NULL) {
+			/*
+			 * What the line announced (a body, its length) is
+			 * unknown: what follows cannot be framed.
+			 */
 			ctl.ops.error(c->state, EX_USAGE,
 			    "NUL byte in the request");
-		else
-			ctl.ops.line(c->state, c->in.data);
+			c->closing = 1;
+			return;
+		}
+		ctl.ops.line(c->state, c->in.data);
 		buf_consume(&c->in, used);
 		c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	}
@@ -373,7 +458,7 @@ control_pollfds(struct pollfd *pfd, int max)
 	if (ctl.fd < 0 || max < 1)
 		return 0;
 	pfd[n].fd = ctl.fd;
-	pfd[n++].events = POLLIN;
+	pfd[n++].events = clock_ms() < ctl.paused_until ? 0 : POLLIN;
 	for (c = ctl.clients; c != NULL && n < max; c = c->next) {
 		/* A waiting client still tells us when it hangs up. */
 		pfd[n].fd = c->fd;
@@ -419,7 +504,7 @@ int64_t
 control_timers(int64_t now)
 {
 	struct ctl *c, *next;
-	int64_t soonest = INT64_MAX;
+	int64_t soonest = ctl.paused_until > now ? ctl.paused_until : INT64_MAX;
 
 	for (c = ctl.clients; c != NULL; c = next) {
 		next = c->next;
@@ -436,13 +521,14 @@ control_timers(int64_t now)
 	return soonest;
 }
 
-void
+int
 control_answered(struct ctl *c)
 {
 	c->idle_deadline = clock_ms() + CONTROL_IDLE_MS;
 	if (!busy(c) && c->in.len > 0)
 		ctl.released = 1;	/* see control_must_look() */
 	control_write(c);
+	return c->gone ? -1 : 0;
 }
 
 int
@@ -469,5 +555,9 @@ control_stop(void)
 		close(ctl.fd);
 		unlink(ctl.path);
 		ctl.fd = -1;
+	}
+	if (ctl.spare != -1) {
+		close(ctl.spare);
+		ctl.spare = -1;
 	}
 }

@@ -58,8 +58,10 @@ void	control_end(struct ctl *);
  * A request that held the connection has its answer: the idle clock
  * restarts, the answer goes out now (the client is blocked on it), and
  * requests queued behind it get their turn before the loop sleeps.
+ * Returns -1 if the connection turned out to be gone (the answer was
+ * not delivered), else 0.
  */
-void	control_answered(struct ctl *);
+int	control_answered(struct ctl *);
 
 int	control_pollfds(struct pollfd *, int max);
 /*

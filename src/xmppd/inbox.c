@@ -3,7 +3,9 @@
  *
  * Messages are kept oldest first for keep_ms, matched on the exact folded
  * bare JID (and the exact resource when one is asked for), and consumed by
- * exactly one waiter.  Waiters are served in arrival order.  The number
+ * exactly one waiter, the first in arrival order that takes it: a waiter
+ * whose client has gone does not, and the message goes to the next one,
+ * or is kept.  The number
  * and total size of kept messages are capped; the oldest go first.
  */
 #include "inbox.h"
@@ -103,16 +105,20 @@ int
 inbox_add(struct inbox *ib, const char *bare, const char *resource,
     const char *tag, const char *body, size_t len, int64_t now)
 {
-	struct waiter *w;
+	struct waiter *w, *next;
 	struct inmsg *m;
+	int taken;
 
-	for (w = ib->waiters; w != NULL; w = w->next)
-		if (matches(bare, resource, w->bare, w->resource)) {
-			waiter_unlink(ib, w);
-			ib->deliver(w->owner, body, len, tag);
-			waiter_free(w);
+	for (w = ib->waiters; w != NULL; w = next) {
+		next = w->next;
+		if (!matches(bare, resource, w->bare, w->resource))
+			continue;
+		waiter_unlink(ib, w);
+		taken = ib->deliver(w->owner, body, len, tag);
+		waiter_free(w);
+		if (taken)
 			return 1;
-		}
+	}
 	prune(ib, now);
 	if (len > INBOX_MAX_BYTES)
 		return 0;
@@ -146,6 +152,8 @@ inbox_wait(struct inbox *ib, const char *bare, const char *resource,
 	prune(ib, now);
 	for (m = ib->head; m != NULL; prev = m, m = m->next)
 		if (matches(m->bare, m->resource, bare, resource)) {
+			if (!ib->deliver(owner, m->body, m->len, m->tag))
+				return NULL;	/* gone: the message stays */
 			if (prev)
 				prev->next = m->next;
 			else
@@ -154,7 +162,6 @@ inbox_wait(struct inbox *ib, const char *bare, const char *resource,
 				ib->tail = prev;
 			ib->count--;
 			ib->bytes -= m->len;
-			ib->deliver(owner, m->body, m->len, m->tag);
 			inmsg_free(m);
 			return NULL;
 		}

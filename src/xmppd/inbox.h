@@ -30,10 +30,12 @@ struct waiter {
 };
 
 /*
- * Hands a body (and the tag it was added with) to a waiter's owner; body
- * NULL means the wait timed out.
+ * Hands a body (and the tag it was added with) to a waiter's owner:
+ * returns 1 if the owner took it, 0 if the owner turned out to be gone
+ * (the message then stays in the inbox).  Body NULL means the wait timed
+ * out (the return value does not matter).
  */
-typedef void (*inbox_deliver_fn)(void *owner, const char *body, size_t len,
+typedef int (*inbox_deliver_fn)(void *owner, const char *body, size_t len,
     const char *tag);
 
 struct inbox {
@@ -48,7 +50,8 @@ void	inbox_init(struct inbox *, int64_t keep_ms, inbox_deliver_fn);
 void	inbox_free(struct inbox *);
 
 /*
- * A message arrived: the first matching waiter gets it (returns 1), or it
+ * A message arrived: the first matching waiter that takes it gets it
+ * (returns 1; waiters whose owner is gone are dropped on the way), or it
  * is kept (returns 0).
  */
 int	inbox_add(struct inbox *, const char *bare, const char *resource,
@@ -56,9 +59,10 @@ int	inbox_add(struct inbox *, const char *bare, const char *resource,
 
 /*
  * A client asks for the oldest message from bare (and resource if not
- * NULL; from anyone if bare is NULL).  If one is kept, it is delivered at once and NULL is returned;
- * otherwise the returned waiter stands in line until inbox_expire() or
- * inbox_cancel().
+ * NULL; from anyone if bare is NULL).  If one is kept, it is delivered at
+ * once and NULL is returned (if the owner did not take it, the message
+ * stays where it was); otherwise the returned waiter stands in line until
+ * inbox_expire() or inbox_cancel().
  */
 struct waiter *inbox_wait(struct inbox *, const char *bare,
 	    const char *resource, int64_t deadline, void *owner, int64_t now);

@@ -88,6 +88,25 @@ send_receipt(xmpp_stanza_t *st, const struct jid *from)
 	session_send(m);
 }
 
+/*
+ * The message's type as xmpp-recv and the hook are told it: one of the
+ * four RFC 6121 defines for a message with a body; anything else (absent,
+ * unknown, or a word with a space that would pass for part of the
+ * sender) is "normal", as the RFC says to treat an unknown type.
+ */
+static const char *
+message_type(const char *type)
+{
+	static const char *known[] = { "chat", "groupchat", "headline",
+	    "normal" };
+	size_t i;
+
+	for (i = 0; type != NULL && i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(type, known[i]) == 0)
+			return known[i];
+	return "normal";
+}
+
 int
 message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
@@ -120,7 +139,9 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	if ((body = stanza_text(st, "body")) == NULL)
 		return 1;
 	send_receipt(st, &j);
-	snprintf(tag, sizeof(tag), "%s %s", type ? type : "normal", from);
+	type = message_type(type);
+	/* "TYPE FROM": the sender last, so a resource may hold spaces. */
+	snprintf(tag, sizeof(tag), "%s %s", type, from);
 	if (is_stale(st))
 		log_info("stale offline message from %s dropped", j.bare);
 	else {
@@ -131,7 +152,7 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 		else
 			log_debug("message from %s kept for %u s", from,
 			    xd.acct.timeout);
-		hook_message(from, type ? type : "normal", id, body,
+		hook_message(from, type, id, body,
 		    strlen(body));
 	}
 	xmpp_free(session_ctx(), body);

@@ -3,7 +3,9 @@
  * them to the dialplan, without forgetting them on reconnect: the rooms
  * joined are written to ROOMS_FILE in the spool folder and joined again
  * after every login, also after a restart.  History sent on join and our
- * own echoes never reach xmpp-recv.
+ * own echoes never reach xmpp-recv.  A room that put us out (a kick, a
+ * ban) or refused to let us back in takes no group message until we try
+ * to enter it again: the sender is told why at once.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -35,6 +37,8 @@ struct room {
 	int		 joined;	/* our own presence came back */
 	void		*waiter;	/* a JOIN in progress */
 	int64_t		 deadline;
+	int		 out_status;	/* put out or refused: exit status */
+	char		 out_why[512];	/* ...and why, for the sender */
 };
 
 static struct room *rooms;
@@ -176,6 +180,7 @@ muc_load(void)
 	fclose(fp);
 }
 
+/* A new attempt to enter: whatever kept us out may be over. */
 static void
 send_join(struct room *r)
 {
@@ -184,6 +189,7 @@ send_join(struct room *r)
 	const char *pw = r->want_nick ? r->want_password : r->password;
 	char to[JID_MAX + 1];
 
+	r->out_status = 0;
 	snprintf(to, sizeof(to), "%s/%s", r->jid, nick);
 	xmpp_stanza_set_to(p, to);
 	x = stanza_child(p, "x", NS_MUC);
@@ -245,6 +251,18 @@ muc_is_room(const char *bare)
 	return room_find(bare) != NULL;
 }
 
+int
+muc_shut_out(const char *bare, const char **why)
+{
+	struct room *r = room_find(bare);
+
+	/* Offline, messages wait for the rejoin at the next login. */
+	if (r == NULL || r->out_status == 0 || !session_online())
+		return 0;
+	*why = r->out_why;
+	return r->out_status;
+}
+
 void
 muc_rejoin(void)
 {
@@ -267,34 +285,113 @@ muc_presence_changed(void)
 			send_join(r);
 }
 
-/* Maps the room's refusal to a status and words for the client. */
+/*
+ * Maps the room's refusal to a status and words for the client, with the
+ * server's own text.  "forbidden" is a ban, or the server's policy (a
+ * domain without a group chat service): the condition and the server's
+ * words say which.
+ */
 static int
-join_error(xmpp_stanza_t *st, const char **why)
+join_error(xmpp_stanza_t *st, char *why, size_t len)
 {
-	const char *cond = stanza_error(st);
+	static const struct {
+		const char	*cond, *words;
+		int		 status;
+	} known[] = {
+		{ "not-authorized", "a password is needed, or it is wrong",
+		    EX_NOPERM },
+		{ "registration-required", "the room is for members only",
+		    EX_NOPERM },
+		{ "forbidden", "forbidden", EX_NOPERM },
+		{ "conflict", "the nickname is taken", EX_DATAERR },
+		{ "service-unavailable", "the room is full or closed",
+		    EX_TEMPFAIL },
+	};
+	const char *cond = stanza_error(st), *words = cond;
+	char text[256];
+	int status = EX_UNAVAILABLE;
+	size_t i;
 
-	*why = cond;
-	if (strcmp(cond, "not-authorized") == 0) {
-		*why = "a password is needed, or it is wrong";
-		return EX_NOPERM;
+	for (i = 0; i < sizeof(known) / sizeof(known[0]); i++)
+		if (strcmp(cond, known[i].cond) == 0) {
+			words = known[i].words;
+			status = known[i].status;
+		}
+	if (stanza_error_text(st, text, sizeof(text)) != NULL)
+		snprintf(why, len, "%s: %s", words, text);
+	else if (strcmp(cond, "forbidden") == 0)
+		snprintf(why, len, "forbidden (no reason given: a ban, or "
+		    "the server's policy)");
+	else
+		snprintf(why, len, "%s", words);
+	return status;
+}
+
+/*
+ * What the status codes of our own unavailable presence say (XEP-0045
+ * 9.x, 10.9): the strongest one, as words for the sender.
+ */
+static const char *
+put_out_how(xmpp_stanza_t *x, int *ban)
+{
+	static const struct {
+		const char *code, *how;
+	} codes[] = {	/* strongest first */
+		{ "301", "we were banned from" },
+		{ "307", "we were kicked from" },
+		{ "321", "we were removed (no longer a member) from" },
+		{ "322", "we were removed (now for members only) from" },
+		{ "332", "the service shut down" },
+	};
+	xmpp_stanza_t *c;
+	const char *code;
+	size_t i, best = sizeof(codes) / sizeof(codes[0]);
+
+	for (c = x ? xmpp_stanza_get_children(x) : NULL; c != NULL;
+	    c = xmpp_stanza_get_next(c))
+		if (xmpp_stanza_is_tag(c) && (code =
+		    xmpp_stanza_get_attribute(c, "code")) != NULL)
+			for (i = 0; i < best; i++)
+				if (strcmp(code, codes[i].code) == 0)
+					best = i;
+	*ban = best == 0;
+	if (best < sizeof(codes) / sizeof(codes[0]))
+		return codes[best].how;
+	if (x != NULL && xmpp_stanza_get_child_by_name(x, "destroy") != NULL)
+		return "the owner destroyed";
+	return NULL;
+}
+
+/*
+ * Why the room put us out, from our own unavailable presence: fills
+ * r->out_why and returns the status a group message gets until we try
+ * to enter again: 77 for a ban, 75 otherwise.
+ */
+static int
+room_put_out(struct room *r, xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *x = xmpp_stanza_get_child_by_name_and_ns(st, "x",
+	    NS_MUC_USER), *item, *actor;
+	const char *how, *by = NULL;
+	char *reason = NULL;
+	int ban;
+
+	how = put_out_how(x, &ban);
+	if ((item = x ? xmpp_stanza_get_child_by_name(x, "destroy") : NULL)
+	    == NULL && x != NULL)
+		item = xmpp_stanza_get_child_by_name(x, "item");
+	if (item != NULL) {
+		reason = stanza_text(item, "reason");
+		if ((actor = xmpp_stanza_get_child_by_name(item, "actor")))
+			by = xmpp_stanza_get_attribute(actor, "nick");
 	}
-	if (strcmp(cond, "registration-required") == 0) {
-		*why = "the room is for members only";
-		return EX_NOPERM;
-	}
-	if (strcmp(cond, "forbidden") == 0) {
-		*why = "we are banned from the room";
-		return EX_NOPERM;
-	}
-	if (strcmp(cond, "conflict") == 0) {
-		*why = "the nickname is taken";
-		return EX_DATAERR;
-	}
-	if (strcmp(cond, "service-unavailable") == 0) {
-		*why = "the room is full or closed";
-		return EX_TEMPFAIL;
-	}
-	return EX_UNAVAILABLE;
+	snprintf(r->out_why, sizeof(r->out_why), "%s room %s%s%s: %.200s%s",
+	    how ? how : "we are no longer in", r->jid, by ? " by " : "",
+	    by ? by : "", reason && *reason ? reason : "no reason given",
+	    ban ? "" : "; xmpp-join it again");
+	if (reason != NULL)
+		xmpp_free(session_ctx(), reason);
+	return ban ? EX_NOPERM : EX_TEMPFAIL;
 }
 
 /* Is this presence our own, echoed by the room (status code 110)? */
@@ -319,13 +416,13 @@ muc_presence(xmpp_stanza_t *st, const char *bare, const char *resource,
     const char *type)
 {
 	struct room *r = room_find(bare);
-	const char *why;
+	char why[512];
 	int status;
 
 	if (r == NULL)
 		return 0;
 	if (type != NULL && strcmp(type, "error") == 0) {
-		status = join_error(st, &why);
+		status = join_error(st, why, sizeof(why));
 		log_warn("room %s refused us: %s", r->jid, why);
 		if (r->waiter != NULL) {
 			joined_fn(r->waiter, status, why);
@@ -335,6 +432,13 @@ muc_presence(xmpp_stanza_t *st, const char *bare, const char *resource,
 		/* A room that never let us in is forgotten. */
 		if (r->nick == NULL)
 			room_remove(r);
+		else if (!r->joined) {
+			/* Not let back in (a refused new nick leaves us in). */
+			r->out_status = status == EX_NOPERM ? EX_NOPERM :
+			    EX_TEMPFAIL;
+			snprintf(r->out_why, sizeof(r->out_why), "room %s "
+			    "refused us: %s; xmpp-join it again", r->jid, why);
+		}
 		return 1;
 	}
 	if (!is_self(st, resource, r))
@@ -343,7 +447,8 @@ muc_presence(xmpp_stanza_t *st, const char *bare, const char *resource,
 		/* Leaving under the old nick is part of a nick change. */
 		if (r->want_nick == NULL) {
 			r->joined = 0;
-			log_warn("we are no longer in room %s", r->jid);
+			r->out_status = room_put_out(r, st);
+			log_warn("%s", r->out_why);
 		}
 		return 1;
 	}

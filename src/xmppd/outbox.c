@@ -36,6 +36,8 @@ unlink_msg(struct outbox *ob, struct outmsg *prev, struct outmsg *m,
 		ob->tail = prev;
 	if (ob->cursor == m)
 		ob->cursor = m->next;
+	else if (m->batch != 0)
+		ob->inflight -= OUTBOX_WIRE(m);
 	ob->count--;
 	ob->bytes -= m->len;
 	if (ob->done)
@@ -96,6 +98,7 @@ outbox_sent(struct outbox *ob)
 {
 	ob->cursor->batch = ob->next_batch;
 	ob->cursor->attempts++;
+	ob->inflight += OUTBOX_WIRE(ob->cursor);
 	ob->cursor = ob->cursor->next;
 	ob->need_barrier = 1;
 }
@@ -148,6 +151,7 @@ outbox_requeue(struct outbox *ob, const char *blame)
 	}
 	ob->cursor = ob->head;
 	ob->need_barrier = 0;
+	ob->inflight = 0;
 }
 
 time_t

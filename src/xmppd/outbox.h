@@ -52,6 +52,7 @@ struct outbox {
 	struct outmsg	*head, *tail;
 	struct outmsg	*cursor;	/* first message not sent on this link */
 	size_t		 count, bytes;
+	size_t		 inflight;	/* bytes sent on this link, unconfirmed */
 	unsigned long	 next_batch;
 	int		 need_barrier;
 	const char	*blame;		/* why a message is given up, for done */
@@ -64,6 +65,9 @@ void	outbox_free(struct outbox *);
 /* Queues a message; -1 if the queue is full (the caller answers 75). */
 int	outbox_add(struct outbox *, const char *id, const char *to,
 	    const char *body, size_t len, time_t created);
+
+/* About what a message costs on the wire, for outbox.inflight. */
+#define OUTBOX_WIRE(m)	((m)->len + strlen((m)->to) + strlen((m)->id) + 64)
 
 /* The next message to put on the wire, or NULL; then outbox_sent(). */
 struct outmsg *outbox_next(struct outbox *);

@@ -8,8 +8,15 @@
  * pair for all their senders).  They are sent in one batch behind one
  * barrier, so they are confirmed, expired or given up together; the file
  * goes when the last of them does.
+ *
+ * A file read from the spool is checked record by record as xmpp-send
+ * checks a message: a record that could never be sent (invalid text, a
+ * bad recipient), and would make the server close the stream, is set
+ * aside in NAME.msg.bad for a person to look at, and the others are sent.
  */
 #include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -19,8 +26,11 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "jid.h"
 #include "log.h"
+#include "proto.h"
 #include "spool.h"
+#include "text.h"
 #include "util.h"
 #include "xmppd.h"
 
@@ -64,6 +74,19 @@ found_cmp(const void *a, const void *b)
 	return strcmp(x->name, y->name);
 }
 
+/* Makes what was renamed or created in the spool survive a power loss. */
+static int
+spool_sync(void)
+{
+	int fd, rc;
+
+	if ((fd = open(xd.spooldir, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) == -1)
+		return -1;
+	rc = fsync(fd);
+	close(fd);
+	return rc;
+}
+
 /* Moves a file we cannot read aside, so it is looked at, not lost. */
 static void
 set_aside(const char *path, const char *why)
@@ -72,7 +95,192 @@ set_aside(const char *path, const char *why)
 
 	snprintf(bad, sizeof(bad), "%s.bad", path);
 	log_error("%s; kept as %s", why, bad);
-	rename(path, bad);
+	if (rename(path, bad) == 0)
+		spool_sync();
+}
+
+/* s for a log line: controls, and bytes of invalid UTF-8, as '?'. */
+static const char *
+loggable(const char *s, char *out, size_t len)
+{
+	size_t i, at;
+	int bad_utf8 = text_check(s, strlen(s), &at) != NULL;
+	unsigned char c;
+
+	for (i = 0; s[i] != '\0' && i + 1 < len; i++) {
+		c = (unsigned char)s[i];
+		out[i] = c < 0x20 || c == 0x7f || (bad_utf8 && c >= 0x80) ?
+		    '?' : (char)c;
+	}
+	/* Cut short: not in the middle of a character. */
+	if (s[i] != '\0')
+		while (i > 0 && ((unsigned char)out[i - 1] & 0xc0) == 0x80)
+			i--;
+	if (s[i] != '\0' && i > 0 && (unsigned char)out[i - 1] >= 0xc0)
+		i--;
+	out[i] = '\0';
+	return out;
+}
+
+/*
+ * Why a record read from the spool cannot be sent, or NULL: the checks
+ * xmpp-send and SEND make before a message is accepted.  A hand-edited
+ * file, or one from an older or broken writer, may hold anything, and one
+ * bad character makes the server close the stream.
+ */
+static const char *
+record_check(const struct spooled *m, char *why, size_t len)
+{
+	const char *e;
+	struct jid j;
+	size_t at;
+
+	if (text_check(m->id, strlen(m->id), &at) != NULL ||
+	    strpbrk(m->id, " \t\r\n") != NULL)
+		return "its id is not one word of text";
+	if ((e = jid_parse(m->to, JID_NEED_NODE, &j)) != NULL) {
+		snprintf(why, len, "bad recipient: %s", e);
+		return why;
+	}
+	if (m->groupchat && j.has_resource)
+		return "a group message to a JID with a resource";
+	if (m->len == 0)
+		return "empty body";
+	if (m->len > PROTO_BODY_MAX) {
+		snprintf(why, len, "body too long (%zu bytes, the limit is %d)",
+		    m->len, PROTO_BODY_MAX);
+		return why;
+	}
+	if ((e = text_check(m->body, m->len, &at)) != NULL) {
+		snprintf(why, len, "%s at byte %zu of the body", e, at);
+		return why;
+	}
+	return NULL;
+}
+
+/*
+ * Writes b to path through tmp, with fsync()s: there whole, or not at all.
+ * mtime, if not NULL, is the file's time (the spool's order).
+ */
+static int
+write_durably(const char *path, const char *tmp, const struct buf *b,
+    const struct timespec *mtime)
+{
+	struct timespec times[2];
+	size_t done = 0;
+	ssize_t w;
+	int fd, saved;
+
+	if ((fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600))
+	    == -1)
+		return -1;
+	while (done < b->len)
+		if ((w = write(fd, b->data + done, b->len - done)) > 0)
+			done += (size_t)w;
+		else if (w == -1 && errno != EINTR)
+			break;
+	if (mtime != NULL) {
+		times[0] = times[1] = *mtime;
+		futimens(fd, times);
+	}
+	if (done < b->len || fsync(fd) == -1 || close(fd) == -1) {
+		saved = errno;
+		close(fd);	/* EBADF if it was closed: harmless */
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	if (rename(tmp, path) == -1) {
+		saved = errno;
+		unlink(tmp);
+		errno = saved;
+		return -1;
+	}
+	return spool_sync();
+}
+
+/*
+ * Keeps the n records of spool file name that cannot be sent in
+ * NAME.bad (the whole file renamed, if it holds nothing else), durably,
+ * and logs each with what is wrong.  Returns -1 if that failed: the file
+ * must then stay in the spool as it is.
+ */
+static int
+bad_set_aside(const char *name, const struct spooled *bad, size_t n,
+    int whole)
+{
+	char path[PATH_MAX], badpath[PATH_MAX], tmp[PATH_MAX];
+	char why[256], id[SPOOL_ID_MAX + 8], to[256];
+	struct buf b = { 0 };
+	size_t i;
+	int rc, saved;
+
+	snprintf(path, sizeof(path), "%s/%s", xd.spooldir, name);
+	snprintf(badpath, sizeof(badpath), "%s.bad", path);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.bad.tmp", xd.spooldir, name);
+	if (whole)
+		rc = rename(path, badpath) == 0 ? spool_sync() : -1;
+	else if ((rc = spool_format(&b, bad, n)) == -1)
+		errno = ENOMEM;
+	else
+		rc = write_durably(badpath, tmp, &b, NULL);
+	saved = errno;
+	buf_free(&b);
+	for (i = 0; i < n; i++)
+		log_error("spool file %s: message %s to %s %s %s.bad: %s",
+		    name, loggable(bad[i].id, id, sizeof(id)),
+		    loggable(bad[i].to, to, sizeof(to)),
+		    rc == 0 ? "set aside in" : "not sent, and not set aside in",
+		    name, record_check(&bad[i], why, sizeof(why)));
+	if (rc == -1)
+		log_error("cannot write %s: %s; %s stays in the spool as it is",
+		    badpath, strerror(saved), name);
+	return rc;
+}
+
+/*
+ * Rewrites spool file name with its n good records only, once the others
+ * are safe in NAME.bad: they are not found again at the next start.  The
+ * file keeps its time, which orders it among the others.
+ */
+static void
+file_rewrite(const char *name, const struct spooled *ms, size_t n,
+    const struct timespec *mtime)
+{
+	char path[PATH_MAX], tmp[PATH_MAX];
+	struct buf b = { 0 };
+
+	snprintf(path, sizeof(path), "%s/%s", xd.spooldir, name);
+	snprintf(tmp, sizeof(tmp), "%s/.%s.tmp", xd.spooldir, name);
+	if (spool_format(&b, ms, n) == -1)
+		errno = ENOMEM;
+	else if (write_durably(path, tmp, &b, mtime) == 0) {
+		buf_free(&b);
+		return;
+	}
+	log_error("cannot rewrite %s without the messages set aside: %s; "
+	    "they are found again at the next start", path, strerror(errno));
+	buf_free(&b);
+}
+
+/*
+ * Moves the records of ms that cannot be sent to bad (allocated n long),
+ * keeping the order of the others; *n becomes their number.  Returns
+ * the number of bad records.
+ */
+static size_t
+records_sort(struct spooled *ms, size_t *n, struct spooled *bad)
+{
+	char why[256];
+	size_t i, good = 0, nbad = 0;
+
+	for (i = 0; i < *n; i++)
+		if (record_check(&ms[i], why, sizeof(why)) != NULL)
+			bad[nbad++] = ms[i];
+		else
+			ms[good++] = ms[i];
+	*n = good;
+	return nbad;
 }
 
 /* A spool file, and how many of its messages are still queued. */
@@ -80,6 +288,43 @@ struct spoolfile {
 	size_t	live;
 	char	name[SPOOL_ID_MAX];
 };
+
+/*
+ * Spool files whose messages have all left the queue but that could not
+ * be removed: not taken up again in this run.  Only xmpp-send --queue's
+ * are looked for again (at every login), so only theirs are listed.
+ */
+static char (*stuck)[SPOOL_ID_MAX];
+static size_t nstuck;
+
+static int
+file_stuck(const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nstuck; i++)
+		if (strcmp(stuck[i], name) == 0)
+			return 1;
+	return 0;
+}
+
+/* Removes spool file name (no .msg): its messages have left the queue. */
+static void
+file_remove(const char *name)
+{
+	char path[PATH_MAX];
+
+	snprintf(path, sizeof(path), "%s/%s.msg", xd.spooldir, name);
+	if (unlink(path) == 0 || errno == ENOENT)
+		return;
+	log_error("cannot remove the spool file %s: %s; its messages have "
+	    "left the queue, but will be sent again at the next start", path,
+	    strerror(errno));
+	if (strncmp(name, "xmppd-q", 7) == 0) {
+		stuck = xreallocarray(stuck, nstuck + 1, sizeof(*stuck));
+		snprintf(stuck[nstuck++], sizeof(*stuck), "%s", name);
+	}
+}
 
 /*
  * The messages accepted in this turn of the loop: written as one file and
@@ -107,7 +352,7 @@ file_release(struct spoolfile *f, int remove)
 	if (f == NULL || --f->live > 0)
 		return;
 	if (remove)
-		spool_remove(xd.spooldir, f->name);
+		file_remove(f->name);
 	free(f);
 }
 
@@ -123,12 +368,17 @@ queue_add(const struct spooled *m, struct spoolfile *f)
 	return 0;
 }
 
-/* Queues the messages of one spool file: all of them or, if full, none. */
+/*
+ * Queues the messages of one spool file: all of them or, if full, none.
+ * A message already queued from another file (the same id) is held
+ * there: a file whose messages are all held elsewhere is removed, unless
+ * keep says it holds more (bad records that could not be set aside).
+ */
 static size_t
-queue_file(const char *name, struct spooled *ms, size_t n)
+queue_file(const char *name, struct spooled *ms, size_t n, int keep)
 {
 	struct spoolfile *f;
-	size_t i, bytes = 0, added = 0;
+	size_t i, bytes = 0, added = 0, elsewhere = 0;
 
 	for (i = 0; i < n; i++)
 		bytes += ms[i].len;
@@ -142,10 +392,65 @@ queue_file(const char *name, struct spooled *ms, size_t n)
 	    name);
 	f->live = 1;	/* ours until the loop is done */
 	for (i = 0; i < n; i++)
-		if (outbox_find(&xd.outbox, ms[i].id) == NULL &&
-		    queue_add(&ms[i], f) == 0)
+		if (outbox_find(&xd.outbox, ms[i].id) != NULL)
+			elsewhere++;
+		else if (queue_add(&ms[i], f) == 0)
 			added++;
-	file_release(f, 0);
+	if (elsewhere == n && !keep)
+		log_info("spool file %s: its %zu message(s) are queued from "
+		    "another file already; removed", name, n);
+	file_release(f, elsewhere == n && !keep);
+	return added;
+}
+
+/* Was spool file name (no .msg) queued earlier in this run? */
+static int
+file_queued(const char *name, const struct spooled *ms, size_t n)
+{
+	struct outmsg *m;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((m = outbox_find(&xd.outbox, ms[i].id)) != NULL &&
+		    m->file != NULL && strcmp(m->file->name, name) == 0)
+			return 1;
+	return 0;
+}
+
+/*
+ * Reads spool file name, sets aside what cannot be sent and queues the
+ * rest; returns how many it queued.  again: it may have been read in
+ * this run already.  mtime: the file's time.
+ */
+static size_t
+load_file(const char *name, int again, const struct timespec *mtime)
+{
+	char path[PATH_MAX], err[PATH_MAX + 64], base[SPOOL_ID_MAX];
+	struct spooled *ms, *bad;
+	size_t n, nbad, added = 0;
+	int keep = 0;
+
+	snprintf(base, sizeof(base), "%.*s", (int)(strlen(name) - 4), name);
+	if (again && file_stuck(base))
+		return 0;
+	snprintf(path, sizeof(path), "%s/%s", xd.spooldir, name);
+	if (spool_read(path, &ms, &n, err, sizeof(err)) == -1) {
+		set_aside(path, err);
+		return 0;
+	}
+	if (again && file_queued(base, ms, n)) {
+		spooled_free_all(ms, n);
+		return 0;
+	}
+	bad = xcalloc(n, sizeof(*bad));
+	if ((nbad = records_sort(ms, &n, bad)) > 0)
+		keep = bad_set_aside(name, bad, nbad, n == 0) == -1;
+	if (nbad > 0 && n > 0 && !keep)
+		file_rewrite(name, ms, n, mtime);
+	if (n > 0)
+		added = queue_file(name, ms, n, keep);
+	spooled_free_all(ms, n);
+	spooled_free_all(bad, nbad);
 	return added;
 }
 
@@ -166,11 +471,10 @@ void
 queue_load(int all)
 {
 	struct found *list = NULL;
-	size_t n = 0, i, nm, added = 0;
+	size_t n = 0, i, added = 0;
 	struct dirent *de;
-	struct spooled *ms;
 	struct stat st;
-	char path[PATH_MAX], err[PATH_MAX + 64];
+	char path[PATH_MAX];
 	DIR *d;
 	size_t nl;
 
@@ -198,13 +502,7 @@ queue_load(int all)
 	if (n > 1)
 		qsort(list, n, sizeof(*list), found_cmp);
 	for (i = 0; i < n; i++) {
-		snprintf(path, sizeof(path), "%s/%s", xd.spooldir, list[i].name);
-		if (spool_read(path, &ms, &nm, err, sizeof(err)) == -1)
-			set_aside(path, err);
-		else {
-			added += queue_file(list[i].name, ms, nm);
-			spooled_free_all(ms, nm);
-		}
+		added += load_file(list[i].name, !all, &list[i].mtime);
 		free(list[i].name);
 	}
 	free(list);
@@ -327,6 +625,9 @@ queue_stop(void)
 		file_release(m->file, 0);
 		m->file = NULL;
 	}
+	free(stuck);
+	stuck = NULL;
+	nstuck = 0;
 }
 
 int64_t

@@ -76,8 +76,13 @@ reply_body(struct req *c, const char *body, size_t len, const char *tag)
 	control_send(c->ctl, "\n", 1);
 }
 
-/* inbox_deliver_fn: a RECV is answered (body) or timed out (NULL). */
-void
+/*
+ * inbox_deliver_fn: a RECV is answered (body) or timed out (NULL).  The
+ * answer is written at once: a client that has gone (killed while we were
+ * busy or stopped) does not take the message, which stays in the inbox.
+ * A client that only shut down its side for writing still reads.
+ */
+int
 request_delivered(void *owner, const char *body, size_t len,
     const char *tag)
 {
@@ -88,7 +93,7 @@ request_delivered(void *owner, const char *body, size_t len,
 		reply(c, "ERR 1 no message before the timeout");
 	else
 		reply_body(c, body, len, tag);
-	control_answered(c->ctl);
+	return control_answered(c->ctl) == 0;
 }
 
 /* queue_ended_fn: a WAIT is answered, the message left the queue. */
@@ -142,7 +147,9 @@ cmd_send(struct req *c, char *args, int flags)
 {
 	char *w[2];
 	unsigned long len;
+	const char *why;
 	struct jid j;
+	int status;
 
 	if (proto_split(args, w, 2) != 2 ||
 	    proto_number(w[0], ULONG_MAX / 2, &len) == -1) {
@@ -160,6 +167,10 @@ cmd_send(struct req *c, char *args, int flags)
 	    !muc_is_room(j.bare))) {
 		reply(c, "ERR %d not in room %.200s (xmpp-join it first)",
 		    EX_DATAERR, w[1]);
+		control_skip(c->ctl, len);
+	} else if ((flags & QUEUE_GROUPCHAT) &&
+	    (status = muc_shut_out(j.bare, &why)) != 0) {
+		reply(c, "ERR %d %s", status, why);
 		control_skip(c->ctl, len);
 	} else {
 		c->send_to = xstrdup(w[1]);

@@ -56,6 +56,15 @@
 #define AUTH_MIN_MS		300000	/* the password was refused */
 #define AUTH_MAX_MS		3600000
 #define STABLE_MS		60000	/* online this long: back-off forgiven */
+/*
+ * At most this many bytes of messages on the wire before the server has
+ * confirmed them: a server that reads slowly (ejabberd's stock shaper,
+ * 3000 bytes/s) reads whatever is there and then pauses for as long as it
+ * is worth, so our pings and presence must never queue behind more than
+ * a few seconds of it.  An unshaped server's round trip is short enough
+ * for this not to slow the queue down.
+ */
+#define SEND_WINDOW		8192
 #define DRAIN_IDLE_TURNS	4	/* 4 x 4 KiB reads cover a TLS record */
 #define DRAIN_MAX_TURNS		256	/* then let local clients have a turn */
 
@@ -964,10 +973,10 @@ session_flush(void)
 {
 	struct outmsg *m;
 	xmpp_stanza_t *st;
+	int sent = 0;
 
-	if (!s.online || outbox_next(&xd.outbox) == NULL)
-		return 0;
-	while ((m = outbox_next(&xd.outbox)) != NULL) {
+	while (s.online && xd.outbox.inflight < SEND_WINDOW &&
+	    (m = outbox_next(&xd.outbox)) != NULL) {
 		st = xmpp_message_new(s.ctx, m->groupchat ? "groupchat" :
 		    "chat", m->to, m->id);
 		xmpp_message_set_body(st, m->body);
@@ -975,9 +984,11 @@ session_flush(void)
 			stanza_child(st, "request", NS_RECEIPTS);
 		send_release(st);
 		outbox_sent(&xd.outbox);
+		sent = 1;
 	}
-	send_barrier();
-	return 1;
+	if (sent)
+		send_barrier();
+	return sent;
 }
 
 /* Says goodbye on the current link, if any, and waits (briefly) for the end. */

@@ -2,6 +2,7 @@
  * stanza.c: small helpers for building and reading stanzas (stanza.h).
  * New stanzas take the libstrophe context of the one they join.
  */
+#include <stdio.h>
 #include <string.h>
 #include <strophe.h>
 
@@ -51,4 +52,20 @@ stanza_error(xmpp_stanza_t *st)
 		    strcmp(name, "text") != 0)
 			return name;
 	return "unknown error";
+}
+
+const char *
+stanza_error_text(xmpp_stanza_t *st, char *out, size_t len)
+{
+	xmpp_stanza_t *e = xmpp_stanza_get_child_by_name(st, "error");
+	char *text = e ? stanza_text(e, "text") : NULL;
+
+	if (text == NULL || *text == '\0') {
+		if (text != NULL)
+			xmpp_free(xmpp_stanza_get_context(st), text);
+		return NULL;
+	}
+	snprintf(out, len, "%s", text);
+	xmpp_free(xmpp_stanza_get_context(st), text);
+	return out;
 }

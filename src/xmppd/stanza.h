@@ -17,5 +17,7 @@ void		 stanza_text_child(xmpp_stanza_t *parent, const char *name,
 char		*stanza_text(xmpp_stanza_t *st, const char *name);
 /* The defined condition of an error stanza ("unknown error" if none). */
 const char	*stanza_error(xmpp_stanza_t *st);
+/* The error's human-readable <text/>, into out; NULL if it has none. */
+const char	*stanza_error_text(xmpp_stanza_t *st, char *out, size_t len);
 
 #endif

@@ -171,6 +171,13 @@ int	muc_join(const char *room, const char *nick, const char *password,
 	    void *waiter, int64_t deadline);
 int	muc_leave(const char *room);
 int	muc_is_room(const char *bare);
+/*
+ * 0 if group messages to room bare are taken now, else the exit status
+ * and why: we were put out of it (a kick, a ban) or it refused to let us
+ * back in, and we have not tried to enter since.  Always 0 offline: the
+ * messages then wait for the rejoin at the next login.
+ */
+int	muc_shut_out(const char *bare, const char **why);
 void	muc_rejoin(void);
 void	muc_presence_changed(void);
 void	muc_link_lost(void);
@@ -210,7 +217,7 @@ void	reload(const char *conf_opt, const char *account, int debug_opt);
 extern const struct control_ops request_ops;
 int64_t	request_timers(int64_t now);
 /* The answers to requests that wait, handed to the parts below. */
-void	request_delivered(void *owner, const char *body, size_t len,
+int	request_delivered(void *owner, const char *body, size_t len,
 	    const char *tag);			/* inbox_deliver_fn */
 void	request_accepted(void *owner, const char *id, int status,
 	    const char *err);			/* queue_accepted_fn */

@@ -217,6 +217,13 @@ _tl_run() {
 	return 0
 }
 
+# test_skip 'title' 'reason': a test that cannot run here, counted as
+# skipped (TAP "ok N # skip"), with the reason.
+test_skip() {
+	_tl_count=$((_tl_count + 1))
+	echo "ok $_tl_count - $1 # skip $2"
+}
+
 # ---------------------------------------------------------------- polling
 
 # _tl_now: centiseconds since boot, without forking (Linux /proc/uptime).

@@ -5,11 +5,13 @@
  * held back while one is in progress, and the close of a client.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/un.h>
 #include <sysexits.h>
@@ -155,6 +157,112 @@ clear(void)
 	t.log[0] = '\0';
 }
 
+/* The daemon's log (stderr) goes to a file meanwhile: how many lines? */
+static int log_fd = -1, saved_stderr = -1;
+static char log_path[PATH_MAX];
+
+static void
+log_capture(const char *dir)
+{
+	snprintf(log_path, sizeof(log_path), "%s/log", dir);
+	fflush(stderr);
+	saved_stderr = dup(2);
+	log_fd = open(log_path, O_WRONLY | O_CREAT | O_TRUNC, 0600);
+	dup2(log_fd, 2);
+}
+
+static int
+log_lines(const char *pattern)
+{
+	char line[512];
+	int n = 0;
+	FILE *fp;
+
+	fflush(stderr);
+	if ((fp = fopen(log_path, "r")) == NULL)
+		return -1;
+	while (fgets(line, sizeof(line), fp) != NULL)
+		if (strstr(line, pattern) != NULL)
+			n++;
+	fclose(fp);
+	return n;
+}
+
+static void
+log_release(void)
+{
+	fflush(stderr);
+	dup2(saved_stderr, 2);
+	close(saved_stderr);
+	close(log_fd);
+	unlink(log_path);
+}
+
+/*
+ * Out of descriptors (issue 14 D7): a client accept() has no descriptor
+ * for is taken with the spare one and refused, so that it does not keep
+ * the listening socket readable (a loop at full speed, a log line each
+ * turn); the log says so once.
+ */
+static void
+test_out_of_fds(const char *path)
+{
+	struct rlimit rl, low;
+	int fill[256], n = 0, fd, fd2, i, np;
+	struct pollfd pfd[8];
+
+	getrlimit(RLIMIT_NOFILE, &rl);
+	low = rl;
+	low.rlim_cur = 100;
+	setrlimit(RLIMIT_NOFILE, &low);
+	while (n < 256 && (fill[n] = dup(0)) != -1)
+		n++;
+	close(fill[--n]);
+	fd = client(path);	/* takes the last descriptor */
+	close(fill[--n]);
+	fd2 = client(path);
+	ok(fd >= 0 && fd2 >= 0, "two clients connect with no descriptor "
+	    "left to the daemon");
+	turn(3);
+	ok(strncmp(heard(fd), "ERR 75 too many clients (out of file "
+	    "descriptors)", 46) == 0, "the first is told 75 and why");
+	ok(strncmp(heard(fd2), "ERR 75 too many clients", 23) == 0,
+	    "so is the second");
+	is_int(control_count(), 0, "neither is kept");
+	np = control_pollfds(pfd, 8);
+	ok(np >= 1 && poll(pfd, 1, 0) == 0,
+	    "nothing is left waiting on the listening socket");
+	close(fd);
+	close(fd2);
+	while (n > 0)
+		close(fill[--n]);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	is_int(log_lines("out of file descriptors"), 1, "logged once");
+
+	/* The last 32 descriptors are not for clients. */
+	low.rlim_cur = 40;
+	setrlimit(RLIMIT_NOFILE, &low);
+	for (i = 0; i < 9; i++)
+		fill[i] = client(path);
+	turn(3);
+	is_int(control_count(), 8, "with a limit of 40 descriptors, 8 "
+	    "clients are taken");
+	ok(strncmp(heard(fill[8]), "ERR 75 too many clients", 23) == 0,
+	    "the ninth is told 75");
+	is_int(log_lines("as many as the open file limit leaves room for"),
+	    1, "logged once");
+	for (i = 0; i < 9; i++)
+		close(fill[i]);
+	turn(3);
+	setrlimit(RLIMIT_NOFILE, &rl);
+	fd = client(path);
+	turn(3);
+	is_int(log_lines("taking new clients again"), 2,
+	    "the next client taken ends each episode, in the log");
+	close(fd);
+	turn(3);
+}
+
 int
 main(void)
 {
@@ -195,11 +303,6 @@ main(void)
 	is_str(t.log, "L:SKIP 4|L:AFTER|", "a refused body is read past");
 
 	clear();
-	say(fd, "BAD\0LINE\nAFTER\n", 15);
-	is_str(t.log, "E:64 NUL byte in the request|L:AFTER|",
-	    "a NUL byte in a line is an error for the requests to answer");
-
-	clear();
 	heard(fd);
 	t.busy = CONTROL_HELD;
 	say(fd, "ONE\n", 4);
@@ -237,6 +340,27 @@ main(void)
 	turn(3);
 	ok(t.closed, "...and forgets the client once it hangs up");
 
+	/*
+	 * A NUL byte in a line: what it announced is unknown, so nothing
+	 * after it may be read as a request (a SEND's body holding
+	 * "PRESENCE away" ran as one).
+	 */
+	t.closed = 0;
+	fd = client(path);
+	turn(3);
+	heard(fd);
+	clear();
+	say(fd, "SEND 15 bob@x\0y\nPRESENCE away\n", 31);
+	is_str(t.log, "E:64 NUL byte in the request|",
+	    "a NUL byte in a line is an error for the requests to answer, "
+	    "and what follows is no request");
+	turn(3);
+	is_int(recv(fd, err, sizeof(err), MSG_DONTWAIT), 0,
+	    "...and the daemon ends its side of the connection");
+	close(fd);
+	turn(3);
+	ok(t.closed, "...and forgets the client once it hangs up");
+
 	t.closed = 0;
 	fd = client(path);
 	turn(3);
@@ -248,6 +372,11 @@ main(void)
 	close(fd);
 	turn(3);
 	ok(t.closed, "a client that hangs up is closed and forgotten");
+	is_int(control_count(), 0, "no client left");
+
+	log_capture(dir);
+	test_out_of_fds(path);
+	log_release();
 	is_int(control_count(), 0, "no client left");
 
 	control_stop();

@@ -19,13 +19,16 @@ struct delivery {
 
 static struct delivery got[64];
 static int ngot;
+static void *gone;	/* an owner whose client has gone: takes nothing */
 
-static void
+static int
 record(void *owner, const char *body, size_t len, const char *tag)
 {
 	(void)tag;
+	if (owner == gone && body != NULL)
+		return 0;
 	if (ngot == 64)
-		return;
+		return 1;
 	got[ngot].owner = owner;
 	got[ngot].body = NULL;
 	if (body != NULL) {
@@ -35,6 +38,7 @@ record(void *owner, const char *body, size_t len, const char *tag)
 	}
 	got[ngot].len = len;
 	ngot++;
+	return 1;
 }
 
 static void
@@ -340,11 +344,12 @@ test_bounds(void)
 static char last_tag[64];
 
 /* The tag is only valid during the call: keep a copy. */
-static void
+static int
 record_tag(void *owner, const char *body, size_t len, const char *tag)
 {
 	(void)owner, (void)body, (void)len;
 	snprintf(last_tag, sizeof(last_tag), "%s", tag ? tag : "(null)");
+	return 1;
 }
 
 /* A waiter for anyone takes the oldest message, and the tag comes along. */
@@ -370,9 +375,53 @@ test_anyone(void)
 	inbox_free(&ib);
 }
 
+/*
+ * A waiter whose client has gone (the reply could not be written) does
+ * not take a message: it goes to the next waiter, or is kept in its
+ * place for the next client (issue 14 D5).
+ */
+static void
+test_gone(void)
+{
+	struct inbox ib;
+	struct waiter *wa, *wb;
+
+	inbox_init(&ib, KEEP, record);
+	gone = &A;
+	wa = inbox_wait(&ib, BOB, NULL, 9000, &A, 1000);
+	wb = inbox_wait(&ib, BOB, NULL, 9000, &B, 1001);
+	ok(wa != NULL && wb != NULL, "two clients wait, the first one gone");
+	is_int(add(&ib, BOB, NULL, "for the living", 1100), 1,
+	    "a message for them is taken...");
+	ok(ngot == 1 && got[0].owner == &B &&
+	    strcmp(got[0].body, "for the living") == 0,
+	    "...by the second, as the first did not take it");
+	ok(ib.waiters == NULL, "both waiters are done");
+	reset();
+
+	wa = inbox_wait(&ib, BOB, NULL, 9000, &A, 1200);
+	is_int(add(&ib, BOB, NULL, "kept 1", 1201), 0,
+	    "a message for a gone waiter alone is kept");
+	ok(ib.waiters == NULL, "and the waiter is dropped");
+	add(&ib, BOB, NULL, "kept 2", 1202);
+	ok(inbox_wait(&ib, BOB, NULL, 9000, &A, 1203) == NULL,
+	    "a gone client asking for a kept message does not wait...");
+	is_int(ib.count, 2, "...and takes nothing");
+	gone = NULL;
+	inbox_wait(&ib, BOB, NULL, 9000, &B, 1204);
+	inbox_wait(&ib, BOB, NULL, 9000, &B, 1205);
+	ok(ngot == 2 && strcmp(got[0].body, "kept 1") == 0 &&
+	    strcmp(got[1].body, "kept 2") == 0,
+	    "the next client gets them, in order");
+	is_int(ib.count, 0, "all consumed");
+	reset();
+	inbox_free(&ib);
+}
+
 int
 main(void)
 {
+	test_gone();
 	test_anyone();
 	test_keep();
 	test_match();

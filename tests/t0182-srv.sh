@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0180-srv: an account without serverhost goes where the DNS SRV records
+# t0182-srv: an account without serverhost goes where the DNS SRV records
 # of its domain say (RFC 6120, XEP-0368), for real: a private DNS server
 # (dnsmasq) that only this test's namespace sees, the server (Prosody or
 # ejabberd) listening on 5222 (STARTTLS) and 5223 (direct TLS) there.  _xmpp-client and
