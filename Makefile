@@ -62,8 +62,9 @@ CLIENT_OBJ = $(BUILD)/common/client.o $(COMMON_OBJ)
 UNIT_BIN   = $(UNITS:%=tests/unit/%)
 TEST_BIN   = tests/buddy tests/freeport
 
-.PHONY: all check check-unit check-prosody check-ejabberd check-asan \
-        check-valgrind lint install uninstall clean test-programs demo bench
+.PHONY: all check check-unit check-local check-prosody check-ejabberd \
+        check-asan check-valgrind lint install uninstall clean test-programs \
+        demo bench
 
 all: $(PROGRAMS)
 
@@ -120,17 +121,21 @@ test-programs: $(PROGRAMS) $(UNIT_BIN) $(TEST_BIN)
 # The tests: unit tests in C, then the integration tests (tests/t*.sh).
 # Those that talk to an XMPP server (they source tests/lib/server.sh) run
 # twice, against a private Prosody and a private ejabberd; the others
-# once, with the unit tests.  PROVE_JOBS=1 runs one test at a time.
+# once (check-local).  PROVE_JOBS=1 runs one test at a time.
 SERVER_TESTS := $(shell grep -l '^\. .*/lib/server\.sh' tests/t*.sh)
 LOCAL_TESTS  := $(filter-out $(SERVER_TESTS),$(sort $(wildcard tests/t*.sh)))
 PROVE_JOBS   ?= 2
 PROVE         = prove -j$(PROVE_JOBS) $(PROVE_FLAGS)
 
-check: check-unit check-prosody check-ejabberd
+check: check-unit check-local check-prosody check-ejabberd
 
-check-unit: test-programs
-	@echo "== unit tests, and the integration tests that need no server"
-	$(PROVE) $(UNIT_BIN) $(LOCAL_TESTS)
+check-unit: $(UNIT_BIN)
+	@echo "== unit tests"
+	$(PROVE) $(UNIT_BIN)
+
+check-local: test-programs
+	@echo "== integration tests that need no server"
+	$(PROVE) $(LOCAL_TESTS)
 
 check-prosody: test-programs
 	@echo "== integration tests against Prosody"

@@ -38,6 +38,8 @@ alive() {
 	xmpp-send alice bob@localhost "$_alive" && got "$_alive"
 }
 
+server_unshaped "bodies of 32 and 80 KB would take 10 to 30 s each"
+
 test_expect_success 'set up a server, bob and the daemon' '
 	server_setup &&
 	server_adduser alice alicepw && server_adduser bob bobpw &&

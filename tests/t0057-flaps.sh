@@ -12,6 +12,8 @@ online_count() {
 	count_lines "$TEST_DIR/xmppd.log" "online as alice@localhost/xmppd"
 }
 
+server_unshaped "$N messages would take minutes"
+
 test_expect_success 'set up: alice served by xmppd; bob offline' '
 	server_setup &&
 	server_adduser alice alicepw && server_adduser bob bobpw &&

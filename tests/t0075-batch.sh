@@ -20,6 +20,8 @@ bodies() {
 	sed -n 's/^msg chat alice@localhost\/xmppd [^ ]* //p' "$TEST_DIR/$1.out"
 }
 
+server_unshaped "500 lines and lines of 40 KB would take 10 to 30 s each"
+
 test_expect_success 'set up a server, bob and the daemon' '
 	server_setup &&
 	server_adduser alice alicepw && server_adduser bob bobpw &&

@@ -87,8 +87,10 @@ ejabberd_setup() {
 }
 
 # Writes ejabberd.yml, the PEM it serves and ejabberdctl's config for
-# the current ports, certificate kind and shaper.
+# the current ports, certificate kind and shaper (nothing before
+# ejabberd_setup: the knobs may be set first).
 _ej_write_config() {
+	[ -n "${EJABBERD_PORT:-}" ] || return 0
 	_ej_d=$EJABBERD_DIR
 	_ej_c=$(certs_file "$EJABBERD_CERT_KIND") || return 1
 	_ej_shaper=normal _ej_rate=$EJABBERD_C2S_RATE
@@ -304,7 +306,7 @@ ejabberd_adduser() {
 	[ "$_ej_ctlrc" != 0 ] &&
 		grep -q "already registered" "$EJABBERD_DIR/ctl.$1.out" &&
 		{ _ej_ctl change_password "$1" localhost "$2"; _ej_ctlrc=$?; }
-	_ej_ctl_ok "$1" "register $1"
+	_ej_ctl_ok "$1" "register $1" && _ej_durable
 }
 
 # ejabberd_passwd USER PASS: give the existing account USER@localhost the
@@ -318,7 +320,19 @@ ejabberd_passwd() {
 	_ej_ctlname=$1
 	_ej_ctl change_password "$1" localhost "$2"
 	_ej_ctlrc=$?
-	_ej_ctl_ok "$1" "change_password $1"
+	_ej_ctl_ok "$1" "change_password $1" && _ej_durable
+}
+
+# _ej_durable: make what the server wrote so far survive a SIGKILL.
+# Mnesia writes its transaction log about 2 s late (delayed_write): an
+# account added just before a server_kill would be lost.  ejabberdctl
+# dump, which reads every table out to a file, has Mnesia write its log
+# first.
+_ej_durable() {
+	_ej_ctlname=dump
+	_ej_ctl dump "$EJABBERD_DIR/dump.txt"
+	_ej_ctlrc=$?
+	_ej_ctl_ok dump "dump (to make the accounts durable)"
 }
 
 # _ej_xml TEXT: TEXT escaped for an XML attribute value.
@@ -343,7 +357,8 @@ _ej_register_pending() {
 		_ej_ctlname=import
 		_ej_ctl import_piefxis "$EJABBERD_DIR/users.xml"
 		_ej_ctlrc=$?
-		_ej_ctl_ok import "import_piefxis (adding the users)" || return 1
+		_ej_ctl_ok import "import_piefxis (adding the users)" &&
+			_ej_durable || return 1
 	fi
 	[ -s "$EJABBERD_DIR/passwd.pending" ] || return 0
 	while read -r _ej_u _ej_p; do

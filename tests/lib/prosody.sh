@@ -95,11 +95,13 @@ prosody_setup() {
 	_ps_write_config
 }
 
-# Writes $PROSODY_CFG for the current port and certificate kind.
+# Writes $PROSODY_CFG for the current port and certificate kind (nothing
+# before prosody_setup: the knobs may be set first).
 _ps_write_config() {
+	[ -n "${PROSODY_PORT:-}" ] || return 0
 	_ps_d=$PROSODY_DIR
 	_ps_c=$(certs_file "$PROSODY_CERT_KIND") || return 1
-	_ps_mods= _ps_extra=
+	_ps_mods='' _ps_extra=''
 	if [ -n "$PROSODY_C2S_RATE" ]; then
 		_ps_mods='"limits";'
 		_ps_extra="limits = { c2s = { rate = \"${PROSODY_C2S_RATE}b/s\"; burst = \"1s\" } }"

@@ -30,6 +30,13 @@
 #                          stock (each server's stock setting: ejabberd
 #                          3000 bytes/s, Prosody no limit), none (no
 #                          limit) or a number of bytes per second
+#   server_unshaped REASON for a bulk test, where the stock shaper
+#                          (ejabberd) would make it very slow: no limit
+#                          from the next start, and a diagnostic that says
+#                          so and why (a no-op on Prosody, which has none);
+#                          call it outside the tests, where diag is seen
+# The settings (cert, c2s_rate, resource_conflict, unshaped) may be made
+# before server_setup too.
 #   server_resource_conflict new|old
 #                          from the next start, a second login on a
 #                          resource in use replaces the first (new, the
@@ -141,6 +148,12 @@ server_cert() { _sv_call cert "$@"; }
 server_c2s_rate() { _sv_call c2s_rate "$@"; }
 server_resource_conflict() { _sv_call resource_conflict "$@"; }
 server_auth_failures() { "${SERVER}_auth_failures" "$@"; }
+
+server_unshaped() {
+	server_is ejabberd || return 0
+	diag "no c2s shaper on $SERVER_NAME in this test (its stock one reads 3000 bytes/s): $1"
+	server_c2s_rate none
+}
 server_log() { cat "$SERVER_LOG"; }
 server_logins_on() { "${SERVER}_logins_on" "$@"; }
 
