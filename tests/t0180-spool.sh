@@ -8,7 +8,7 @@
 # its messages go again at the next start, not at every login (D21).
 
 . "$(dirname "$0")/lib/test-lib.sh"
-. "$(dirname "$0")/lib/prosody.sh"
+. "$(dirname "$0")/lib/server.sh"
 . "$(dirname "$0")/lib/xmppd.sh"
 
 SPOOL=$XMPPD_STATE_DIR/alice
@@ -36,9 +36,9 @@ msgfiles() {	# the spool's message files, one per line
 }
 
 test_expect_success 'set up a server, bob, and a spool written by hand' '
-	prosody_setup &&
-	prosody_adduser alice alicepw && prosody_adduser bob bobpw &&
-	prosody_start &&
+	server_setup &&
+	server_adduser alice alicepw && server_adduser bob bobpw &&
+	server_start &&
 	xmppd_config alice alice alicepw "buddy = bob@localhost" &&
 	buddy_start bob bob@localhost/desk bobpw &&
 	mkdir -p "$XMPPD_STATE_DIR" && mkdir -m 700 "$SPOOL" &&
@@ -80,7 +80,7 @@ test_expect_success 'the bad records are in NAME.msg.bad, only they, and logged 
 test_expect_success 'the server never closed the stream' '
 	test "$(count_lines "$TEST_DIR/xmppd.log" "online as")" = 1 &&
 	! xmppd_log_has "reconnecting|dropped" &&
-	! grep -q "not-well-formed" "$PROSODY_DIR/prosody.log"
+	! grep -q "not-well-formed" "$SERVER_LOG"
 '
 
 test_expect_success 'a file whose messages are all queued from another is removed' '
@@ -98,7 +98,7 @@ test_expect_success 'the .bad files stay there across a restart, and are not sen
 # A start that cannot log in (the server is down at boot) has read the
 # spool all the same: what it set aside must not be found again.
 test_expect_success 'a file with bad records is rewritten without them, keeping its time' '
-	xmppd_stop && prosody_stop &&
+	xmppd_stop && server_stop &&
 	{
 		record xmppd-hand7 bob@localhost "hand 4" "messages 2" &&
 		record xmppd-hand8 bob@localhost "\001again"
@@ -108,7 +108,7 @@ test_expect_success 'a file with bad records is rewritten without them, keeping 
 	test "$(stat -c %Y "$SPOOL/xmppd-hand7.msg")" = $((CREATED + 5)) &&
 	record xmppd-hand8 bob@localhost "\001again" "" |
 		cmp - "$SPOOL/xmppd-hand7.msg.bad" &&
-	prosody_start && buddy_start bob3 bob@localhost/desk bobpw &&
+	server_start && buddy_start bob3 bob@localhost/desk bobpw &&
 	xmppd_start alice &&
 	wait_line "$TEST_DIR/bob3.out" " hand 4\$" &&
 	test "$(count_lines "$TEST_DIR/xmppd.log" "message xmppd-hand8 to")" = 1 &&
@@ -131,7 +131,7 @@ test_expect_success 'a spool file that cannot be removed is logged, once, with w
 '
 
 test_expect_success '...its messages are not sent again at the next login' '
-	prosody_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	server_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	server_up alice &&
 	buddy_start bob2 bob@localhost/desk bobpw &&
 	xmpp-send -w 10 alice bob@localhost "after the login" &&
