@@ -2,12 +2,12 @@
 # t0182-srv: an account without serverhost goes where the DNS SRV records
 # of its domain say (RFC 6120, XEP-0368), for real: a private DNS server
 # (dnsmasq) that only this test's namespace sees, the server (Prosody or
-# ejabberd) listening on 5222 (STARTTLS) and 5223 (direct TLS) there.  _xmpp-client and
-# _xmpps-client records mixed by priority, a server that is down or does
-# not resolve (the next is tried at once), "." targets, a domain without
-# records (the domain itself, on 5222 or 5223), and a fresh lookup at
-# every reconnect.  Which port took each login is read from the server's
-# log.
+# ejabberd) listening on 5222 (STARTTLS) and 5223 (direct TLS) there.
+# _xmpp-client and _xmpps-client records mixed by priority, a server that
+# is down, does not answer or does not resolve (the next is tried at
+# once), "." targets, a domain without records (the domain itself, on
+# 5222 or 5223), and a fresh lookup at every reconnect.  Which port
+# took each login is read from the server's log.
 
 . "$(dirname "$0")/lib/netns.sh"
 . "$(dirname "$0")/lib/test-lib.sh"
@@ -68,6 +68,37 @@ test_expect_success 'the first server is down: the next is tried at once' '
 	logins_reach 5222 $((before + 1)) &&
 	grep -q "query\[SRV\] _xmpp-client._tcp.localhost" "$TEST_DIR/dnsmasq.log" &&
 	! grep -q "query\[SRV\] _xmpps-client" "$TEST_DIR/dnsmasq.log"
+'
+
+# full_server PORT: something listening on 127.0.0.1:PORT that never
+# accepts, its queue filled first: a connection to it gets no answer, as
+# from a host behind a firewall that drops packets.
+full_server() {
+	perl -MIO::Socket::INET -e '
+		my $l = IO::Socket::INET->new(LocalAddr => "127.0.0.1:$ARGV[0]",
+		    Listen => 1, ReuseAddr => 1) or die "listen: $!\n";
+		my @c;
+		while (@c < 64) {
+			my $c = IO::Socket::INET->new(PeerAddr =>
+			    "127.0.0.1:$ARGV[0]", Timeout => 1) or last;
+			push @c, $c;
+		}
+		$| = 1; print "ready\n"; sleep 600;' "$1" >"$TEST_DIR/full.out" 2>&1 &
+	FULL_PID=$!
+	at_exit "kill $FULL_PID"
+	wait_line "$TEST_DIR/full.out" "^ready"
+}
+
+test_expect_success 'a server that does not answer is given up (5 s), and the next tried' '
+	full_server 5398 &&
+	# shellcheck disable=SC2086
+	dns_start $HOSTS \
+		--srv-host=_xmpp-client._tcp.localhost,down.test,5398,10,0 \
+		--srv-host=_xmpp-client._tcp.localhost,xmpp.test,5222,20,0 &&
+	srv_config && login_once &&
+	xmppd_log_has "cannot reach down.test \(127\.0\.0\.1\) port 5398: Connection timed out; trying the next server$" &&
+	xmppd_log_has "$LINE xmpp.test \(127\.0\.0\.1\) port 5222 \(STARTTLS, " ||
+	{ cat "$TEST_DIR/xmppd.log" >&2; false; }
 '
 
 test_expect_success 'a server whose name does not resolve is passed over' '

@@ -32,6 +32,7 @@ static struct {
 	char	 text[200];	/* ...and its text */
 	char	 said[256];	/* libstrophe's last warning */
 	char	 refused[1024];	/* our own check refused the server */
+	char	 dropped[128];	/* we dropped the link: why */
 } l;
 
 void
@@ -80,6 +81,12 @@ void
 loss_note_tls(void)
 {
 	l.tls_up = 1;
+}
+
+void
+loss_note_dropped(const char *why)
+{
+	snprintf(l.dropped, sizeof(l.dropped), "%s", why);
 }
 
 void
@@ -213,7 +220,11 @@ loss_describe(const struct loss_link *k, int error, struct loss *o)
 		/* A server that speaks but ends the stream before login: 76. */
 		if (!k->up)
 			o->status = EX_PROTOCOL;
-	} else if (k->up || l.tls_up)
+	} else if (l.dropped[0] != '\0' && !k->up && !l.tls_up)
+		/* Our own deadline, not what the socket said after it. */
+		snprintf(o->msg, sizeof(o->msg), "no answer from %s port %u: "
+		    "%s", k->host, k->port, l.dropped);
+	else if (k->up || l.tls_up)
 		snprintf(o->msg, sizeof(o->msg), "lost the connection to %s: "
 		    "%s", k->host, l.tls_up && error > 0 && error < 64 ?
 		    tls_code(error) : error != 0 ? strerror(error) :

@@ -49,6 +49,8 @@ void	loss_reset(void);
 int	loss_note_log(int warn, const char *area, const char *msg);
 /* TLS is up on this link. */
 void	loss_note_tls(void);
+/* We dropped the link ourselves (a deadline passed): why. */
+void	loss_note_dropped(const char *why);
 /* Our own check refused the server (a pinned fingerprint): why. */
 void	loss_note_refused(const char *why);
 /* The server sent a stream error. */

@@ -832,6 +832,7 @@ static void
 drop_link(const char *why)
 {
 	log_warn("%s; dropping the connection", why);
+	loss_note_dropped(why);
 	if (s.fd >= 0)
 		shutdown(s.fd, SHUT_RDWR);
 	session_io();
