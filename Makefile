@@ -13,6 +13,9 @@ PREFIX    ?= /usr/local
 # it goes to bin, with the clients.
 BINDIR    ?= $(PREFIX)/bin
 MANDIR    ?= $(PREFIX)/share/man
+# Programs run by other programs, not by people: xmpp-put (run by
+# xmpp-send -F) and xmpp-voicemail (run by Asterisk's externnotify).
+LIBEXECDIR ?= $(PREFIX)/lib/xmpp-toolkit
 DESTDIR   ?=
 CC        ?= cc
 PKG_CONFIG ?= pkg-config
@@ -28,6 +31,8 @@ ALL_CFLAGS = -std=c11 -D_GNU_SOURCE -DVERSION='"$(VERSION)"' \
 
 STROPHE_CFLAGS := $(shell $(PKG_CONFIG) --cflags libstrophe openssl 2>/dev/null)
 STROPHE_LIBS   := $(shell $(PKG_CONFIG) --libs libstrophe openssl 2>/dev/null)
+CURL_CFLAGS    := $(shell $(PKG_CONFIG) --cflags libcurl 2>/dev/null)
+CURL_LIBS      := $(shell $(PKG_CONFIG) --libs libcurl 2>/dev/null || echo -lcurl)
 POPT_CFLAGS    := $(shell $(PKG_CONFIG) --cflags popt 2>/dev/null)
 POPT_LIBS      := $(shell $(PKG_CONFIG) --libs popt 2>/dev/null || echo -lpopt)
 
@@ -44,15 +49,17 @@ CLIENT_POPT_LIBS := $(if $(and $(filter yes,$(POPT_STATIC)),$(POPT_A)),\
 CLIENTS   = xmpp-send xmpp-status xmpp-recv xmpp-join xmpp-leave \
             xmpp-presence
 PROGRAMS  = bin/xmppd $(CLIENTS:%=bin/%)
+HELPERS   = bin/xmpp-put
 MAN1      = man/xmpp-send.1 man/xmpp-status.1 man/xmpp-recv.1 \
             man/xmpp-join.1 man/xmpp-leave.1 man/xmpp-presence.1
 MAN5      = man/xmppd.conf.5
-MAN8      = man/xmppd.8 man/xmpp-agi.8 man/check_xmppd.8
+MAN8      = man/xmppd.8 man/xmpp-agi.8 man/check_xmppd.8 \
+            man/xmpp-voicemail.8
 
 COMMON    = proto text jid sockdir spool
 DAEMON    = main config filecheck secret control requests session stanza \
-            message presence roster inbox outbox queue reload muc hook xmppd \
-            loss journal srv tls probe log util
+            message presence roster inbox outbox queue reload muc upload hook \
+            xmppd loss journal srv tls probe log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-spool test-sockdir test-outbox test-control
 
@@ -60,13 +67,13 @@ COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/xmppd/%.o)
 CLIENT_OBJ = $(BUILD)/common/client.o $(COMMON_OBJ)
 UNIT_BIN   = $(UNITS:%=tests/unit/%)
-TEST_BIN   = tests/buddy tests/freeport
+TEST_BIN   = tests/buddy tests/freeport tests/failio.so
 
 .PHONY: all check check-unit check-local check-prosody check-ejabberd \
         check-asan check-valgrind lint install uninstall clean test-programs \
         demo bench
 
-all: $(PROGRAMS)
+all: $(PROGRAMS) $(HELPERS)
 
 $(BUILD)/common/%.o: src/common/%.c src/common/*.h
 	@mkdir -p $(@D)
@@ -92,6 +99,26 @@ $(BUILD)/xmpp-status/list.o: src/xmpp-status/list.c src/xmpp-status/list.h
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -c -o $@ $<
 
+# xmpp-send --file: its own file, and the HTTP part in a program of its
+# own (xmpp-put, with libcurl), so that xmpp-send links no more than it
+# did and starts as fast when it sends text.  xmpp-put is installed in
+# LIBEXECDIR, where xmpp-send looks for it ($$XMPP_PUT overrides).
+$(BUILD)/xmpp-send/main.o: src/xmpp-send/upload.h
+$(BUILD)/xmpp-send/upload.o: src/xmpp-send/upload.c src/xmpp-send/upload.h \
+        src/common/*.h
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(POPT_CFLAGS) \
+	    -DXMPP_PUT_PATH='"$(LIBEXECDIR)/xmpp-put"' -c -o $@ $<
+bin/xmpp-send: $(BUILD)/xmpp-send/upload.o
+
+$(BUILD)/xmpp-put/main.o: src/xmpp-put/main.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(CURL_CFLAGS) -c -o $@ $<
+
+bin/xmpp-put: $(BUILD)/xmpp-put/main.o
+	@mkdir -p bin
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(CURL_LIBS)
+
 # The clients link popt and libc only, which keeps them quick to start.
 bin/xmpp-status: $(BUILD)/xmpp-status/list.o
 bin/xmpp-%: $(BUILD)/xmpp-%/main.o $(CLIENT_OBJ)
@@ -113,10 +140,14 @@ tests/unit/test-%: tests/unit/test-%.c tests/unit/tap.h $(COMMON_OBJ) \
 tests/buddy: tests/buddy.c
 	$(CC) $(ALL_CFLAGS) $(STROPHE_CFLAGS) $(LDFLAGS) -o $@ $< $(STROPHE_LIBS)
 
+# Not built with the sanitizers: it is preloaded into sanitized programs.
+tests/failio.so: tests/failio.c
+	$(CC) -std=c11 -Wall -Wextra -O2 -fPIC -shared -o $@ $< -ldl
+
 tests/freeport: tests/freeport.c
 	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $<
 
-test-programs: $(PROGRAMS) $(UNIT_BIN) $(TEST_BIN)
+test-programs: $(PROGRAMS) $(HELPERS) $(UNIT_BIN) $(TEST_BIN)
 
 # The tests: unit tests in C, then the integration tests (tests/t*.sh).
 # Those that talk to an XMPP server (they source tests/lib/server.sh) run
@@ -175,7 +206,10 @@ bench: all tests/buddy tests/freeport
 # Installed man pages name the folders of this install and the version:
 # the sources say /usr/local (the default PREFIX) and ".Os xmpp-toolkit".
 MANSUBST = sed -e 's|/usr/local/bin/|$(BINDIR)/|g' \
+	    -e 's|/usr/local/lib/xmpp-toolkit/xmpp-put|@LIBEXECDIR@/xmpp-put|g' \
+	    -e 's|/usr/local/lib/xmpp-toolkit/xmpp-voicemail|@LIBEXECDIR@/xmpp-voicemail|g' \
 	    -e 's|/usr/local/lib/xmpp-toolkit|$(AGIDIR)|g' \
+	    -e 's|@LIBEXECDIR@|$(LIBEXECDIR)|g' \
 	    -e 's|/usr/local/lib/nagios/plugins|$(NAGIOSDIR)|g' \
 	    -e 's|/usr/local/lib/systemd/system|$(UNITDIR)|g' \
 	    -e 's|/usr/local/lib/tmpfiles.d|$(TMPFILESDIR)|g' \
@@ -186,6 +220,8 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
 	    $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(MANDIR)/man8
 	install -m 755 $(PROGRAMS) $(DESTDIR)$(BINDIR)/
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 $(HELPERS) $(DESTDIR)$(LIBEXECDIR)/
 	for m in $(MAN1) $(MAN5) $(MAN8); do \
 	    d=$(DESTDIR)$(MANDIR)/man$${m##*.}; \
 	    $(MANSUBST) $$m >$$d/$${m#man/}.tmp && \
@@ -199,12 +235,15 @@ install: all
 # xmppd of an earlier install, which went to sbin.
 uninstall:
 	rm -f $(PROGRAMS:bin/%=$(DESTDIR)$(BINDIR)/%) $(DESTDIR)$(PREFIX)/sbin/xmppd
+	rm -f $(HELPERS:bin/%=$(DESTDIR)$(LIBEXECDIR)/%)
+	if [ -d $(DESTDIR)$(LIBEXECDIR) ]; then \
+	    rmdir --ignore-fail-on-non-empty $(DESTDIR)$(LIBEXECDIR); fi
 	rm -f $(MAN1:man/%=$(DESTDIR)$(MANDIR)/man1/%)
 	rm -f $(MAN5:man/%=$(DESTDIR)$(MANDIR)/man5/%)
 	rm -f $(MAN8:man/%=$(DESTDIR)$(MANDIR)/man8/%)
 
 clean:
-	rm -rf $(BUILD) $(PROGRAMS) $(UNIT_BIN) $(TEST_BIN)
+	rm -rf $(BUILD) $(PROGRAMS) $(HELPERS) $(UNIT_BIN) $(TEST_BIN)
 
 include mk/extras.mk
 install: install-extras

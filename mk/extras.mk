@@ -17,6 +17,9 @@
 #                (astagidir in asterisk.conf: /var/lib/asterisk/agi-bin
 #                when built from source), outside PREFIX: link it there,
 #                or call AGI() with the full path.
+#   LIBEXECDIR   $(PREFIX)/lib/xmpp-toolkit/xmpp-voicemail (set in the
+#                Makefile), which voicemail.conf's externnotify names with
+#                its full path.
 #   NAGIOSDIR    $(PREFIX)/lib/nagios/plugins/check_xmppd
 #   UNITDIR      $(PREFIX)/lib/systemd/system/xmppd@.service, its
 #                ExecStart= pointing at $(BINDIR)/xmppd
@@ -44,12 +47,12 @@ DOCDIR      ?= $(PREFIX)/share/doc/xmpp-toolkit
 EXTRAS_EXAMPLES = README.md extensions.conf extensions.ael cron
 EXTRAS_COMPLETE = xmpp-send xmpp-status xmpp-recv xmpp-join xmpp-leave \
                   xmpp-presence
-EXTRAS_SH       = scripts/xmpp-agi scripts/check_xmppd
+EXTRAS_SH       = scripts/xmpp-agi scripts/check_xmppd scripts/xmpp-voicemail
 EXTRAS_TESTS    = tests/t0100-golden.sh tests/t0110-agi.sh \
                   tests/t0115-examples.sh tests/t0120-monitoring.sh \
                   tests/t0130-completion.sh tests/t0140-install.sh \
                   tests/t0145-service.sh tests/t0146-debian.sh \
-                  tests/t0147-recipes.sh
+                  tests/t0147-recipes.sh tests/t0185-voicemail.sh
 # Folders that only the toolkit uses, removed by uninstall-extras when
 # empty (innermost first).
 EXTRAS_DIRS     = $(DOCDIR)/examples $(DOCDIR) $(AGIDIR) $(NAGIOSDIR) \
@@ -68,6 +71,8 @@ install-extras:
 	    $(DESTDIR)$(UNITDIR) $(DESTDIR)$(TMPFILESDIR) \
 	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(DOCDIR)/examples
 	install -m 755 scripts/xmpp-agi $(DESTDIR)$(AGIDIR)/xmpp-agi
+	install -d $(DESTDIR)$(LIBEXECDIR)
+	install -m 755 scripts/xmpp-voicemail $(DESTDIR)$(LIBEXECDIR)/xmpp-voicemail
 	sed 's/^VERSION=.*/VERSION=$(VERSION)/' scripts/check_xmppd \
 	    >$(DESTDIR)$(NAGIOSDIR)/check_xmppd.tmp
 	chmod 755 $(DESTDIR)$(NAGIOSDIR)/check_xmppd.tmp
@@ -92,6 +97,7 @@ install-extras:
 
 uninstall-extras:
 	rm -f $(DESTDIR)$(AGIDIR)/xmpp-agi $(DESTDIR)$(NAGIOSDIR)/check_xmppd
+	rm -f $(DESTDIR)$(LIBEXECDIR)/xmpp-voicemail
 	rm -f $(DESTDIR)$(UNITDIR)/xmppd@.service \
 	    $(DESTDIR)$(TMPFILESDIR)/xmppd.conf
 	rm -f $(DESTDIR)$(BASHCOMPDIR)/xmppd \

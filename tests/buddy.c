@@ -40,6 +40,7 @@
 #define NS_STANZAS "urn:ietf:params:xml:ns:xmpp-stanzas"
 #define NS_RECEIPTS "urn:xmpp:receipts"
 #define NS_DELAY "urn:xmpp:delay"
+#define NS_OOB "jabber:x:oob"
 
 #define POLL_MS 50          /* longest poll() sleep */
 #define QUIET_TURNS 4       /* drain until this many idle turns in a row */
@@ -353,6 +354,20 @@ static void iq_reply(xmpp_stanza_t *iq, const char *condition)
     xmpp_stanza_release(r);
 }
 
+/* After its msg line: "oob FROM ID URL" for out-of-band data (XEP-0066). */
+static void print_oob(xmpp_stanza_t *st, const char *from, const char *id)
+{
+    xmpp_stanza_t *x = xmpp_stanza_get_child_by_name_and_ns(st, "x", NS_OOB);
+    char *url = x ? child_text(x, "url") : NULL;
+
+    if (!url)
+        return;
+    fprintf(stdout, "oob %s %s ", from ? from : "-", id && *id ? id : "-");
+    put_escaped(url);
+    out("%s", "");
+    xmpp_free(B.ctx, url);
+}
+
 static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 {
     const char *type = xmpp_stanza_get_type(st);
@@ -388,6 +403,7 @@ static int on_message(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
     out("%s", "");
     if (body)
         xmpp_free(B.ctx, body);
+    print_oob(st, from, id);
     return 1;
 }
 
@@ -749,8 +765,8 @@ static void usage(FILE *f)
             "       raw XML | subscribe|subscribed|unsubscribe|unsubscribed "
             "JID |\n"
             "       roster-add JID | roster-remove JID | ping | quit\n"
-            "stdout: ready | msg TYPE FROM ID BODY | presence FROM TYPE SHOW "
-            "PRIO |\n"
+            "stdout: ready | msg TYPE FROM ID BODY | oob FROM ID URL |\n"
+            "        presence FROM TYPE SHOW PRIO |\n"
             "        subscribe FROM | pong | error TEXT | disconnected\n");
 }
 

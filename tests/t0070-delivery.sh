@@ -7,8 +7,8 @@
 . "$(dirname "$0")/lib/xmppd.sh"
 
 SPOOL=$XMPPD_STATE_DIR/alice
-spooled() {	# spooled N: the spool holds N messages
-	[ "$(find "$SPOOL" -maxdepth 1 -name '*.msg' | wc -l)" -eq "$1" ]
+spooled() {	# spooled N: the spool holds N messages (xmppd --spool says)
+	[ "$(xmppd --spool alice | wc -l)" -eq "$1" ]
 }
 # bob_has NAME TEXT: buddy NAME received a message with body TEXT.
 bob_has() {
@@ -65,7 +65,7 @@ test_expect_success 'xmppd killed (SIGKILL) after accepting: delivered after res
 	server_stop &&
 	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	xmpp-send alice bob@localhost "survives a crash" && spooled 1 &&
-	id=$(sed -n "s/^id //p" "$SPOOL"/*.msg) &&
+	id=$(xmppd --spool alice | cut -d " " -f 1) && test -n "$id" &&
 	kill -KILL $XMPPD_PID && wait_for 10 "! pid_alive $XMPPD_PID" &&
 	server_start && buddy_start bob3 bob@localhost/desk bobpw &&
 	xmppd_start alice -d &&
@@ -96,13 +96,18 @@ test_expect_success 'a message not sent within its lifetime is dropped and logge
 	lifetime 600
 '
 
-test_expect_success 'spool write fails: 75, nothing claimed, nothing sent' '
-	mv "$SPOOL" "$SPOOL.away" && : >"$SPOOL" &&
+test_expect_success 'the spool cannot be written (the disk fails): 75, nothing claimed, nothing sent, not even after a restart' '
+	xmppd_stop && xmppd_start_failio alice -d && touch "$TEST_DIR/failio" &&
 	{ xmpp-send alice bob@localhost "never claimed" 2>"$TEST_DIR/err"; rc=$?; } &&
-	rm "$SPOOL" && mv "$SPOOL.away" "$SPOOL" &&
-	test $rc = 75 && grep -q "cannot write to the spool" "$TEST_DIR/err" &&
+	rm "$TEST_DIR/failio" &&
+	test $rc = 75 && grep -q "cannot write the journal in $SPOOL: Input/output error" "$TEST_DIR/err" &&
+	spooled 0 &&
 	xmpp-send --wait 10 alice bob@localhost "after the failure" &&
-	bob_has bob4 "after the failure" && ! grep -q "never claimed" "$TEST_DIR/bob4.out"
+	bob_has bob4 "after the failure" &&
+	xmppd_stop && xmppd_start alice -d &&
+	xmpp-send --wait 10 alice bob@localhost "after the restart" &&
+	bob_has bob4 "after the restart" &&
+	! grep -q "never claimed" "$TEST_DIR/bob4.out"
 '
 
 test_expect_success 'no daemon: 69, or with --queue spooled for the next start' '

@@ -1,6 +1,6 @@
 #!/bin/sh
 # t0075-batch: many messages at once.  The messages of one turn of the
-# daemon's loop share a spool file and one fsync(); xmpp-send --lines
+# daemon's loop share one write and one fdatasync(); xmpp-send --lines
 # sends every line of stdin as a message, many requests in flight.  None
 # of it may lose, reorder or mix up a message.
 
@@ -9,11 +9,11 @@
 . "$(dirname "$0")/lib/xmppd.sh"
 
 SPOOL=$XMPPD_STATE_DIR/alice
-files() {	# the number of spool files
-	find "$SPOOL" -maxdepth 1 -name '*.msg' | wc -l
+records() {	# the number of messages in the spool (xmppd --spool says)
+	xmppd --spool alice | wc -l
 }
-records() {	# the number of messages in them
-	cat "$SPOOL"/*.msg 2>/dev/null | grep -c '^XMPPD-SPOOL 1$'
+syncs() {	# how many syncs the daemon made so far (tests/failio.so)
+	count_lines "$TEST_DIR/syncs" .
 }
 # bodies NAME: the bodies buddy NAME received, in order, one per line.
 bodies() {
@@ -37,7 +37,7 @@ test_expect_success '--lines: 500 lines are 500 messages, all there, in order' '
 	wait_for 20 "test \$(bodies bob | wc -l) -ge 500" &&
 	bodies bob >"$TEST_DIR/got" &&
 	cmp "$TEST_DIR/in" "$TEST_DIR/got" &&
-	wait_for 10 "test \$(files) = 0"
+	wait_for 10 "test \$(records) = 0"
 '
 
 test_expect_success '--lines: bad lines are named and skipped, the good ones go, exit 65' '
@@ -85,7 +85,7 @@ test_expect_success '--lines --clean: every line goes, cleaned; a long one in pa
 
 test_expect_success '--lines with --wait: every line confirmed by the server on exit 0' '
 	seq 1 50 | xmpp-send -l -w 10 alice bob@localhost &&
-	test $(files) = 0
+	test $(records) = 0
 '
 
 test_expect_success '--lines goes with no MESSAGE, --queue or --receipt (64)' '
@@ -103,17 +103,19 @@ test_expect_success 'requests in one write: answered in order, a bad one in its 
 	wait_for 10 "bodies bob2 | grep -q \"^second\\\$\""
 '
 
-test_expect_success 'server down: 40 lines spooled in fewer files, all of them there' '
+test_expect_success 'server down: 40 lines spooled with fewer syncs than messages, all of them there' '
+	xmppd_stop && xmppd_start_failio alice -d &&
 	server_stop &&
 	wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	seq 1 40 | sed "s/^/held /" >"$TEST_DIR/in" &&
+	n=$(syncs) &&
 	xmpp-send -l alice bob@localhost <"$TEST_DIR/in" &&
-	test $(records) = 40 && test $(files) -lt 40 &&
-	diag "40 messages in $(files) spool file(s)"
+	test $(records) = 40 && test $(($(syncs) - n)) -lt 40 &&
+	diag "40 messages in $(($(syncs) - n)) sync(s)"
 '
 
 test_expect_success 'xmppd killed (SIGKILL): all 40 delivered after restart, in order, same ids' '
-	cat "$SPOOL"/*.msg | sed -n "s/^id //p" | sort >"$TEST_DIR/ids" &&
+	xmppd --spool alice | cut -d " " -f 1 | sort >"$TEST_DIR/ids" &&
 	kill -KILL $XMPPD_PID && wait_for 10 "! pid_alive $XMPPD_PID" &&
 	server_start && buddy_start bob3 bob@localhost/desk bobpw &&
 	xmppd_start alice -d &&
@@ -121,7 +123,7 @@ test_expect_success 'xmppd killed (SIGKILL): all 40 delivered after restart, in 
 	bodies bob3 | cmp "$TEST_DIR/in" - &&
 	sed -n "s/^msg chat alice@localhost\/xmppd \([^ ]*\) held .*/\1/p" \
 		"$TEST_DIR/bob3.out" | sort | cmp "$TEST_DIR/ids" - &&
-	wait_for 10 "test \$(files) = 0"
+	wait_for 10 "test \$(records) = 0"
 '
 
 test_expect_success 'many clients at once: every sender told 0 has its message delivered' '
@@ -133,16 +135,16 @@ test_expect_success 'many clients at once: every sender told 0 has its message d
 	for p in $pids; do wait $p || return 1; done &&
 	wait_for 20 "test \$(bodies bob4 | grep -c \"^parallel \") -ge 40" &&
 	test $(bodies bob4 | sort -u | grep -c "^parallel ") = 40 &&
-	wait_for 10 "test \$(files) = 0"
+	wait_for 10 "test \$(records) = 0"
 '
 
-test_expect_success 'spool unwritable: every message of the turn refused with 75, none sent' '
-	mv "$SPOOL" "$SPOOL.away" && : >"$SPOOL" &&
+test_expect_success 'spool unwritable (the disk fails): every message of the turn refused with 75, none sent' '
+	xmppd_stop && xmppd_start_failio alice -d && touch "$TEST_DIR/failio" &&
 	{ printf "lost 1\nlost 2\nlost 3\n" |
 		xmpp-send -l alice bob@localhost 2>"$TEST_DIR/err"; rc=$?; } &&
-	rm "$SPOOL" && mv "$SPOOL.away" "$SPOOL" &&
+	rm "$TEST_DIR/failio" &&
 	test $rc = 75 &&
-	test $(grep -c "^xmpp-send: line [123]: cannot accept the message: cannot write to the spool" "$TEST_DIR/err") = 3 &&
+	test $(grep -c "^xmpp-send: line [123]: cannot accept the message: cannot write the journal" "$TEST_DIR/err") = 3 &&
 	xmpp-send -w 10 alice bob@localhost "after the failure" &&
 	wait_for 10 "bodies bob4 | grep -q \"^after the failure\\\$\"" &&
 	! bodies bob4 | grep -q "^lost "

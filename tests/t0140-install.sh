@@ -26,6 +26,8 @@ EXTRAS="usr/lib/nagios/plugins/check_xmppd
 usr/lib/systemd/system/xmppd@.service
 usr/lib/tmpfiles.d/xmppd.conf
 usr/lib/xmpp-toolkit/xmpp-agi
+usr/lib/xmpp-toolkit/xmpp-put
+usr/lib/xmpp-toolkit/xmpp-voicemail
 usr/share/bash-completion/completions/xmpp-join
 usr/share/bash-completion/completions/xmpp-leave
 usr/share/bash-completion/completions/xmpp-presence
@@ -94,6 +96,9 @@ test_expect_success 'systemd-analyze verify accepts the unit (where it runs)' '
 
 test_expect_success 'the installed plugin, AGI script and completion run' '
 	{ "$ROOT/usr/lib/nagios/plugins/check_xmppd" -h >/dev/null; test $? = 3; } &&
+	test -x "$ROOT/usr/lib/xmpp-toolkit/xmpp-put" &&
+	sh -n "$ROOT/usr/lib/xmpp-toolkit/xmpp-voicemail" &&
+	test -s "$ROOT/usr/share/man/man8/xmpp-voicemail.8" &&
 	sh -n "$ROOT/usr/lib/xmpp-toolkit/xmpp-agi" &&
 	if command -v bash >/dev/null 2>&1; then
 		bash -c ". \"$ROOT/usr/share/bash-completion/completions/xmpp-send\" &&

@@ -142,6 +142,7 @@ put_record(struct buf *b, const struct spooled *m, size_t count)
 	if (buf_printf(b, SPOOL_MAGIC "id %s\nto %s\n", m->id, m->to) == -1 ||
 	    (m->groupchat && buf_printf(b, "type groupchat\n") == -1) ||
 	    (m->receipt && buf_printf(b, "receipt yes\n") == -1) ||
+	    (m->oob && buf_printf(b, "oob yes\n") == -1) ||
 	    (count > 1 && buf_printf(b, "messages %zu\n", count) == -1) ||
 	    buf_printf(b, "created %lld\nlength %zu\n\n",
 	    (long long)m->created, m->len) == -1 ||
@@ -215,10 +216,12 @@ spool_write(const char *dir, const struct spooled *m, int sync, char *err,
 
 /*
  * Parses one record at *pp: "XMPPD-SPOOL 1", then "key value" lines up to
- * an empty line (id, to, created and length are required; type, receipt
- * and messages optional; unknown keys are skipped for later versions),
- * then the body and the end marker.  Sets *count from "messages" (the
- * first record of a file says how many it holds) and moves *pp past.
+ * an empty line (id, to, created and length are required; type, receipt,
+ * oob and messages optional; unknown keys are skipped, so that files of
+ * later versions still read, and older daemons read "oob" files as plain
+ * messages), then the body and the end marker.  Sets *count from
+ * "messages" (the first record of a file says how many it holds) and
+ * moves *pp past.
  */
 static int
 parse(char **pp, char *end, struct spooled *m, size_t *count)
@@ -270,6 +273,8 @@ parse(char **pp, char *end, struct spooled *m, size_t *count)
 			m->groupchat = strcmp(v, "groupchat") == 0;
 		else if (strcmp(p, "receipt") == 0)
 			m->receipt = strcmp(v, "yes") == 0;
+		else if (strcmp(p, "oob") == 0)
+			m->oob = strcmp(v, "yes") == 0;
 		p = nl + 1;
 	}
 	p++;

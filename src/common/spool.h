@@ -21,6 +21,7 @@ struct spooled {
 	time_t	 created;
 	int	 groupchat;	/* to a room, type "groupchat" */
 	int	 receipt;	/* ask for a delivery receipt (XEP-0184) */
+	int	 oob;		/* the body is a URL, also sent as XEP-0066 */
 };
 
 /*

@@ -23,6 +23,7 @@
 #include "sockdir.h"
 #include "spool.h"
 #include "text.h"
+#include "upload.h"
 
 #ifndef VERSION
 #define VERSION "0.1"
@@ -714,6 +715,8 @@ main(int argc, const char **argv)
 		{ "clean", 'C', POPT_ARG_NONE, &clean, 0,
 		    "remove terminal codes and controls, replace invalid "
 		    "UTF-8, send long text in parts: never refuse text", NULL },
+		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, upload_options, 0, NULL,
+		    NULL },
 		{ NULL, '\0', POPT_ARG_INCLUDE_TABLE, client_options, 0, NULL,
 		    NULL },
 		POPT_TABLEEND
@@ -721,7 +724,7 @@ main(int argc, const char **argv)
 	poptContext pc;
 
 	pc = client_popt("xmpp-send", argc, argv, opts,
-	    "[-CglQ] [-r SECS] [-S DIR] [-w SECS] "
+	    "[-CglQ] [-F FILE]... [-r SECS] [-S DIR] [-w SECS] "
 	    "[ACCOUNT] JID [MESSAGE...]");
 	account = client_account(pc, client_not_account);
 	if ((jid = poptGetArg(pc)) == NULL)
@@ -736,6 +739,9 @@ main(int argc, const char **argv)
 	if (queue && receipt_arg != NULL)
 		errx(EX_USAGE, "--receipt needs a running daemon: not with "
 		    "--queue");
+	if (upload_wanted() && (queue || by_line || receipt_arg != NULL))
+		errx(EX_USAGE, "--file goes with neither --queue, --lines nor "
+		    "--receipt");
 	words = poptGetArgs(pc);
 	if (by_line && (words != NULL || queue || receipt_arg != NULL))
 		errx(EX_USAGE, "--lines reads the messages from stdin: it goes "
@@ -753,6 +759,21 @@ main(int argc, const char **argv)
 	/* "--" before the message guards words that start with '-'. */
 	if (words != NULL && strcmp(words[0], "--") == 0)
 		words = words[1] ? words + 1 : NULL;
+	if (upload_wanted()) {
+		/* With files, the text is the words only: stdin stays. */
+		if (words != NULL) {
+			message = join_words(words, &len);
+			make_parts(message, len);
+		}
+		rc = upload_send(account, jid, group, parts.body, parts.len,
+		    parts.n, wait);
+		parts_free();
+		free(message);
+		free(wait_arg);
+		free(client_sockdir);
+		poptFreeContext(pc);
+		return rc;
+	}
 	message = words ? join_words(words, &len) : read_stdin(&len);
 	make_parts(message, len);
 

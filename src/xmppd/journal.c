@@ -46,6 +46,7 @@
 #define MSG_FIXED	16
 #define FLAG_GROUPCHAT	0x1
 #define FLAG_RECEIPT	0x2
+#define FLAG_OOB	0x4
 #define SPARES_KEPT	2
 #define ZERO_TAIL	(2u << 20)	/* a torn write is no longer than this */
 
@@ -68,6 +69,7 @@ struct journal {
 	size_t		 nspare;
 	uint64_t	 max_seq;
 	uint64_t	 next_rseq;
+	int		 rdonly;	/* journal_peek(): look, write nothing */
 };
 
 /* Little-endian numbers and a CRC-32 (IEEE), as written. */
@@ -172,7 +174,7 @@ put_message(struct buf *b, uint64_t rseq, const struct spooled *m)
 
 	put64(f, (uint64_t)m->created);
 	f[8] = (m->groupchat ? FLAG_GROUPCHAT : 0) |
-	    (m->receipt ? FLAG_RECEIPT : 0);
+	    (m->receipt ? FLAG_RECEIPT : 0) | (m->oob ? FLAG_OOB : 0);
 	f[9] = (unsigned char)strlen(m->id);
 	put16(f + 10, (uint16_t)strlen(m->to));
 	put32(f + 12, (uint32_t)m->len);
@@ -217,6 +219,7 @@ get_payload(int type, const unsigned char *p, size_t len, struct spooled *m)
 	m->created = (time_t)get64(p);
 	m->groupchat = (p[8] & FLAG_GROUPCHAT) != 0;
 	m->receipt = (p[8] & FLAG_RECEIPT) != 0;
+	m->oob = (p[8] & FLAG_OOB) != 0;
 	m->to = xmemdup(p + MSG_FIXED + idlen, tolen);
 	m->body = xmemdup(p + MSG_FIXED + idlen + tolen, bodylen);
 	m->len = bodylen;
@@ -511,7 +514,8 @@ journal_close(struct journal *j)
 
 	if (j == NULL)
 		return;
-	journal_flush(j);
+	if (!j->rdonly)
+		journal_flush(j);
 	for (i = 0; i < j->nsegs; i++)
 		close(j->segs[i].fd);
 	for (i = 0; i < j->nspare; i++)
@@ -632,7 +636,8 @@ open_segment(struct journal *j, const char *name, struct segment *s)
 	memset(s, 0, sizeof(*s));
 	snprintf(s->name, sizeof(s->name), "%s", name);
 	snprintf(path, sizeof(path), "%s/%s", j->dir, name);
-	if ((s->fd = open(path, O_RDWR | O_CLOEXEC | O_NOFOLLOW)) == -1)
+	if ((s->fd = open(path, (j->rdonly ? O_RDONLY : O_RDWR) | O_CLOEXEC |
+	    O_NOFOLLOW)) == -1)
 		return -1;
 	if (fstat(s->fd, &st) == -1 || !S_ISREG(st.st_mode) ||
 	    st.st_size < SEG_HDR || st.st_size > (off_t)(64u << 20) ||
@@ -743,9 +748,10 @@ cut_tail(struct journal *j, char *err, size_t errlen)
 	return 0;
 }
 
-struct journal *
-journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
-    void *arg, char *err, size_t errlen)
+/* Finds and reads the segments of dir, handing live messages to fn. */
+static struct journal *
+load(const char *dir, size_t segsize, int sync, int rdonly,
+    journal_found_fn fn, void *arg, char *err, size_t errlen)
 {
 	struct journal *j = xcalloc(1, sizeof(*j));
 	struct recovery r = { 0 };
@@ -754,6 +760,7 @@ journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
 	snprintf(j->dir, sizeof(j->dir), "%s", dir);
 	j->segsize = segsize ? segsize : JOURNAL_SEGMENT;
 	j->sync = sync;
+	j->rdonly = rdonly;
 	j->next_rseq = 1;	/* 0 in a header means "no records" */
 	if (find_segments(j, err, errlen) == -1) {
 		journal_close(j);
@@ -768,10 +775,33 @@ journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
 	}
 	free(r.found);
 	free(r.dead);
+	return j;
+}
+
+struct journal *
+journal_open(const char *dir, size_t segsize, int sync, journal_found_fn fn,
+    void *arg, char *err, size_t errlen)
+{
+	struct journal *j;
+
+	if ((j = load(dir, segsize, sync, 0, fn, arg, err, errlen)) == NULL)
+		return NULL;
 	if (cut_tail(j, err, errlen) == -1) {
 		journal_close(j);
 		return NULL;
 	}
 	recycle(j);
 	return j;
+}
+
+int
+journal_peek(const char *dir, journal_found_fn fn, void *arg, char *err,
+    size_t errlen)
+{
+	struct journal *j;
+
+	if ((j = load(dir, 0, 0, 1, fn, arg, err, errlen)) == NULL)
+		return -1;
+	journal_close(j);
+	return 0;
 }

@@ -42,6 +42,13 @@ struct journal *journal_open(const char *dir, size_t segsize, int sync,
 	    journal_found_fn fn, void *arg, char *err, size_t errlen);
 
 /*
+ * The same without writing anything (the daemon may be running): the
+ * live messages go to fn, oldest first.  -1 and err if dir is unreadable.
+ */
+int	journal_peek(const char *dir, journal_found_fn fn, void *arg,
+	    char *err, size_t errlen);
+
+/*
  * Appends n messages in one write and one fdatasync(); on 0 they are on
  * the disk, in the segment given back in *segment.  -1 and err otherwise:
  * nothing of them counts.

@@ -301,6 +301,8 @@ loop_once(struct pollfd **pfd, size_t *cap)
 		next = t;
 	if ((t = muc_timers(now)) < next)
 		next = t;
+	if ((t = upload_timers(now)) < next)
+		next = t;
 	if ((t = hook_timers(now)) < next)
 		next = t;
 	/* Requests the timers took up, queued behind one that ended. */
@@ -340,7 +342,7 @@ usage_exit(poptContext pc, const char *msg)
 	(void)pc;
 	if (msg != NULL)
 		fprintf(stderr, "xmppd: %s\n", msg);
-	fprintf(stderr, "Usage: xmppd [-fdn] [-c FILE] [-S DIR] ACCOUNT\n"
+	fprintf(stderr, "Usage: xmppd [-fdnt] [-c FILE] [-S DIR] ACCOUNT\n"
 	    "(xmppd --help says more)\n");
 	exit(EX_USAGE);
 }
@@ -353,6 +355,7 @@ struct options {
 	int		 debug;
 	int		 check;
 	int		 test;		/* -t */
+	int		 spool;		/* --spool */
 };
 
 static poptContext
@@ -374,6 +377,9 @@ parse_options(int argc, const char **argv, struct options *o)
 		{ "test", 't', POPT_ARG_NONE, &o->test, 0,
 		    "log in once (as RESOURCE-test), print what the server "
 		    "offers and exit", NULL },
+		{ "spool", '\0', POPT_ARG_NONE, &o->spool, 0,
+		    "list the messages waiting in the account's spool and exit",
+		    NULL },
 		{ "version", 'V', POPT_ARG_NONE, &version, 0,
 		    "print the version and exit", NULL },
 		{ "help", 'h', POPT_ARG_VAL, &help, 1,
@@ -462,6 +468,19 @@ prepare_socket(const struct options *o, int group_set, gid_t gid,
 	return fd;
 }
 
+/* --spool: what waits in the account's spool, read without a change. */
+static int
+list_spool(const char *account)
+{
+	char dir[PATH_MAX];
+
+	if (spool_dir(account, dir, sizeof(dir)) == -1)
+		errx(EX_USAGE, "spool folder name too long");
+	if (access(dir, F_OK) == -1)
+		return 0;	/* nothing was ever spooled */
+	return queue_list(dir) == -1 ? EX_IOERR : 0;
+}
+
 /* The spool must exist before the first message is accepted. */
 static void
 prepare_spool(const char *account)
@@ -488,6 +507,14 @@ socket_group(int *group_set)
 	return gr->gr_gid;
 }
 
+/* session_hooks.lost: each part that keeps what the link told it. */
+static void
+link_lost(void)
+{
+	upload_link_lost();
+	presence_link_lost();
+}
+
 /*
  * The parts, bottom-up, each handed the functions of the parts above it
  * that it must tell news to.
@@ -501,7 +528,7 @@ state_init(void)
 		.roster_loaded = presence_roster_loaded,
 		.roster_items = presence_roster_items,
 		.online = queue_online,
-		.lost = presence_link_lost,
+		.lost = link_lost,
 	};
 	size_t i;
 
@@ -514,6 +541,7 @@ state_init(void)
 	    request_delivered);
 	queue_init(request_accepted, request_message_ended);
 	muc_init(request_joined);
+	upload_init(request_slotted);
 	message_init(request_receipt);
 	session_init(&hooks);
 	queue_load(1);
@@ -524,6 +552,7 @@ static void
 state_free(void)
 {
 	muc_free();
+	upload_stop();
 	hook_stop();
 	free(xd.presence_text);
 	inbox_free(&xd.inbox);
@@ -564,6 +593,8 @@ main(int argc, const char **argv)
 	gid_t gid;
 
 	pc = parse_options(argc, argv, &o);
+	if (o.spool)
+		exit(list_spool(o.account));
 	load_config(&o);
 	if (o.check) {
 		config_print(&xd.acct, stdout);

@@ -17,13 +17,12 @@
 #define OUTBOX_H
 
 #include <stddef.h>
+#include <stdint.h>
 
 #include <time.h>
 
 #define OUTBOX_MAX_MESSAGES	10000
 #define OUTBOX_MAX_BYTES	(32u << 20)
-
-struct spoolfile;
 
 enum outbox_end { OUTBOX_CONFIRMED, OUTBOX_EXPIRED, OUTBOX_GAVE_UP };
 
@@ -37,10 +36,11 @@ struct outmsg {
 	time_t		 created;	/* wall clock, for the lifetime */
 	int		 groupchat;	/* to a room */
 	int		 receipt;	/* ask for a receipt */
+	int		 oob;		/* the body is a URL, sent as XEP-0066 */
 	int		 attempts;	/* times sent */
 	int		 suspect;	/* in flight when a stream error came */
 	void		*waiter;	/* a client waiting for its end */
-	struct spoolfile *file;		/* where it is spooled (queue.c) */
+	uint64_t	 segment;	/* the journal's, holding it (queue.c) */
 };
 
 struct outbox;

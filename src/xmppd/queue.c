@@ -1,18 +1,21 @@
 /*
- * queue.c: accepted outgoing messages, on disk (spool.c) and in order
- * (outbox.c).  A message is written to the spool before the client hears
- * "OK", and leaves the spool only when the server has confirmed it, when
- * its lifetime passes, or when it has been given up; each end is logged.
+ * queue.c: accepted outgoing messages, on disk (journal.c) and in order
+ * (outbox.c).  A message is in the journal before the client hears "OK",
+ * and leaves it only when the server has confirmed it, when its lifetime
+ * passes, or when it has been given up; each end is logged.
  *
- * The messages of one turn of the loop share a spool file (one fsync()
- * pair for all their senders).  They are sent in one batch behind one
- * barrier, so they are confirmed, expired or given up together; the file
- * goes when the last of them does.
+ * The messages of one turn of the loop go into the journal in one write
+ * and one fdatasync(), for all their senders.  At start the journal gives
+ * back what is still to be sent; spool files of the older format (one
+ * file per batch, NAME.msg), left by an older xmppd or written by
+ * xmpp-send --queue while no daemon ran, are read once, put into the
+ * journal and removed.
  *
- * A file read from the spool is checked record by record as xmpp-send
+ * What is read from the disk is checked record by record as xmpp-send
  * checks a message: a record that could never be sent (invalid text, a
  * bad recipient), and would make the server close the stream, is set
- * aside in NAME.msg.bad for a person to look at, and the others are sent.
+ * aside in a file NAME.msg.bad for a person to look at, and the others
+ * are sent.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -27,6 +30,7 @@
 #include <unistd.h>
 
 #include "jid.h"
+#include "journal.h"
 #include "log.h"
 #include "proto.h"
 #include "spool.h"
@@ -36,6 +40,9 @@
 
 static queue_accepted_fn accepted_fn;
 static queue_ended_fn ended_fn;
+static struct journal *journal;
+#define FLUSH_MS	1000	/* tombstones reach the disk within this */
+static int64_t flush_at;	/* 0: nothing to flush */
 static void queue_done(struct outbox *, struct outmsg *, enum outbox_end);
 
 /* The last messages given up, so that a late WAIT is not told "OK". */
@@ -283,16 +290,11 @@ records_sort(struct spooled *ms, size_t *n, struct spooled *bad)
 	return nbad;
 }
 
-/* A spool file, and how many of its messages are still queued. */
-struct spoolfile {
-	size_t	live;
-	char	name[SPOOL_ID_MAX];
-};
-
 /*
- * Spool files whose messages have all left the queue but that could not
- * be removed: not taken up again in this run.  Only xmpp-send --queue's
- * are looked for again (at every login), so only theirs are listed.
+ * Spool files of the older format whose messages are in the journal but
+ * that could not be removed: not taken up again in this run.  Only
+ * xmpp-send --queue's are looked for again (at every login), so only
+ * theirs are listed.
  */
 static char (*stuck)[SPOOL_ID_MAX];
 static size_t nstuck;
@@ -308,17 +310,21 @@ file_stuck(const char *name)
 	return 0;
 }
 
-/* Removes spool file name (no .msg): its messages have left the queue. */
+/* Removes spool file name (no .msg): its messages are in the journal. */
 static void
 file_remove(const char *name)
 {
 	char path[PATH_MAX];
 
 	snprintf(path, sizeof(path), "%s/%s.msg", xd.spooldir, name);
-	if (unlink(path) == 0 || errno == ENOENT)
+	if (unlink(path) == 0) {
+		spool_sync();
 		return;
-	log_error("cannot remove the spool file %s: %s; its messages have "
-	    "left the queue, but will be sent again at the next start", path,
+	}
+	if (errno == ENOENT)
+		return;
+	log_error("cannot remove the spool file %s: %s; its messages are in "
+	    "the journal, and will be sent again at the next start", path,
 	    strerror(errno));
 	if (strncmp(name, "xmppd-q", 7) == 0) {
 		stuck = xreallocarray(stuck, nstuck + 1, sizeof(*stuck));
@@ -338,47 +344,75 @@ static struct {
 	size_t		 n, bytes;
 } staged;
 
-static void
-file_put(struct outmsg *m, struct spoolfile *f)
-{
-	m->file = f;
-	f->live++;
-}
-
-/* One message less holds f; the last one takes the file with it. */
-static void
-file_release(struct spoolfile *f, int remove)
-{
-	if (f == NULL || --f->live > 0)
-		return;
-	if (remove)
-		file_remove(f->name);
-	free(f);
-}
-
 static int
-queue_add(const struct spooled *m, struct spoolfile *f)
+queue_add(const struct spooled *m, uint64_t segment)
 {
 	if (outbox_add(&xd.outbox, m->id, m->to, m->body, m->len,
 	    m->created) == -1)
 		return -1;
 	xd.outbox.tail->groupchat = m->groupchat;
 	xd.outbox.tail->receipt = m->receipt;
-	file_put(xd.outbox.tail, f);
+	xd.outbox.tail->oob = m->oob;
+	xd.outbox.tail->segment = segment;
 	return 0;
 }
 
+/* A message is held by the journal no longer. */
+static void
+journal_release(const struct outmsg *m)
+{
+	if (journal == NULL || m->segment == 0)
+		return;
+	journal_done(journal, m->segment, m->id);
+	if (flush_at == 0)
+		flush_at = clock_ms() + FLUSH_MS;
+}
+
 /*
- * Queues the messages of one spool file: all of them or, if full, none.
- * A message already queued from another file (the same id) is held
- * there: a file whose messages are all held elsewhere is removed, unless
- * keep says it holds more (bad records that could not be set aside).
+ * Puts messages read from a spool file of the older format into the
+ * journal, in batches of at most a megabyte, and queues them; those
+ * already queued (the same id) are skipped.  Returns how many it queued,
+ * or -1 if the journal could not take them: the file must then stay.
+ */
+static ssize_t
+import(struct spooled *ms, size_t n)
+{
+	char err[PATH_MAX + 128];
+	size_t i, first, bytes, added = 0;
+	uint64_t seg;
+
+	for (i = 0; i < n; ) {
+		first = i;
+		for (bytes = 0; i < n && (i == first || bytes + ms[i].len <
+		    (1u << 20)); i++)
+			bytes += ms[i].len;
+		if (journal == NULL || journal_append(journal, ms + first,
+		    i - first, &seg, err, sizeof(err)) == -1) {
+			log_error("%s", journal ? err : "no journal");
+			return -1;
+		}
+		for (; first < i; first++)
+			if (outbox_find(&xd.outbox, ms[first].id) == NULL &&
+			    queue_add(&ms[first], seg) == 0)
+				added++;
+			else	/* held elsewhere, or no room: its copy goes */
+				journal_done(journal, seg, ms[first].id);
+	}
+	return (ssize_t)added;
+}
+
+/*
+ * Queues the messages of one spool file of the older format through the
+ * journal, and removes the file, unless keep says it holds more (bad
+ * records that could not be set aside).  All of them or, if the queue is
+ * full, none: the file then stays for the next start.
  */
 static size_t
 queue_file(const char *name, struct spooled *ms, size_t n, int keep)
 {
-	struct spoolfile *f;
-	size_t i, bytes = 0, added = 0, elsewhere = 0;
+	char base[SPOOL_ID_MAX];
+	size_t i, bytes = 0;
+	ssize_t added;
 
 	for (i = 0; i < n; i++)
 		bytes += ms[i].len;
@@ -387,34 +421,15 @@ queue_file(const char *name, struct spooled *ms, size_t n, int keep)
 		log_warn("queue full: %s stays in the spool", name);
 		return 0;
 	}
-	f = xcalloc(1, sizeof(*f));
-	snprintf(f->name, sizeof(f->name), "%.*s", (int)(strlen(name) - 4),
-	    name);
-	f->live = 1;	/* ours until the loop is done */
-	for (i = 0; i < n; i++)
-		if (outbox_find(&xd.outbox, ms[i].id) != NULL)
-			elsewhere++;
-		else if (queue_add(&ms[i], f) == 0)
-			added++;
-	if (elsewhere == n && !keep)
+	if ((added = import(ms, n)) == -1)
+		return 0;
+	if (added == 0)
 		log_info("spool file %s: its %zu message(s) are queued from "
 		    "another file already; removed", name, n);
-	file_release(f, elsewhere == n && !keep);
-	return added;
-}
-
-/* Was spool file name (no .msg) queued earlier in this run? */
-static int
-file_queued(const char *name, const struct spooled *ms, size_t n)
-{
-	struct outmsg *m;
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((m = outbox_find(&xd.outbox, ms[i].id)) != NULL &&
-		    m->file != NULL && strcmp(m->file->name, name) == 0)
-			return 1;
-	return 0;
+	snprintf(base, sizeof(base), "%.*s", (int)(strlen(name) - 4), name);
+	if (!keep)
+		file_remove(base);
+	return (size_t)added;
 }
 
 /*
@@ -438,10 +453,6 @@ load_file(const char *name, int again, const struct timespec *mtime)
 		set_aside(path, err);
 		return 0;
 	}
-	if (again && file_queued(base, ms, n)) {
-		spooled_free_all(ms, n);
-		return 0;
-	}
 	bad = xcalloc(n, sizeof(*bad));
 	if ((nbad = records_sort(ms, &n, bad)) > 0)
 		keep = bad_set_aside(name, bad, nbad, n == 0) == -1;
@@ -452,6 +463,64 @@ load_file(const char *name, int again, const struct timespec *mtime)
 	spooled_free_all(ms, n);
 	spooled_free_all(bad, nbad);
 	return added;
+}
+
+/* What the journal gives back at start: queued, or kept to set aside. */
+struct replay {
+	size_t		 queued;
+	struct spooled	*bad;
+	uint64_t	*bad_seg;
+	size_t		 nbad;
+};
+
+static void
+journal_found(void *arg, const struct spooled *m, uint64_t segment)
+{
+	struct replay *r = arg;
+	char why[256], id[SPOOL_ID_MAX + 8];
+
+	if (record_check(m, why, sizeof(why)) != NULL) {
+		r->bad = xreallocarray(r->bad, r->nbad + 1, sizeof(*r->bad));
+		r->bad_seg = xreallocarray(r->bad_seg, r->nbad + 1,
+		    sizeof(*r->bad_seg));
+		r->bad[r->nbad] = *m;
+		r->bad[r->nbad].to = xstrdup(m->to);
+		r->bad[r->nbad].body = xmemdup(m->body, m->len);
+		r->bad_seg[r->nbad++] = segment;
+	} else if (queue_add(m, segment) == -1)
+		log_warn("queue full: %s stays in the journal until the next "
+		    "start", loggable(m->id, id, sizeof(id)));
+	else
+		r->queued++;
+}
+
+/*
+ * Opens the journal and queues what it holds.  A record that cannot be
+ * sent is set aside in ID.msg.bad, as a bad spool file's would be, and
+ * leaves the journal.
+ */
+static void
+journal_start(void)
+{
+	char err[PATH_MAX + 128], name[SPOOL_ID_MAX + 8];
+	struct replay r = { 0 };
+	size_t i;
+
+	journal = journal_open(xd.spooldir, 0, xd.acct.spoolsync,
+	    journal_found, &r, err, sizeof(err));
+	if (journal == NULL)
+		log_error("%s; messages cannot be accepted", err);
+	else if (r.queued > 0)
+		log_info("%zu message(s) from the journal queued", r.queued);
+	if (r.nbad > 0) {
+		snprintf(name, sizeof(name), "%s.msg", r.bad[0].id);
+		if (bad_set_aside(name, r.bad, r.nbad, 0) == 0 && journal)
+			for (i = 0; i < r.nbad; i++)
+				journal_done(journal, r.bad_seg[i],
+				    r.bad[i].id);
+	}
+	spooled_free_all(r.bad, r.nbad);
+	free(r.bad_seg);
 }
 
 void
@@ -478,6 +547,8 @@ queue_load(int all)
 	DIR *d;
 	size_t nl;
 
+	if (all)
+		journal_start();
 	if ((d = opendir(xd.spooldir)) == NULL) {
 		log_error("cannot read the spool %s", xd.spooldir);
 		return;
@@ -507,7 +578,9 @@ queue_load(int all)
 	}
 	free(list);
 	if (added > 0)
-		log_info("%zu message(s) from the spool queued", added);
+		log_info("%zu message(s) from %zu spool file(s) of the older "
+		    "format queued%s", added, n, all ? " and moved into the "
+		    "journal" : " (from xmpp-send --queue)");
 }
 
 int
@@ -531,6 +604,7 @@ queue_accept(void *owner, const char *to, int flags, const char *body,
 	m->len = len;
 	m->groupchat = (flags & QUEUE_GROUPCHAT) != 0;
 	m->receipt = (flags & QUEUE_RECEIPT) != 0;
+	m->oob = (flags & QUEUE_OOB) != 0;
 	staged.owner[staged.n++] = owner;
 	staged.bytes += len;
 	return 0;
@@ -549,43 +623,35 @@ queue_forget(void *owner)
 int
 queue_commit(void)
 {
-	struct spoolfile *f = NULL;
-	char err[PATH_MAX + 128] = "";
+	char err[PATH_MAX + 128] = "the journal could not be opened";
 	size_t i, n = staged.n;
 	time_t now = clock_wall();
+	uint64_t seg = 0;
 	int status = 0;
 
 	if (n == 0)
 		return 0;
 	for (i = 0; i < n; i++)
 		staged.msg[i].created = now;
-	if (spool_write_many(xd.spooldir, staged.msg, n, xd.acct.spoolsync,
+	if (journal == NULL || journal_append(journal, staged.msg, n, &seg,
 	    err, sizeof(err)) == -1) {
 		log_error("%s", err);
 		status = EX_TEMPFAIL;
-	} else {
-		f = xcalloc(1, sizeof(*f));
-		snprintf(f->name, sizeof(f->name), "%s", staged.msg[0].id);
-		f->live = 1;	/* ours until the loop is done */
 	}
 	staged.n = staged.bytes = 0;
 	for (i = 0; i < n; i++) {
 		/*
 		 * Room was checked when it was staged; should the queue have
-		 * filled meanwhile, the file must not go with the others.
+		 * filled meanwhile, the message waits in the journal.
 		 */
-		if (status == 0 && queue_add(&staged.msg[i], f) == -1) {
-			log_warn("queue full: %s stays in the spool until the "
+		if (status == 0 && queue_add(&staged.msg[i], seg) == -1)
+			log_warn("queue full: %s stays in the journal until the "
 			    "next start", staged.msg[i].id);
-			f->live++;	/* never released in this run */
-		}
 		if (staged.owner[i] != NULL)
 			accepted_fn(staged.owner[i], staged.msg[i].id,
 			    status, err);
 		spooled_free(&staged.msg[i]);
 	}
-	if (f != NULL)
-		file_release(f, 0);
 	return 1;
 }
 
@@ -593,8 +659,7 @@ queue_commit(void)
 static void
 queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 {
-	file_release(m->file, 1);
-	m->file = NULL;
+	journal_release(m);
 	if (why != OUTBOX_CONFIRMED)
 		snprintf(given_up[given_up_next++ % GIVEN_UP_KEPT],
 		    SPOOL_ID_MAX, "%s", m->id);
@@ -609,6 +674,63 @@ queue_done(struct outbox *ob, struct outmsg *m, enum outbox_end why)
 		ended_fn(m->waiter, why);
 }
 
+/* One line of queue_list(): ID TO BYTES CREATED FLAGS WHERE. */
+static void
+list_one(const struct spooled *m, const char *where)
+{
+	char when[32], id[SPOOL_ID_MAX + 8], to[512], flags[32] = "";
+	struct tm tm;
+
+	if (gmtime_r(&m->created, &tm) == NULL ||
+	    strftime(when, sizeof(when), "%Y-%m-%dT%H:%M:%SZ", &tm) == 0)
+		snprintf(when, sizeof(when), "-");
+	snprintf(flags, sizeof(flags), "%s%s%s", m->groupchat ? ",groupchat" :
+	    "", m->receipt ? ",receipt" : "", m->oob ? ",oob" : "");
+	printf("%s %s %zu %s %s %s\n", loggable(m->id, id, sizeof(id)),
+	    loggable(m->to, to, sizeof(to)), m->len, when,
+	    flags[0] ? flags + 1 : "-", where);
+}
+
+static void
+list_found(void *arg, const struct spooled *m, uint64_t segment)
+{
+	(void)arg, (void)segment;
+	list_one(m, "journal");
+}
+
+int
+queue_list(const char *dir)
+{
+	char err[PATH_MAX + 128], path[PATH_MAX];
+	struct spooled *ms;
+	struct dirent *de;
+	size_t n, i, nl;
+	DIR *d;
+
+	if (journal_peek(dir, list_found, NULL, err, sizeof(err)) == -1) {
+		fprintf(stderr, "xmppd: %s\n", err);
+		return -1;
+	}
+	if ((d = opendir(dir)) == NULL)
+		return 0;
+	while ((de = readdir(d)) != NULL) {
+		nl = strlen(de->d_name);
+		if (de->d_name[0] == '.' || nl < 5 ||
+		    strcmp(de->d_name + nl - 4, ".msg") != 0)
+			continue;
+		snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
+		if (spool_read(path, &ms, &n, err, sizeof(err)) == -1) {
+			fprintf(stderr, "xmppd: %s\n", err);
+			continue;
+		}
+		for (i = 0; i < n; i++)
+			list_one(&ms[i], de->d_name);
+		spooled_free_all(ms, n);
+	}
+	closedir(d);
+	return 0;
+}
+
 void
 queue_online(void)
 {
@@ -618,13 +740,9 @@ queue_online(void)
 void
 queue_stop(void)
 {
-	struct outmsg *m;
-
 	queue_commit();
-	for (m = xd.outbox.head; m != NULL; m = m->next) {
-		file_release(m->file, 0);
-		m->file = NULL;
-	}
+	journal_close(journal);
+	journal = NULL;
 	free(stuck);
 	stuck = NULL;
 	nstuck = 0;
@@ -635,9 +753,15 @@ queue_timers(int64_t now)
 {
 	time_t next;
 
+	int64_t soonest = INT64_MAX;
+
+	if (flush_at != 0 && now >= flush_at) {
+		journal_flush(journal);
+		flush_at = 0;
+	}
 	next = outbox_expire(&xd.outbox, clock_wall(),
 	    (time_t)xd.acct.lifetime);
-	if (next == 0)
-		return INT64_MAX;
-	return now + ((int64_t)(next - clock_wall()) + 1) * 1000;
+	if (next != 0)
+		soonest = now + ((int64_t)(next - clock_wall()) + 1) * 1000;
+	return flush_at != 0 && flush_at < soonest ? flush_at : soonest;
 }

@@ -1,8 +1,8 @@
 /*
  * requests.c: what each request on the local socket does (the protocol
  * is in proto.h and xmppd(8)), and the answers to those that wait: a
- * RECV's message, a WAIT's confirmation, a JOIN's outcome, a receipt, a
- * message on disk.  control.c owns the connections and hands requests
+ * RECV's message, a WAIT's confirmation, a JOIN's outcome, a receipt, an
+ * upload slot, a message on disk.  control.c owns the connections and hands requests
  * over one at a time, in order, with the state kept here for each
  * client (struct req); the parts below answer through the functions
  * main.c handed them, which are the request_*() ones at the end.
@@ -30,12 +30,13 @@ struct req {
 	struct outmsg	*wait_msg;	/* a WAIT in progress */
 	int64_t		 wait_deadline;
 	int		 joining;	/* a JOIN in progress */
+	int		 slotting;	/* a SLOT in progress */
 	int		 accepting;	/* messages waiting for the spool */
 	char		*receipt;	/* a RECEIPT in progress: its id */
 	int64_t		 receipt_deadline;
 	/* A SEND or JOIN whose body is still arriving. */
 	char		*send_to;
-	int		 send_flags;	/* QUEUE_GROUPCHAT, QUEUE_RECEIPT */
+	int		 send_flags;	/* QUEUE_GROUPCHAT, _RECEIPT, _OOB */
 	int		 send_join;	/* the body is a room password */
 };
 
@@ -140,7 +141,9 @@ want_jid(struct req *c, const char *s, int need_node, struct jid *j)
 
 /*
  * SEND LEN JID (chat), GSEND LEN ROOM (group chat, in a room we joined),
- * RSEND LEN JID (chat asking for a receipt): the body follows.
+ * RSEND LEN JID (chat asking for a receipt), OSEND LEN JID and OGSEND LEN
+ * ROOM (the body is a URL, sent as out-of-band data too): the body
+ * follows.
  */
 static void
 cmd_send(struct req *c, char *args, int flags)
@@ -349,6 +352,90 @@ cmd_receipt(struct req *c, char *args)
 	c->receipt_deadline = clock_ms() + (int64_t)ms;
 }
 
+/* One http(s) URL, without blanks or controls: what OSEND sends. */
+static int
+is_url(const char *s, size_t len)
+{
+	size_t i;
+
+	if (!(len > 8 && memcmp(s, "https://", 8) == 0) &&
+	    !(len > 7 && memcmp(s, "http://", 7) == 0))
+		return 0;
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] <= ' ' || s[i] == 0x7f)
+			return 0;
+	return 1;
+}
+
+/* upload_slot_fn: a SLOT is answered: the records, or why not. */
+void
+request_slotted(void *owner, int status, const char *text, size_t len)
+{
+	struct req *c = owner;
+
+	c->slotting = 0;
+	if (status == 0)
+		reply_body(c, text, len, NULL);
+	else
+		reply(c, "ERR %d %.*s", status, (int)len, text);
+	control_answered(c->ctl);
+}
+
+/* A MIME type, as HTTP writes one: TYPE/SUBTYPE of token characters. */
+static int
+is_mime_type(const char *s)
+{
+	const char *tchar = "!#$&^_.+-";
+	int slashes = 0;
+
+	if (*s == '/' || strlen(s) > 255)
+		return 0;
+	for (; *s; s++)
+		if (*s == '/' && s[1] != '\0')
+			slashes++;
+		else if (!((*s >= 'a' && *s <= 'z') || (*s >= 'A' &&
+		    *s <= 'Z') || (*s >= '0' && *s <= '9') ||
+		    strchr(tchar, *s) != NULL))
+			return 0;
+	return slashes == 1;
+}
+
+/*
+ * SLOT MS SIZE TYPE NAME: an HTTP upload slot for a file of SIZE bytes
+ * called NAME (a file name, no folder), within MS milliseconds.
+ */
+static void
+cmd_slot(struct req *c, char *args)
+{
+	char *w[4], err[512];
+	unsigned long ms, size;
+	int status;
+
+	if (args == NULL || proto_split(args, w, 4) != 4 ||
+	    proto_number(w[0], 86400000UL, &ms) == -1 || ms == 0 ||
+	    proto_number(w[1], ULONG_MAX, &size) == -1) {
+		reply(c, "ERR %d usage: SLOT MILLISECONDS SIZE TYPE NAME",
+		    EX_USAGE);
+		return;
+	}
+	if (size == 0)
+		reply(c, "ERR %d the file is empty: nothing to upload",
+		    EX_DATAERR);
+	else if (!is_mime_type(w[2]))
+		reply(c, "ERR %d bad content type '%.100s' (give TYPE/SUBTYPE)",
+		    EX_DATAERR, w[2]);
+	else if (strchr(w[3], '/') != NULL || strlen(w[3]) > 255 ||
+	    text_check(w[3], strlen(w[3]), &(size_t){ 0 }) != NULL ||
+	    strpbrk(w[3], "\t\r") != NULL)
+		reply(c, "ERR %d bad file name '%.100s' (at most 255 bytes of "
+		    "text, no '/')", EX_DATAERR, w[3]);
+	else if ((status = upload_slot(c, w[3], size, w[2], clock_ms() +
+	    (int64_t)ms, err, sizeof(err))) != 0)
+		reply(c, "ERR %d %s", status, err);
+	else
+		c->slotting = 1;
+}
+
 /* The body of a SEND has arrived in full. */
 static void
 send_body(struct req *c, const char *body, size_t len)
@@ -363,6 +450,9 @@ send_body(struct req *c, const char *body, size_t len)
 	else if ((why = text_check(body, len, &where)) != NULL)
 		reply(c, "ERR %d %s at byte %zu of the message", EX_DATAERR,
 		    why, where);
+	else if ((c->send_flags & QUEUE_OOB) && !is_url(body, len))
+		reply(c, "ERR %d an out-of-band message must be one URL "
+		    "(http:// or https://, no blanks)", EX_DATAERR);
 	else if ((status = queue_accept(c, c->send_to, c->send_flags, body,
 	    len, err, sizeof(err))) != 0)
 		reply(c, "ERR %d cannot accept the message: %s", status, err);
@@ -527,6 +617,12 @@ request_line(void *state, char *line)
 		cmd_send(c, args ? args : "", QUEUE_GROUPCHAT);
 	else if (strcmp(line, "RSEND") == 0)
 		cmd_send(c, args ? args : "", QUEUE_RECEIPT);
+	else if (strcmp(line, "OSEND") == 0)
+		cmd_send(c, args ? args : "", QUEUE_OOB);
+	else if (strcmp(line, "OGSEND") == 0)
+		cmd_send(c, args ? args : "", QUEUE_OOB | QUEUE_GROUPCHAT);
+	else if (strcmp(line, "SLOT") == 0)
+		cmd_slot(c, args);
 	else if (strcmp(line, "JOIN") == 0)
 		cmd_join(c, args ? args : "");
 	else if (strcmp(line, "LEAVE") == 0)
@@ -579,7 +675,7 @@ static int
 held(const struct req *c)
 {
 	return c->waiting != NULL || c->wait_msg != NULL || c->joining ||
-	    c->receipt != NULL;
+	    c->slotting || c->receipt != NULL;
 }
 
 /* control_ops: may control.c go on with this client's input? */
@@ -601,7 +697,8 @@ request_busy(void *state)
 static int
 request_ready(void *state, const char *p, size_t len)
 {
-	static const char *sends[] = { "SEND ", "GSEND ", "RSEND " };
+	static const char *sends[] = { "SEND ", "GSEND ", "RSEND ", "OSEND ",
+		"OGSEND " };
 	const char *end = p + len;
 	size_t i, n;
 
@@ -642,6 +739,8 @@ request_close(void *state)
 		c->wait_msg->waiter = NULL;
 	if (c->joining)
 		muc_cancel(c);
+	if (c->slotting)
+		upload_cancel(c);
 	if (c->accepting)
 		queue_forget(c);	/* accepted all the same */
 	if (c->prev)

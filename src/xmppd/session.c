@@ -46,6 +46,7 @@
 #define NS_PING		"urn:xmpp:ping"
 #define NS_STANZAS	"urn:ietf:params:xml:ns:xmpp-stanzas"
 #define NS_RECEIPTS	"urn:xmpp:receipts"
+#define NS_OOB		"jabber:x:oob"
 
 #define LOGIN_DEADLINE_MS	30000	/* for each server tried */
 #define CONNECT_CHECK_MS	5100	/* libstrophe's TCP timeout (5 s) */
@@ -983,6 +984,10 @@ session_flush(void)
 		xmpp_message_set_body(st, m->body);
 		if (m->receipt)
 			stanza_child(st, "request", NS_RECEIPTS);
+		/* A file's URL: chat apps show it inline (XEP-0066). */
+		if (m->oob)
+			stanza_text_child(stanza_child(st, "x", NS_OOB), "url",
+			    m->body);
 		send_release(st);
 		outbox_sent(&xd.outbox);
 		sent = 1;

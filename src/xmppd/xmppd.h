@@ -9,11 +9,12 @@
  *   presence.c     presence and the roster on the wire
  *   message.c      incoming messages
  *   muc.c          group chat rooms
+ *   upload.c       HTTP upload slots (XEP-0363) for xmpp-send --file
  *   queue.c        accepted messages, spooled until confirmed
  *   probe.c        xmppd -t: one login, and what the server offers
  *   session.c      the XMPP link (libstrophe)
  *   control.c      the local socket, as a transport (control.h)
- *   inbox.c outbox.c roster.c hook.c xmppd.c
+ *   inbox.c outbox.c roster.c hook.c journal.c xmppd.c
  *                  state and jobs
  *   config.c secret.c filecheck.c loss.c srv.c tls.c stanza.c util.c
  *   log.c,
@@ -23,9 +24,9 @@
  * no circle: message.c and presence.c call muc.c).  News goes up through
  * function types a lower part declares and main.c hands over at start:
  * inbox_deliver_fn, outbox_done_fn, queue_accepted_fn, queue_ended_fn,
- * muc_joined_fn, message_receipt_fn, struct session_hooks and struct
- * control_ops.  `make lint` checks that no circle of calls appears
- * between the object files (tests/layers.sh).
+ * muc_joined_fn, upload_slot_fn, message_receipt_fn, struct
+ * session_hooks and struct control_ops.  `make lint` checks that no
+ * circle of calls appears between the object files (tests/layers.sh).
  */
 #ifndef XMPPD_H
 #define XMPPD_H
@@ -138,6 +139,7 @@ int	probe_run(int wakefd, int (*stop)(void));
 /* queue.c: accepted messages, spooled until the server confirms them. */
 #define QUEUE_GROUPCHAT	0x1
 #define QUEUE_RECEIPT	0x2
+#define QUEUE_OOB	0x4	/* the body is a URL: XEP-0066 too */
 /* The spool has the owner's message (status 0 and its id), or failed. */
 typedef void (*queue_accepted_fn)(void *owner, const char *id, int status,
     const char *err);
@@ -145,6 +147,12 @@ typedef void (*queue_accepted_fn)(void *owner, const char *id, int status,
 typedef void (*queue_ended_fn)(void *waiter, enum outbox_end);
 void	queue_init(queue_accepted_fn, queue_ended_fn);
 void	queue_load(int all);
+/*
+ * Prints the messages waiting in spool folder dir, one a line, without
+ * changing anything (a daemon may be running): ID TO BYTES CREATED FLAGS
+ * WHERE (journal, or the name of a spool file of the older format).
+ */
+int	queue_list(const char *dir);
 /* session_hooks.online: what xmpp-send --queue left meanwhile. */
 void	queue_online(void);
 /*
@@ -161,6 +169,27 @@ int	queue_commit(void);
 void	queue_stop(void);
 int	queue_given_up(const char *id);
 int64_t	queue_timers(int64_t now);
+
+/* upload.c: HTTP File Upload slots (XEP-0363) for xmpp-send --file. */
+/*
+ * A SLOT's outcome: status 0 and the records of xmppd(8) (put, get,
+ * header, cafile, capath lines) in text, or an exit status and why.
+ */
+typedef void (*upload_slot_fn)(void *owner, int status, const char *text,
+    size_t len);
+void	upload_init(upload_slot_fn);
+/*
+ * Asks the server's upload service (found first if need be) for a slot
+ * for owner: 0 (the answer comes through upload_slot_fn, never from
+ * within this call), or an exit status and err at once.
+ */
+int	upload_slot(void *owner, const char *name, unsigned long long size,
+	    const char *type, int64_t deadline, char *err, size_t errlen);
+void	upload_cancel(void *owner);
+/* session_hooks.lost: the service is looked for again on the next link. */
+void	upload_link_lost(void);
+int64_t	upload_timers(int64_t now);
+void	upload_stop(void);
 
 /* muc.c: group chat rooms, remembered across reconnects and restarts. */
 /* A JOIN's outcome: status 0, or an exit status and the room's why. */
@@ -225,6 +254,8 @@ void	request_message_ended(void *owner, enum outbox_end);
 						/* queue_ended_fn */
 void	request_joined(void *owner, int status, const char *why);
 						/* muc_joined_fn */
+void	request_slotted(void *owner, int status, const char *text,
+	    size_t len);			/* upload_slot_fn */
 void	request_receipt(const char *id);	/* message_receipt_fn */
 
 #endif

@@ -34,7 +34,7 @@ same(const struct spooled *a, const struct spooled *b, size_t i)
 	CHECK(a->len == b->len && memcmp(a->body, b->body, a->len) == 0,
 	    "record %zu: body changed", i);
 	CHECK(a->created == b->created && a->groupchat == b->groupchat &&
-	    a->receipt == b->receipt, "record %zu: a header changed", i);
+	    a->receipt == b->receipt && a->oob == b->oob, "record %zu: a header changed", i);
 }
 
 int

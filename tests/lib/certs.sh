@@ -9,6 +9,8 @@
 #                                and conference.localhost
 #   untrusted.key untrusted.crt  self-signed, for the same names
 #   wrongname.key wrongname.crt  signed by the CA, for wrong.example
+#   upload.key upload.crt        signed by the CA, for localhost and
+#                                upload.localhost (HTTP upload services)
 #
 # Keys are P-256 and certificates last 2 days: cheap to make at every
 # test.  certs_file KIND prints the base name of a kind's files.
@@ -66,18 +68,27 @@ certs_make() {
 	subjectKeyIdentifier = hash
 	authorityKeyIdentifier = keyid
 	subjectAltName = DNS:wrong.example
+	[upload]
+	basicConstraints = critical,CA:FALSE
+	keyUsage = critical,digitalSignature,keyEncipherment
+	extendedKeyUsage = serverAuth
+	subjectKeyIdentifier = hash
+	authorityKeyIdentifier = keyid
+	subjectAltName = DNS:localhost,DNS:upload.localhost
 	EOF
 	_ct_cert "$1" ca ca "/CN=xmppd test CA" &&
 		_ct_cert "$1" localhost localhost /CN=localhost signed &&
 		_ct_cert "$1" untrusted untrusted /CN=localhost &&
-		_ct_cert "$1" wrongname wrongname /CN=wrong.example signed
+		_ct_cert "$1" wrongname wrongname /CN=wrong.example signed &&
+		_ct_cert "$1" upload upload /CN=upload.localhost signed
 }
 
-# certs_file KIND: the base name (in the DIR of certs_make) of the files
-# of KIND: good, untrusted or wrongname.  Fails on any other kind.
+# certs_file KIND [GOOD]: the base name (in the DIR of certs_make) of the
+# files of KIND: good (GOOD, default localhost), untrusted or wrongname.
+# Fails on any other kind.
 certs_file() {
 	case $1 in
-	good) echo localhost ;;
+	good) echo "${2:-localhost}" ;;
 	untrusted|wrongname) echo "$1" ;;
 	*) diag "unknown certificate kind '$1' (good, untrusted, wrongname)"; return 1 ;;
 	esac

@@ -36,6 +36,7 @@
 #   EJABBERD_PORT_FIXED, EJABBERD_TLS_PORT_FIXED
 #                        use these ports instead of free ones (5222, 5223:
 #                        only inside a private network namespace)
+# and ejabberd_upload (below) for an HTTP upload service.
 #
 # Start-up is bound by the Erlang VM (~1 s here); the one change made for
 # speed is -shutdown_time: Erlang/OTP 25 waits a second after SIGTERM
@@ -51,6 +52,8 @@ EJABBERD_PID=
 EJABBERD_CERT_KIND=good
 EJABBERD_C2S_RATE=3000    # the shaper "normal" of every user; none: no shaper
 EJABBERD_CONFLICT=acceptnew   # resource_conflict: the new session wins
+EJABBERD_UPLOAD=          # max_size of mod_http_upload; empty: no such service
+EJABBERD_HTTPS_PORT=
 _ej_started=        # set once ejabberd has come up at least once
 export EJABBERD_DIR EJABBERD_CFG EJABBERD_LOG
 
@@ -112,6 +115,21 @@ _ej_write_config() {
 	ERL_DIST_PORT=$_ej_distport
 	ERL_OPTIONS="-setcookie $_ej_cookie"
 	EOF
+	_ej_http= _ej_upload=
+	if [ -n "$EJABBERD_UPLOAD" ]; then
+		_ej_http="  -
+    port: $EJABBERD_HTTPS_PORT
+    ip: \"127.0.0.1\"
+    module: ejabberd_http
+    tls: true
+    protocol_options: 'TLS_OPTIONS'
+    request_handlers:
+      /upload: mod_http_upload"
+		_ej_upload="  mod_http_upload:
+    put_url: \"https://@HOST@:$EJABBERD_HTTPS_PORT/upload\"
+    docroot: \"$_ej_d/upload\"
+    max_size: $EJABBERD_UPLOAD"
+	fi
 	cat >"$EJABBERD_CFG.new" <<EOF || return 1
 # written by tests/lib/ejabberd.sh; certificate: $EJABBERD_CERT_KIND
 # What a client meets is Debian's stock /etc/ejabberd/ejabberd.yml; the
@@ -143,6 +161,7 @@ listen:
     starttls_required: true
     protocol_options: 'TLS_OPTIONS'
 $_ej_direct
+$_ej_http
 disable_sasl_mechanisms:
   - "digest-md5"
   - "X-OAUTH2"
@@ -200,6 +219,7 @@ modules:
   mod_carboncopy: {}
   mod_disco: {}
   mod_fail2ban: {}
+$_ej_upload
   mod_muc:
     access:
       - allow
@@ -224,6 +244,35 @@ modules:
 ${EJABBERD_MODULES:-}
 EOF
 	mv "$EJABBERD_CFG.new" "$EJABBERD_CFG"
+}
+
+# ejabberd_upload [LIMIT]: serve ejabberd's mod_http_upload (XEP-0363,
+# the service upload.localhost) for files of up to LIMIT bytes, with no
+# quota, at https://localhost:$EJABBERD_HTTPS_PORT/upload/ (an
+# ejabberd_http listener on 127.0.0.1 with the certificate of c2s), the
+# files in $EJABBERD_DIR/upload.  No LIMIT: no upload service.  Takes
+# effect at the next ejabberd_start.
+ejabberd_upload() {
+	EJABBERD_UPLOAD=${1:-}
+	EJABBERD_HTTPS_PORT=
+	if [ -n "$EJABBERD_UPLOAD" ]; then
+		EJABBERD_HTTPS_PORT=$("$TOP/tests/freeport") || return 1
+	fi
+	export EJABBERD_HTTPS_PORT
+	_ej_write_config
+}
+
+# ejabberd_upload_partial NAME: ejabberd is receiving the upload of a file
+# called NAME (it writes the file under its name as it comes) and has
+# more than 64 KiB of it.
+ejabberd_upload_partial() {
+	[ -n "$(find "$EJABBERD_DIR/upload" -name "$1" -size +64k 2>/dev/null)" ]
+}
+
+# With an upload service: its https listener is up too.
+_ej_https_ready() {
+	[ -n "$EJABBERD_HTTPS_PORT" ] || return 0
+	wait_for 5 '_ej_newlog | grep -q "Start accepting TLS connections at 127\\.0\\.0\\.1:$EJABBERD_HTTPS_PORT for ejabberd_http"'
 }
 
 # ejabberd_cert KIND: serve the certificate KIND (good, untrusted,
@@ -445,7 +494,7 @@ ejabberd_start() {
 		wait_for 20 '_ej_newlog | grep -Eq "$_ej_ready|$_ej_inuse" ||
 			! pid_alive "$EJABBERD_PID"'
 		if _ej_newlog | grep -Eq "$_ej_ready" && pid_alive "$EJABBERD_PID" &&
-			wait_for 5 _ej_listening; then
+			wait_for 5 _ej_listening && _ej_https_ready; then
 			_ej_started=1
 			_ej_register_pending
 			return

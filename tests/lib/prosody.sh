@@ -23,7 +23,8 @@
 #   PROSODY_PORT_FIXED, PROSODY_TLS_PORT_FIXED
 #                       use these ports instead of free ones (5222, 5223:
 #                       only inside a private network namespace)
-# and, through functions: prosody_c2s_rate, prosody_resource_conflict.
+# and, through functions: prosody_c2s_rate, prosody_resource_conflict,
+# prosody_upload.
 #
 # Differences from the reference config, both for speed only:
 #   network_settings = { nagle = false }  Prosody sends its stream features
@@ -41,6 +42,10 @@ PROSODY_PID=
 PROSODY_CERT_KIND=good
 PROSODY_C2S_RATE=       # bytes/s read from each client (mod_limits); empty: all
 PROSODY_CONFLICT=       # kick_new: a second login on a resource is refused
+PROSODY_UPLOAD=         # size limit of upload.localhost; empty: no such service
+PROSODY_UPLOAD_QUOTA=
+PROSODY_HTTPS_PORT=
+PROSODY_HTTPS_CERT=good # certificate of the https port (prosody_upload)
 _ps_started=        # set once Prosody has come up at least once
 export PROSODY_DIR PROSODY_CFG PROSODY_LOG
 
@@ -114,6 +119,12 @@ conflict_resolve = \"$PROSODY_CONFLICT\""
 	[ -n "${PROSODY_TLS_PORT:-}" ] &&
 		_ps_direct="c2s_direct_tls_ports = { $PROSODY_TLS_PORT }
 c2s_direct_tls_ssl = { key = \"$_ps_d/$_ps_c.key\"; certificate = \"$_ps_d/$_ps_c.crt\" }"
+	if [ -n "$PROSODY_HTTPS_PORT" ]; then
+		_ps_h=$(certs_file "$PROSODY_HTTPS_CERT" upload) || return 1
+		_ps_extra="$_ps_extra
+https_interfaces = { \"127.0.0.1\" }
+https_certificate = \"$_ps_d/$_ps_h.crt\""
+	fi
 	cat >"$PROSODY_CFG.new" <<EOF || return 1
 -- written by tests/lib/prosody.sh; certificate: $PROSODY_CERT_KIND
 pidfile = "$_ps_d/prosody.pid"
@@ -130,7 +141,7 @@ $_ps_direct
 legacy_ssl_ports = { }
 s2s_ports = { }
 http_ports = { }
-https_ports = { }
+https_ports = { $PROSODY_HTTPS_PORT }
 network_settings = { nagle = false }
 default_iteration_count = 4096
 plugin_paths = { "$_ps_d/plugins" }
@@ -148,7 +159,39 @@ VirtualHost "localhost"
 Component "conference.localhost" "muc"
   muc_room_locking = false
 EOF
+	[ -z "$PROSODY_UPLOAD" ] || cat >>"$PROSODY_CFG.new" <<EOF || return 1
+Component "upload.localhost" "http_file_share"
+  http_file_share_size_limit = $PROSODY_UPLOAD
+  http_file_share_daily_quota = ${PROSODY_UPLOAD_QUOTA:-$((PROSODY_UPLOAD * 10))}
+EOF
 	mv "$PROSODY_CFG.new" "$PROSODY_CFG"
+}
+
+# prosody_upload [LIMIT [QUOTA]]: serve the HTTP upload service
+# upload.localhost (Prosody's mod_http_file_share, XEP-0363) for files of
+# up to LIMIT bytes, QUOTA bytes per user and day (default 10 x LIMIT),
+# on https://upload.localhost:$PROSODY_HTTPS_PORT/file_share/, with the
+# certificate kind PROSODY_HTTPS_CERT (certs.sh; good: for localhost and
+# upload.localhost; libcurl takes *.localhost for 127.0.0.1), given by
+# https_certificate, which works for https (see the reference notes).
+# No LIMIT: no upload service.  Rewrites the config; takes effect at the
+# next prosody_start.
+prosody_upload() {
+	PROSODY_UPLOAD=${1:-}
+	PROSODY_UPLOAD_QUOTA=${2:-}
+	PROSODY_HTTPS_PORT=
+	if [ -n "$PROSODY_UPLOAD" ]; then
+		PROSODY_HTTPS_PORT=$("$TOP/tests/freeport") || return 1
+	fi
+	export PROSODY_HTTPS_PORT
+	_ps_write_config
+}
+
+# prosody_upload_partial [NAME]: Prosody is receiving an upload: its
+# file~ in the data folder (named after the slot, not NAME) holds more
+# than 64 KiB.
+prosody_upload_partial() {
+	[ -n "$(find "$PROSODY_DIR/data" -name '*~' -size +64k 2>/dev/null)" ]
 }
 
 # prosody_cert KIND: serve the certificate KIND for localhost: good
@@ -249,7 +292,7 @@ prosody_start() {
 		wait_for 10 '_ps_newlog | grep -Eq "$_ps_active|Failed to open server port" ||
 			! pid_alive "$PROSODY_PID"'
 		if _ps_newlog | grep -Eq "$_ps_active" && pid_alive "$PROSODY_PID" &&
-			wait_for 5 _ps_listening; then
+			wait_for 5 _ps_listening && _ps_https_ready; then
 			_ps_started=1
 			return 0
 		fi
@@ -269,6 +312,12 @@ prosody_start() {
 		PROSODY_PID=
 		return 1
 	done
+}
+
+# With an upload service: its https port is active too (5 s).
+_ps_https_ready() {
+	[ -n "$PROSODY_HTTPS_PORT" ] || return 0
+	wait_for 5 '_ps_newlog | grep -q "Activated service .https. on \\[127\\.0\\.0\\.1\\]:$PROSODY_HTTPS_PORT\$"'
 }
 
 # Prints what Prosody logged since the last prosody_start.

@@ -26,6 +26,15 @@
 #                          server runs (sessions already open stay open)
 #   server_cert KIND       serve good (default), untrusted or wrongname
 #                          certificates from the next server_start on
+#   server_upload [LIMIT [QUOTA]]
+#                          an HTTP upload service (XEP-0363),
+#                          upload.localhost, for files of up to LIMIT
+#                          bytes (QUOTA per user and day: Prosody only),
+#                          from the next server_start on; none without
+#                          LIMIT
+#   server_upload_partial NAME
+#                          the server is receiving the upload of a file
+#                          called NAME and has more than 64 KiB of it
 #   server_c2s_rate RATE   from the next start, read each client at RATE:
 #                          stock (each server's stock setting: ejabberd
 #                          3000 bytes/s, Prosody no limit), none (no
@@ -145,6 +154,8 @@ server_resume() { _sv_call resume "$@"; }
 server_adduser() { _sv_call adduser "$@"; }
 server_passwd() { _sv_call passwd "$@"; }
 server_cert() { _sv_call cert "$@"; }
+server_upload() { _sv_call upload "$@"; }
+server_upload_partial() { "${SERVER}_upload_partial" "$@"; }
 server_c2s_rate() { _sv_call c2s_rate "$@"; }
 server_resource_conflict() { _sv_call resource_conflict "$@"; }
 server_auth_failures() { "${SERVER}_auth_failures" "$@"; }

@@ -45,8 +45,10 @@ XMPPD_SOCKET_DIR=$TEST_DIR/sock
 XMPPD_STATE_DIR=$TEST_DIR/state
 LC_ALL=C.UTF-8
 PATH=$TOP/bin:$PATH
+# xmpp-send --file runs the build's xmpp-put, not an installed one.
+XMPP_PUT=$TOP/bin/xmpp-put
 export HOME XDG_CONFIG_HOME XDG_RUNTIME_DIR TMPDIR XMPPD_SOCKET_DIR \
-	XMPPD_STATE_DIR LC_ALL PATH
+	XMPPD_STATE_DIR LC_ALL PATH XMPP_PUT
 # Nothing from the caller's environment may steer the tools under test.
 unset XMPPD_CONFIG LANG LANGUAGE XDG_DATA_HOME XDG_STATE_HOME XDG_CACHE_HOME
 mkdir -p "$HOME" "$XDG_CONFIG_HOME" "$TMPDIR" &&

@@ -34,6 +34,19 @@ xmppd_start() {
 	return 1
 }
 
+# xmppd_start_failio ACCOUNT [xmppd options]: xmppd_start with a disk that
+# fails its syncs (EIO) while $TEST_DIR/failio exists, and that counts
+# them, one line each, in $TEST_DIR/syncs (tests/failio.so).
+xmppd_start_failio() {
+	export LD_PRELOAD="$TOP/tests/failio.so" FAILIO_FLAG="$TEST_DIR/failio" \
+		FAILIO_COUNT="$TEST_DIR/syncs" \
+		ASAN_OPTIONS="${ASAN_OPTIONS:+$ASAN_OPTIONS:}verify_asan_link_order=0"
+	xmppd_start "$@"
+	_xd_rc=$?
+	unset LD_PRELOAD FAILIO_FLAG FAILIO_COUNT
+	return $_xd_rc
+}
+
 # xmppd_stop: SIGTERM the daemon and wait; returns its exit status (and 1
 # if valgrind found errors).
 # server_up ACCOUNT: start the server again and wait until the daemon of

@@ -24,9 +24,9 @@ record(void *arg, const struct spooled *m, uint64_t seg)
 {
 	(void)arg;
 	if (nfound < 256) {
-		snprintf(found[nfound], sizeof(found[0]), "%s %s %.*s %d%d %lld",
+		snprintf(found[nfound], sizeof(found[0]), "%s %s %.*s %d%d%d %lld",
 		    m->id, m->to, (int)m->len, m->body, m->groupchat, m->receipt,
-		    (long long)m->created);
+		    m->oob, (long long)m->created);
 		found_seg[nfound] = seg;
 	}
 	nfound++;
@@ -100,18 +100,19 @@ test_round_trip(const char *dir)
 	ms[2] = msg("id-3", "");
 	ms[2].receipt = 1;
 	ms[2].created = -5;
+	ms[0].oob = 1;
 	is_int(journal_append(j, ms, 3, &seg, err, sizeof(err)), 0,
 	    "three messages in one append");
 	is_int(append(j, "id-4", "four", &seg), 0, "and one more");
 	journal_close(j);
 	j = reopen(dir, 0);
 	is_int(nfound, 4, "after a reopen all four are there");
-	is_str(found[0], "id-1 bob@example.org one 00 1700000000", "whole");
-	is_str(found[1], "id-2 bob@example.org two\nlines 10 1700000000",
+	is_str(found[0], "id-1 bob@example.org one 001 1700000000", "whole, with the out-of-band flag");
+	is_str(found[1], "id-2 bob@example.org two\nlines 100 1700000000",
 	    "newlines and the group chat flag kept");
-	is_str(found[2], "id-3 bob@example.org  01 -5", "an empty body, the "
+	is_str(found[2], "id-3 bob@example.org  010 -5", "an empty body, the "
 	    "receipt flag and the time kept");
-	is_str(found[3], "id-4 bob@example.org four 00 1700000000",
+	is_str(found[3], "id-4 bob@example.org four 000 1700000000",
 	    "in the order appended");
 	journal_done(j, found_seg[1], "id-2");
 	journal_done(j, found_seg[3], "id-4");
@@ -256,7 +257,7 @@ test_torn(const char *dir)
 			cuts++;
 			j = reopen(dir, 4096);
 			if (j == NULL || nfound != 2 ||
-			    strcmp(found[0], "t1 bob@example.org first 00 "
+			    strcmp(found[0], "t1 bob@example.org first 000 "
 			    "1700000000") != 0 || strncmp(found[1], "t2 ", 3)) {
 				bad++;
 				diag("byte %zu, mode %d: %d found", k, mode,

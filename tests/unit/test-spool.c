@@ -14,21 +14,22 @@
 static char dir[] = "/tmp/test-spool-XXXXXX";
 
 static void
-write_read(int sync, int groupchat, int receipt)
+write_read(int sync, int groupchat, int receipt, int oob)
 {
 	struct spooled m = { 0 }, *r;
 	char err[512], path[600];
 	const char body[] = "line one\n  line two\nEND\n";
 	size_t n;
 
-	snprintf(m.id, sizeof(m.id), "xmppd-test-%d%d%d", sync, groupchat,
-	    receipt);
+	snprintf(m.id, sizeof(m.id), "xmppd-test-%d%d%d%d", sync, groupchat,
+	    receipt, oob);
 	m.to = "bob@example.org/desk";
 	m.body = (char *)body;
 	m.len = sizeof(body) - 1;
 	m.created = 1700000000;
 	m.groupchat = groupchat;
 	m.receipt = receipt;
+	m.oob = oob;
 	is_int(spool_write(dir, &m, sync, err, sizeof(err)), 0, "write %s",
 	    m.id);
 	snprintf(path, sizeof(path), "%s/%s.msg", dir, m.id);
@@ -41,6 +42,7 @@ write_read(int sync, int groupchat, int receipt)
 	is_int((int)r->created, 1700000000, "same creation time");
 	is_int(r->groupchat, groupchat, "type kept");
 	is_int(r->receipt, receipt, "receipt request kept");
+	is_int(r->oob, oob, "out-of-band flag kept");
 	spooled_free_all(r, n);
 	/* Every cut is refused. */
 	for (off_t cut = 1; cut < 40; cut += 7) {
@@ -162,6 +164,15 @@ foreign(void)
 	ok(spool_read(path, &r, &n, err, sizeof(err)) == 0 && n == 1,
 	    "unknown header lines are skipped");
 	spooled_free_all(r, n);
+	/* Written before the out-of-band flag existed: a plain message. */
+	fp = fopen(path, "w");
+	fputs("XMPPD-SPOOL 1\nid x\nto a@b\nreceipt yes\ncreated 1\n"
+	    "length 3\n\nabc\nEND\n", fp);
+	fclose(fp);
+	ok(spool_read(path, &r, &n, err, sizeof(err)) == 0 && n == 1 &&
+	    r->receipt == 1 && r->oob == 0,
+	    "a file of the version before \"oob\" reads, as a plain message");
+	spooled_free_all(r, n);
 	fp = fopen(path, "w");
 	fputs("hello\n", fp);
 	fclose(fp);
@@ -225,9 +236,11 @@ main(void)
 
 	if (mkdtemp(dir) == NULL)
 		return 1;
-	write_read(1, 0, 0);
-	write_read(0, 1, 0);
-	write_read(1, 0, 1);
+	write_read(1, 0, 0, 0);
+	write_read(0, 1, 0, 0);
+	write_read(1, 0, 1, 0);
+	write_read(0, 0, 0, 1);
+	write_read(1, 1, 0, 1);
 	many();
 	foreign();
 	folder();
