@@ -153,7 +153,14 @@ test-programs: $(PROGRAMS) $(HELPERS) $(UNIT_BIN) $(TEST_BIN)
 # Those that talk to an XMPP server (they source tests/lib/server.sh) run
 # twice, against a private Prosody and a private ejabberd; the others
 # once (check-local).  PROVE_JOBS=1 runs one test at a time.
+# The longest ones start first, so that none of them is left running
+# alone at the end (t0146 and t0147 take a lock: not both at once).
+SLOW_TESTS   := tests/t0057-flaps.sh tests/t0146-debian.sh \
+                tests/t0055-recovery.sh tests/t0056-link-failures.sh \
+                tests/t0070-delivery.sh tests/t0147-recipes.sh
 SERVER_TESTS := $(shell grep -l '^\. .*/lib/server\.sh' tests/t*.sh)
+SERVER_TESTS := $(foreach t,$(SLOW_TESTS),$(filter $t,$(SERVER_TESTS))) \
+                $(filter-out $(SLOW_TESTS),$(SERVER_TESTS))
 LOCAL_TESTS  := $(filter-out $(SERVER_TESTS),$(sort $(wildcard tests/t*.sh)))
 PROVE_JOBS   ?= 2
 PROVE         = prove -j$(PROVE_JOBS) $(PROVE_FLAGS)

@@ -23,7 +23,7 @@ now_ms() {
 }
 # unread: bytes waiting in the daemon's XMPP socket (it is stopped).
 unread() {
-	ss -Htnp state established "( dport = :$PROSODY_PORT )" |
+	ss -Htnp state established "( dport = :$SERVER_PORT )" |
 		sed -n "s/^ *\([0-9]*\) .*pid=$XMPPD_PID,.*/\1/p"
 }
 

@@ -17,7 +17,7 @@ start_fails() {
 	return 1
 }
 spooled() {	# spooled N: the spool of alice holds N messages
-	[ "$(find "$XMPPD_STATE_DIR/alice" -maxdepth 1 -name '*.msg' | wc -l)" -eq "$1" ]
+	[ "$(xmppd --spool alice | wc -l)" -eq "$1" ]
 }
 status_is() {
 	_si_jid=$1 _si_want=$2

@@ -202,7 +202,7 @@ test_expect_success 'D11: --lines, daemon killed after a line went out: 74, "may
 test_expect_success 'D11: --wait, daemon killed after accepting: 75, stays queued, delivered later' '
 	server_pause &&
 	{ xmpp-send --wait 60 alice bob@localhost "accepted, then killed" 2>"$TEST_DIR/err" & s=$!; } &&
-	wait_for 10 "ls \"$XMPPD_STATE_DIR\"/alice/*.msg >/dev/null 2>&1" &&
+	wait_for 10 "xmppd --spool alice | grep -q ." &&
 	wait_for 10 "reading $s \$(socket_fd $s)" &&
 	kill -KILL "$XMPPD_PID" && { wait $s; rc=$?; } &&
 	test $rc = 75 &&

@@ -190,10 +190,10 @@ test_expect_success 'banned: refused (77) with the reason; a new xmpp-join is re
 '
 
 test_expect_success 'link down: group messages are held for the rejoin; -w tells the server took one, the bounce is logged' '
-	prosody_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
+	server_stop && wait_for 10 "! xmpp-status alice >/dev/null 2>&1" &&
 	{ xmpp-send -g -w 30 alice $RING "held while down" & w=$!; } &&
-	wait_for 10 "ls \"$SPOOL\"/*.msg >/dev/null 2>&1" &&
-	prosody_start && wait $w &&
+	wait_for 10 "xmppd --spool alice | grep -q ." &&
+	server_start && wait $w &&
 	wait_line "$TEST_DIR/xmppd.log" "room $RING refused us: forbidden" 20 &&
 	wait_line "$TEST_DIR/xmppd.log" "message [^ ]* to $RING bounced" &&
 	{ xmpp-send -g alice $RING "after the rejoin" 2>"$TEST_DIR/err"; rc=$?; } &&
@@ -204,12 +204,27 @@ test_expect_success 'link down: group messages are held for the rejoin; -w tells
 # chat service with forbidden and "Access denied by service policy": no
 # ban.  A contact plays that service here.
 test_expect_success 'forbidden with the server'"'"'s words is reported with them, still 77' '
-	prosody_adduser svc svcpw && buddy_start svc svc@localhost/room svcpw &&
+	server_adduser svc svcpw && buddy_start svc svc@localhost/room svcpw &&
 	{ xmpp-join alice svc@localhost room 2>"$TEST_DIR/err" & j=$!; } &&
 	wait_line "$TEST_DIR/svc.out" "^presence alice@localhost/xmppd available" &&
 	buddy_cmd svc "raw <presence to=\"alice@localhost/xmppd\" type=\"error\"><error type=\"auth\"><forbidden xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\"/><text xmlns=\"urn:ietf:params:xml:ns:xmpp-stanzas\">Access denied by service policy</text></error></presence>" &&
 	{ wait $j; rc=$?; } && test $rc = 77 &&
 	grep -q "room svc@localhost: the room refused: forbidden: Access denied by service policy\$" "$TEST_DIR/err"
+'
+
+# The real thing: a room on a domain the server has no service for.
+# ejabberd refuses with forbidden and "Access denied by service policy";
+# Prosody (no s2s here) with not-allowed and its own words.
+test_expect_success 'a room on a domain not served: the condition and the server'"'"'s words' '
+	{ xmpp-join -t 10 alice room@nomuc.localhost 2>"$TEST_DIR/err"; rc=$?; } &&
+	cat "$TEST_DIR/err" &&
+	if server_is ejabberd; then
+		test $rc = 77 &&
+		grep -q "the room refused: forbidden: Access denied by service policy\$" "$TEST_DIR/err"
+	else
+		test $rc = 69 &&
+		grep -q "the room refused: not-allowed: Communication with remote domains is not enabled\$" "$TEST_DIR/err"
+	fi
 '
 
 test_expect_success 'the daemon stops cleanly' '

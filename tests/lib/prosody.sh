@@ -343,12 +343,15 @@ prosody_kill() {
 }
 
 # prosody_pause / prosody_resume: SIGSTOP / SIGCONT Prosody (a hung
-# server: TCP still accepts, nothing answers).
+# server: TCP still accepts, nothing answers); each returns once the
+# process is stopped, or running again.
 prosody_pause() {
-	[ -n "$PROSODY_PID" ] && kill -STOP "$PROSODY_PID"
+	[ -n "$PROSODY_PID" ] && kill -STOP "$PROSODY_PID" &&
+		wait_for 10 'pid_stopped "$PROSODY_PID"'
 }
 prosody_resume() {
-	[ -n "$PROSODY_PID" ] && kill -CONT "$PROSODY_PID"
+	[ -n "$PROSODY_PID" ] && kill -CONT "$PROSODY_PID" &&
+		wait_for 10 '! pid_stopped "$PROSODY_PID"'
 }
 
 # Cleanup (registered by prosody_setup).

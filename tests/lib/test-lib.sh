@@ -320,6 +320,17 @@ pid_alive() {
 	return 0
 }
 
+# pid_stopped PID: true if the process is stopped (SIGSTOP).  A signal
+# is delivered when the process next runs, which on a busy machine is
+# not at once: poll this after kill -STOP.
+pid_stopped() {
+	read -r _tl_stat 2>/dev/null <"/proc/$1/stat" || return 1
+	case ${_tl_stat##*) } in
+	T*|t*) return 0 ;;
+	esac
+	return 1
+}
+
 # kill_wait PID [TIMEOUT] [SIGNAL]: send SIGNAL (default TERM) to PID, wait
 # up to TIMEOUT s (default 5) for it to end, then SIGKILL it; reap it if
 # it is our child.  Returns the process's exit status when it is known.
@@ -354,7 +365,9 @@ _tl_buddy_pid() {
 # of server.sh; $PROSODY_PORT, $PROSODY_CAFILE for scripts that use
 # prosody.sh alone), stdin from the FIFO $TEST_DIR/NAME.in, stdout to
 # $TEST_DIR/NAME.out, stderr to $TEST_DIR/NAME.err.  Waits for "ready"
-# (10 s); returns 1 if the buddy printed an error or exited instead.
+# (30 s: a login is quick, but the first one after ejabberd starts loads
+# its code, which on a busy machine takes long); returns 1 if the buddy
+# printed an error or exited instead.
 # The buddy holds its own FIFO open read-write, so it never sees EOF and
 # writers never block.  Its PID is in $BUDDY_PID_NAME.
 buddy_start() {
@@ -376,8 +389,8 @@ buddy_start() {
 	_tl_bpid=$!
 	eval "_tl_buddy_$_tl_bname=\$_tl_bpid BUDDY_PID_$_tl_bname=\$_tl_bpid"
 	at_exit "_tl_buddy_kill $_tl_bname"
-	if ! wait_for 10 'grep -Eq "^(ready|error)" "$_tl_bout" || ! pid_alive "$_tl_bpid"'; then
-		diag "buddy $_tl_bname ($_tl_bjid): no ready after 10 s"
+	if ! wait_for 30 'grep -Eq "^(ready|error)" "$_tl_bout" || ! pid_alive "$_tl_bpid"'; then
+		diag "buddy $_tl_bname ($_tl_bjid): no ready after 30 s"
 		return 1
 	fi
 	grep -q '^ready' "$_tl_bout" && return 0
