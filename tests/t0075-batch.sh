@@ -74,7 +74,7 @@ test_expect_success '--lines --clean: every line goes, cleaned; a long one in pa
 	} >"$TEST_DIR/in" &&
 	xmpp-send -l -C alice bob@localhost <"$TEST_DIR/in" 2>"$TEST_DIR/err" &&
 	test ! -s "$TEST_DIR/err" &&
-	wait_for 10 "bodies bob2 | grep -q \"^last\\\$\"" &&
+	wait_for 40 "bodies bob2 | grep -q \"^last\\\$\"" &&
 	bodies bob2 | tail -n +$((n0 + 1)) >"$TEST_DIR/got" &&
 	test "$(sed -n 1,3p "$TEST_DIR/got" | tr "\\n" ,)" = "ok,red,caf$(printf "\357\277\275")," &&
 	sed -n 4p "$TEST_DIR/got" | grep -q "^(part 1 of 2)\\\\nyyyy" &&

@@ -116,12 +116,18 @@ message_handler(xmpp_conn_t *conn, xmpp_stanza_t *st, void *ud)
 	struct jid j;
 	char *body, tag[JID_MAX + 32];
 	xmpp_stanza_t *r;
+	int64_t retry;
 
 	(void)conn, (void)ud;
 	session_heard();
 	if (type != NULL && strcmp(type, "error") == 0) {
 		/* A bounce carries our own words back: never a reply. */
-		if (id != NULL && session_issued_id(id))
+		if (id != NULL && session_issued_id(id) &&
+		    (retry = queue_bounced(id, stanza_error_type(st))) > 0)
+			log_warn("message %s to %s bounced: %s, for now; sent "
+			    "again in %lld s", id, from ? from : "?",
+			    stanza_error(st), (long long)(retry / 1000));
+		else if (id != NULL && session_issued_id(id))
 			log_warn("message %s to %s bounced: %s; not retried",
 			    id, from ? from : "?", stanza_error(st));
 		else

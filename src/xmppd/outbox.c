@@ -179,6 +179,60 @@ outbox_expire(struct outbox *ob, time_t now, time_t lifetime)
 	return soonest;
 }
 
+void
+outbox_take(struct outbox *ob, struct outmsg *m)
+{
+	struct outmsg *prev = NULL, *p;
+
+	for (p = ob->head; p != NULL && p != m; p = p->next)
+		prev = p;
+	if (p == NULL)
+		return;
+	if (prev)
+		prev->next = m->next;
+	else
+		ob->head = m->next;
+	if (ob->tail == m)
+		ob->tail = prev;
+	if (ob->cursor == m)
+		ob->cursor = m->next;
+	else if (m->batch != 0)
+		ob->inflight -= OUTBOX_WIRE(m);
+	ob->count--;
+	ob->bytes -= m->len;
+	m->next = NULL;
+	m->batch = 0;
+}
+
+void
+outbox_put_back(struct outbox *ob, struct outmsg *m)
+{
+	m->next = NULL;
+	if (ob->tail)
+		ob->tail->next = m;
+	else
+		ob->head = m;
+	ob->tail = m;
+	if (ob->cursor == NULL)
+		ob->cursor = m;
+	ob->count++;
+	ob->bytes += m->len;
+}
+
+void
+outbox_end(struct outbox *ob, struct outmsg *m, enum outbox_end why)
+{
+	if (ob->done)
+		ob->done(ob, m, why);
+	outmsg_free(m);
+}
+
+void
+outbox_discard(struct outmsg *m)
+{
+	outmsg_free(m);
+}
+
 struct outmsg *
 outbox_find(struct outbox *ob, const char *id)
 {

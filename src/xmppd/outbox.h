@@ -39,6 +39,8 @@ struct outmsg {
 	int		 oob;		/* the body is a URL, sent as XEP-0066 */
 	int		 attempts;	/* times sent */
 	int		 suspect;	/* in flight when a stream error came */
+	int		 bounces;	/* "wait" bounces so far (queue.c) */
+	int64_t		 retry_at;	/* taken out until then (queue.c) */
 	void		*waiter;	/* a client waiting for its end */
 	uint64_t	 segment;	/* the journal's, holding it (queue.c) */
 };
@@ -92,6 +94,16 @@ void	outbox_requeue(struct outbox *, const char *blame);
  * lifetime seconds; returns when the next one would expire (0: none).
  */
 time_t	outbox_expire(struct outbox *, time_t now, time_t lifetime);
+
+/*
+ * Takes m out of the queue without ending it (its next is then free for
+ * the caller's use), and puts it back at the end, to be sent again; or
+ * ends a taken message (the done function is called) or frees it quietly.
+ */
+void	outbox_take(struct outbox *, struct outmsg *);
+void	outbox_put_back(struct outbox *, struct outmsg *);
+void	outbox_end(struct outbox *, struct outmsg *, enum outbox_end);
+void	outbox_discard(struct outmsg *);
 
 /* Finds a queued message by stanza id (for bounces), or NULL. */
 struct outmsg *outbox_find(struct outbox *, const char *id);

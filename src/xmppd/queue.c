@@ -43,6 +43,17 @@ static queue_ended_fn ended_fn;
 static struct journal *journal;
 #define FLUSH_MS	1000	/* tombstones reach the disk within this */
 static int64_t flush_at;	/* 0: nothing to flush */
+
+/*
+ * Messages that bounced with an error of type "wait" (try again later:
+ * ejabberd's offline store is full, say), out of the queue until their
+ * retry_at, linked through next.  The bounce comes before the barrier
+ * that would have confirmed them, the server handling one stream in
+ * order.
+ */
+#define RETRY_MIN_MS	10000
+#define RETRY_MAX_MS	600000
+static struct outmsg *deferred;
 static void queue_done(struct outbox *, struct outmsg *, enum outbox_end);
 
 /* The last messages given up, so that a late WAIT is not told "OK". */
@@ -731,6 +742,63 @@ queue_list(const char *dir)
 	return 0;
 }
 
+int64_t
+queue_bounced(const char *id, const char *type)
+{
+	struct outmsg *m;
+	int64_t delay;
+
+	if (type == NULL || strcmp(type, "wait") != 0 ||
+	    (m = outbox_find(&xd.outbox, id)) == NULL || m->batch == 0)
+		return 0;
+	outbox_take(&xd.outbox, m);
+	delay = (int64_t)RETRY_MIN_MS << (m->bounces < 6 ? m->bounces : 6);
+	if (delay > RETRY_MAX_MS)
+		delay = RETRY_MAX_MS;
+	m->bounces++;
+	m->retry_at = clock_ms() + delay;
+	m->next = deferred;
+	deferred = m;
+	return delay;
+}
+
+struct outmsg *
+queue_find(const char *id)
+{
+	struct outmsg *m;
+
+	if ((m = outbox_find(&xd.outbox, id)) != NULL)
+		return m;
+	for (m = deferred; m != NULL; m = m->next)
+		if (strcmp(m->id, id) == 0)
+			return m;
+	return NULL;
+}
+
+/* Deferred messages whose time has come go back; expired ones end. */
+static int64_t
+deferred_timers(int64_t now)
+{
+	struct outmsg **pp = &deferred, *m;
+	int64_t soonest = INT64_MAX;
+	time_t wall = clock_wall();
+
+	while ((m = *pp) != NULL) {
+		if (wall - m->created >= (time_t)xd.acct.lifetime) {
+			*pp = m->next;
+			outbox_end(&xd.outbox, m, OUTBOX_EXPIRED);
+		} else if (now >= m->retry_at) {
+			*pp = m->next;
+			outbox_put_back(&xd.outbox, m);
+		} else {
+			if (m->retry_at < soonest)
+				soonest = m->retry_at;
+			pp = &m->next;
+		}
+	}
+	return soonest;
+}
+
 void
 queue_online(void)
 {
@@ -740,7 +808,13 @@ queue_online(void)
 void
 queue_stop(void)
 {
+	struct outmsg *m;
+
 	queue_commit();
+	while ((m = deferred) != NULL) {	/* they stay in the journal */
+		deferred = m->next;
+		outbox_discard(m);
+	}
 	journal_close(journal);
 	journal = NULL;
 	free(stuck);
@@ -753,7 +827,7 @@ queue_timers(int64_t now)
 {
 	time_t next;
 
-	int64_t soonest = INT64_MAX;
+	int64_t soonest = deferred_timers(now), t;
 
 	if (flush_at != 0 && now >= flush_at) {
 		journal_flush(journal);
@@ -761,7 +835,8 @@ queue_timers(int64_t now)
 	}
 	next = outbox_expire(&xd.outbox, clock_wall(),
 	    (time_t)xd.acct.lifetime);
-	if (next != 0)
-		soonest = now + ((int64_t)(next - clock_wall()) + 1) * 1000;
+	if (next != 0 && (t = now + ((int64_t)(next - clock_wall()) + 1) *
+	    1000) < soonest)
+		soonest = t;
 	return flush_at != 0 && flush_at < soonest ? flush_at : soonest;
 }

@@ -473,7 +473,7 @@ cmd_wait(struct req *c, char *args)
 		reply(c, "ERR %d usage: WAIT MILLISECONDS ID", EX_USAGE);
 		return;
 	}
-	if ((m = outbox_find(&xd.outbox, w[1])) == NULL) {
+	if ((m = queue_find(w[1])) == NULL) {
 		/* Ours but no longer queued: the server has it, or not. */
 		if (queue_given_up(w[1]))
 			reply(c, "ERR %d the message was given up (see the log)",

@@ -69,3 +69,11 @@ stanza_error_text(xmpp_stanza_t *st, char *out, size_t len)
 	xmpp_free(xmpp_stanza_get_context(st), text);
 	return out;
 }
+
+const char *
+stanza_error_type(xmpp_stanza_t *st)
+{
+	xmpp_stanza_t *e = xmpp_stanza_get_child_by_name(st, "error");
+
+	return e ? xmpp_stanza_get_attribute(e, "type") : NULL;
+}

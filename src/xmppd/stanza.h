@@ -15,6 +15,8 @@ void		 stanza_text_child(xmpp_stanza_t *parent, const char *name,
 		    const char *text);
 /* The text of st's child name (free with xmpp_free), or NULL. */
 char		*stanza_text(xmpp_stanza_t *st, const char *name);
+/* The type of an error stanza's <error/> (cancel, wait...), or NULL. */
+const char	*stanza_error_type(xmpp_stanza_t *st);
 /* The defined condition of an error stanza ("unknown error" if none). */
 const char	*stanza_error(xmpp_stanza_t *st);
 /* The error's human-readable <text/>, into out; NULL if it has none. */

@@ -168,6 +168,14 @@ int	queue_commit(void);
 /* Commits what is staged and lets go of the spool files (at exit). */
 void	queue_stop(void);
 int	queue_given_up(const char *id);
+/*
+ * Message id bounced with an error of this type: for "wait", while it is
+ * still unconfirmed, it is sent again later; returns in how many ms (0:
+ * not retried).
+ */
+int64_t	queue_bounced(const char *id, const char *type);
+/* A message still to be confirmed (queued, or waiting to be retried). */
+struct outmsg *queue_find(const char *id);
 int64_t	queue_timers(int64_t now);
 
 /* upload.c: HTTP File Upload slots (XEP-0363) for xmpp-send --file. */
