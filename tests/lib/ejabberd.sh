@@ -37,8 +37,8 @@
 #                        use these ports instead of free ones (5222, 5223:
 #                        only inside a private network namespace)
 # and, through functions: ejabberd_cert, ejabberd_c2s_rate,
-# ejabberd_resource_conflict; ejabberd_upload (below) for an HTTP upload
-# service.
+# ejabberd_resource_conflict, and ejabberd_upload (below) for an HTTP
+# upload service.
 #
 # Time, measured on this 2-core machine: from erl to c2s accepting, 1.0
 # to 1.5 s (the first start of a test, which creates the Mnesia tables,

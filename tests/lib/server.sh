@@ -44,8 +44,6 @@
 #                          from the next start, and a diagnostic that says
 #                          so and why (a no-op on Prosody, which has none);
 #                          call it outside the tests, where diag is seen
-# The settings (cert, c2s_rate, resource_conflict, unshaped) may be made
-# before server_setup too.
 #   server_resource_conflict new|old
 #                          from the next start, a second login on a
 #                          resource in use replaces the first (new, the
@@ -59,6 +57,8 @@
 #                          took on PORT (its log)
 #   xmppd_config ACCOUNT USER PASS [LINE...]
 #                          write $XMPPD_CONFIG for the daemon under test
+# The settings (cert, c2s_rate, resource_conflict, unshaped) may be made
+# before server_setup too.
 # Tests of a behaviour one server cannot show: test_skip_on and
 # test_expect_failure_on below.
 #
