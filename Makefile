@@ -59,7 +59,7 @@ MAN8      = man/xmppd.8 man/xmpp-agi.8 man/check_xmppd.8 \
 COMMON    = proto text jid sockdir spool
 DAEMON    = main config filecheck secret control requests session stanza \
             message presence roster inbox outbox queue reload muc upload hook \
-            xmppd loss journal log util
+            xmppd loss journal srv tls probe log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
             test-spool test-sockdir test-outbox test-control
 
@@ -92,7 +92,8 @@ $(BUILD)/common/client.o $(BUILD)/xmppd/main.o: debian/changelog
 
 bin/xmppd: $(DAEMON_OBJ) $(COMMON_OBJ)
 	@mkdir -p bin
-	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(STROPHE_LIBS) $(POPT_LIBS)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $^ $(STROPHE_LIBS) $(POPT_LIBS) \
+	    -lresolv
 
 $(BUILD)/xmpp-status/list.o: src/xmpp-status/list.c src/xmpp-status/list.h
 	@mkdir -p $(@D)

@@ -19,7 +19,7 @@
 
 GOLDEN=$TOP/tests/golden
 G=$TEST_DIR/golden
-ASTERISK_ONLY='type|forceoldssl|collection_nodes|pubsub_autocreate|auth_policy|distribute_events|pubsub_node|refresh_token|oauth_clientid|oauth_secret|sendtodialplan[[:space:]]*=[[:space:]]*(no|false|off|n|f|0)[[:space:]]*(;|$)'
+ASTERISK_ONLY='type|collection_nodes|pubsub_autocreate|auth_policy|distribute_events|pubsub_node|refresh_token|oauth_clientid|oauth_secret|sendtodialplan[[:space:]]*=[[:space:]]*(no|false|off|n|f|0)[[:space:]]*(;|$)'
 DIALPLAN='sendtodialplan[[:space:]]*=[[:space:]]*(yes|true|on|y|t|1)|context'
 
 # xmppd_n CONF ACCOUNT: runs xmppd -n -c CONF ACCOUNT in the copy of the

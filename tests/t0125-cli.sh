@@ -58,7 +58,7 @@ test_expect_success 'a bad option: 64, the usage once, on stderr' '
 			{ diag "$p: $(cat "$TEST_DIR/err")"; return 1; }
 	done &&
 	xmppd --usage >"$TEST_DIR/out" &&
-	test "$(cat "$TEST_DIR/out")" = "Usage: xmppd [-fdn] [-c FILE] [-S DIR] ACCOUNT"
+	test "$(cat "$TEST_DIR/out")" = "Usage: xmppd [-fdnt] [-c FILE] [-S DIR] ACCOUNT"
 '
 
 test_expect_success 'set up a server, bob and the daemon' '

@@ -44,11 +44,14 @@
 
 enum otype { O_STR, O_TEXT, O_BOOL, O_PORT, O_PRIO, O_TIMEOUT, O_LIFETIME,
 	O_SHOW, O_HOOKMAX, O_BUDDY, O_KEEPALIVE, O_JID, O_TLS, O_ASTERISK,
-	O_DIALPLAN };
+	O_DIALPLAN, O_DIRECTTLS, O_OLDSSL, O_TRUST, O_PINS };
 
-/* Options whose value names a file checked once the account is known. */
+/*
+ * Options whose value names a file checked once the account is known, and
+ * options checked together once the section is read (trust, fingerprint).
+ */
 enum check { CK_NONE, CK_CAFILE, CK_CAPATH, CK_SECRETFILE, CK_SECRETCMD,
-	CK_HOOK, CK_LOGFILE, CK_COUNT };
+	CK_HOOK, CK_LOGFILE, CK_TRUST, CK_PINS, CK_COUNT };
 
 struct optdef {
 	const char	*name;
@@ -65,6 +68,9 @@ static const struct optdef optdefs[] = {
 	{ "secretcmd",		O_STR,		F(secretcmd),	CK_SECRETCMD },
 	{ "serverhost",		O_STR,		F(serverhost),	CK_NONE },
 	{ "port",		O_PORT,		F(port),	CK_NONE },
+	{ "directtls",		O_DIRECTTLS,	F(directtls),	CK_NONE },
+	{ "fingerprint",	O_PINS,		0,		CK_PINS },
+	{ "trust",		O_TRUST,	F(trust),	CK_TRUST },
 	{ "usetls",		O_TLS,		F(usetls),	CK_NONE },
 	{ "usesasl",		O_BOOL,		F(usesasl),	CK_NONE },
 	{ "priority",		O_PRIO,		F(priority),	CK_NONE },
@@ -87,7 +93,8 @@ static const struct optdef optdefs[] = {
 	{ "logfile",		O_STR,		F(logfile),	CK_LOGFILE },
 	/* Asterisk's own options, parsed there and meaningless here. */
 	{ "type",		O_ASTERISK,	0,		CK_NONE },
-	{ "forceoldssl",	O_ASTERISK,	0,		CK_NONE },
+	/* Asterisk's old SSL (TLS from the first byte): directtls = yes. */
+	{ "forceoldssl",	O_OLDSSL,	0,		CK_NONE },
 	{ "collection_nodes",	O_ASTERISK,	0,		CK_NONE },
 	{ "pubsub_autocreate",	O_ASTERISK,	0,		CK_NONE },
 	{ "auth_policy",	O_ASTERISK,	0,		CK_NONE },
@@ -544,6 +551,7 @@ defaults(struct account *a)
 {
 	memset(a, 0, sizeof(*a));
 	a->port = 5222;
+	a->directtls = -1;
 	a->usetls = 1;
 	a->usesasl = 1;
 	a->priority = 1;
@@ -633,6 +641,125 @@ apply_asterisk(struct parse *p, const struct optdef *d, const struct entry *e)
 		    e->line, d->name);
 }
 
+void
+config_pin_format(const unsigned char *pin, char *out, size_t len)
+{
+	size_t i, o = 0;
+
+	for (i = 0; i < PIN_LEN && o + 3 <= len; i++)
+		o += (size_t)snprintf(out + o, len - o, "%s%02X", i ? ":" : "",
+		    pin[i]);
+	if (len > 0 && o >= len)
+		out[len - 1] = '\0';
+}
+
+/*
+ * One fingerprint of the list: 64 hex digits, in pairs with colons or
+ * not, as "openssl x509 -fingerprint -sha256" and msmtp print them.
+ */
+static int
+parse_pin(const char *tok, size_t n, unsigned char *pin)
+{
+	size_t i, digits = 0;
+	int hi = -1, v;
+
+	for (i = 0; i < n; i++) {
+		if (tok[i] == ':')
+			continue;
+		if (!isxdigit((unsigned char)tok[i]) || digits >= 2 * PIN_LEN)
+			return -1;
+		v = isdigit((unsigned char)tok[i]) ? tok[i] - '0' :
+		    tolower((unsigned char)tok[i]) - 'a' + 10;
+		if (hi < 0)
+			hi = v;
+		else {
+			pin[digits / 2] = (unsigned char)(hi << 4 | v);
+			hi = -1;
+		}
+		digits++;
+	}
+	return digits == 2 * PIN_LEN ? 0 : -1;
+}
+
+/* fingerprint = a list, separated by commas or spaces; it replaces. */
+static int
+apply_pins(struct parse *p, struct account *a, const struct entry *e)
+{
+	const char *s = e->value, *sep = ", \t";
+	size_t n;
+
+	a->npins = 0;
+	for (s += strspn(s, sep); *s != '\0'; s += strspn(s, sep)) {
+		n = strcspn(s, sep);
+		if (a->npins == PINS_MAX)
+			return perr(p, e->file, e->line, "fingerprint: more "
+			    "than %d fingerprints", PINS_MAX);
+		if (parse_pin(s, n, a->pins[a->npins]) == -1)
+			return perr(p, e->file, e->line, "fingerprint: expected "
+			    "the SHA-256 of the server's certificate or of its "
+			    "public key, 64 hex digits (colons allowed), not "
+			    "'%.*s'", (int)(n > 120 ? 120 : n), s);
+		a->npins++;
+		s += n;
+	}
+	return 0;
+}
+
+/* directtls, forceoldssl (Asterisk's name for it), trust, fingerprint. */
+static int
+apply_tls(struct parse *p, struct account *a, const struct optdef *d,
+    const struct entry *e)
+{
+	int b;
+
+	if (d->type == O_PINS)
+		return apply_pins(p, a, e);
+	if (d->type == O_TRUST) {
+		if (strcasecmp(e->value, "ca") == 0)
+			a->trust = TRUST_CA;
+		else if (strcasecmp(e->value, "fingerprint") == 0)
+			a->trust = TRUST_FINGERPRINT;
+		else if (strcasecmp(e->value, "both") == 0)
+			a->trust = TRUST_BOTH;
+		else
+			return perr(p, e->file, e->line, "trust: expected ca, "
+			    "fingerprint or both, not '%s'", e->value);
+		return 0;
+	}
+	if (parse_bool(e->value, &b) == -1)
+		return perr(p, e->file, e->line, "%s: expected yes or no, not "
+		    "'%s'", d->name, e->value);
+	/* forceoldssl = no is Asterisk's default: it changes nothing. */
+	if (d->type == O_DIRECTTLS || b)
+		a->directtls = b;
+	return 0;
+}
+
+/*
+ * What the options of a section mean together: trust and fingerprint
+ * must agree, and direct TLS has its own default port.
+ */
+static int
+finish_section(struct parse *p, struct account *a)
+{
+	const struct entry *t = p->at[CK_TRUST], *f = p->at[CK_PINS];
+
+	if (a->trust == 0)
+		a->trust = a->npins > 0 ? TRUST_BOTH : TRUST_CA;
+	else if (a->trust != TRUST_CA && a->npins == 0 && t != NULL)
+		return perr(p, t->file, t->line, "trust = %s needs the "
+		    "server's fingerprint: add 'fingerprint = ...' (xmppd -t "
+		    "prints it)", t->value);
+	else if (a->trust == TRUST_CA && a->npins > 0 && t != NULL)
+		return perr(p, t->file, t->line, "trust = ca would ignore the "
+		    "fingerprint of %s:%d: say trust = both, or remove the "
+		    "fingerprint", f != NULL ? f->file : "?",
+		    f != NULL ? f->line : 0);
+	if (a->directtls == 1 && !a->port_set)
+		a->port = 5223;
+	return 0;
+}
+
 static int
 apply_number(struct parse *p, struct account *a, const struct optdef *d,
     const struct entry *e)
@@ -646,6 +773,7 @@ apply_number(struct parse *p, struct account *a, const struct optdef *d,
 		if (parse_long(e->value, 1, 65535, &n) == -1)
 			return perr(p, e->file, e->line, "port: expected a "
 			    "number from 1 to 65535, not '%s'", e->value);
+		a->port_set = 1;
 		break;
 	case O_PRIO:
 		if (parse_long(e->value, -128, 127, &n) == -1)
@@ -708,6 +836,10 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 	    d->type != O_DIALPLAN) {
 		if (d->off != 0)
 			reset_default(a, d);
+		if (d->type == O_PORT)
+			a->port_set = 0;
+		if (d->type == O_PINS)
+			a->npins = 0;
 		return 0;	/* an empty buddy adds nobody */
 	}
 	switch (d->type) {
@@ -746,6 +878,11 @@ apply(struct parse *p, struct account *a, const struct entry *e)
 			    "uses SASL", e->file, e->line);
 		*(int *)slot = b;
 		break;
+	case O_DIRECTTLS:
+	case O_OLDSSL:
+	case O_TRUST:
+	case O_PINS:
+		return apply_tls(p, a, d, e);
 	case O_SHOW:
 		return apply_show(p, a, e);
 	case O_BUDDY:
@@ -775,7 +912,7 @@ apply_section(struct parse *p, int general, int section, struct account *a)
 		if (p->entries[i].section == section && section != general &&
 		    apply(p, a, &p->entries[i]) == -1)
 			return -1;
-	return 0;
+	return finish_section(p, a);
 }
 
 static void
@@ -928,6 +1065,51 @@ config_secret_stop(int fd, int (*stop)(void))
 	secret_stop_on(fd, stop);
 }
 
+/* serverhost, port, directtls, and where that leads. */
+static void
+print_server(const struct account *a, FILE *fp)
+{
+	const char *d = strchr(a->username, '@') + 1;
+	int dl = (int)strcspn(d, "/");
+	unsigned def = a->directtls == 1 ? 5223 : 5222;
+
+	if (a->serverhost != NULL)
+		fprintf(fp, "serverhost = %s\n", a->serverhost);
+	else if (a->port != def)
+		fprintf(fp, "; serverhost not set: %.*s itself\n", dl, d);
+	else
+		fprintf(fp, "; serverhost not set: the DNS SRV records %s of "
+		    "%.*s, else %.*s itself\n", a->directtls == 1 ?
+		    "_xmpps-client._tcp" : a->directtls == 0 ?
+		    "_xmpp-client._tcp" : "_xmpps-client._tcp and "
+		    "_xmpp-client._tcp", dl, d, dl, d);
+	fprintf(fp, "port = %u\n", a->port);
+	if (a->directtls == -1)
+		fprintf(fp, "directtls = %s\n", a->serverhost != NULL ||
+		    a->port != def ? "; not set: STARTTLS" :
+		    "; not set: as the SRV records say");
+	else
+		fprintf(fp, "directtls = %s\n", a->directtls ? "yes" : "no");
+}
+
+static void
+print_trust(const struct account *a, FILE *fp)
+{
+	static const char *names[] = { "", "ca", "fingerprint", "both" };
+	char pin[PIN_TEXT_LEN];
+	size_t i;
+
+	fprintf(fp, "trust = %s\n", names[a->trust]);
+	if (a->npins == 0)
+		return;
+	fprintf(fp, "fingerprint = ");
+	for (i = 0; i < a->npins; i++) {
+		config_pin_format(a->pins[i], pin, sizeof(pin));
+		fprintf(fp, "%s%s", i ? ", " : "", pin);
+	}
+	fprintf(fp, "\n");
+}
+
 void
 config_print(const struct account *a, FILE *fp)
 {
@@ -943,14 +1125,9 @@ config_print(const struct account *a, FILE *fp)
 		fprintf(fp, "secretfile = %s\n", a->secretfile);
 	if (a->secretcmd != NULL)
 		fprintf(fp, "secretcmd = ********\n");
-	if (a->serverhost != NULL)
-		fprintf(fp, "serverhost = %s\n", a->serverhost);
-	else {
-		const char *d = strchr(a->username, '@') + 1;
-		fprintf(fp, "serverhost = %.*s\n", (int)strcspn(d, "/"), d);
-	}
-	fprintf(fp, "port = %u\n", a->port);
+	print_server(a, fp);
 	fprintf(fp, "usetls = yes\nusesasl = yes\n");
+	print_trust(a, fp);
 	fprintf(fp, "priority = %d\n", a->priority);
 	fprintf(fp, "status = %s\n", show_name(a->status));
 	fprintf(fp, "statusmessage = %s\n", a->statusmessage ?

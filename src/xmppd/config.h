@@ -5,6 +5,17 @@
 #include <stdio.h>
 #include <sys/types.h>
 
+/* Which certificates are trusted (trust =). */
+enum trust {
+	TRUST_CA = 1,		/* the CAs (cafile, capath, the system's) */
+	TRUST_FINGERPRINT,	/* a pinned fingerprint alone */
+	TRUST_BOTH		/* a trusted CA and a pinned fingerprint */
+};
+
+/* A pinned fingerprint: SHA-256 of a certificate or of its public key. */
+#define PIN_LEN		32
+#define PINS_MAX	8
+
 enum show {
 	SHOW_ONLINE = 1,	/* the values are the status codes */
 	SHOW_CHAT,
@@ -23,6 +34,11 @@ struct account {
 	char		*secret_at;	/* "file:line" of secretfile or secretcmd */
 	char		*serverhost;	/* NULL: the JID's domain */
 	unsigned	 port;
+	int		 port_set;	/* port was given (else the default) */
+	int		 directtls;	/* 1 yes, 0 no, -1 unset: as DNS says */
+	enum trust	 trust;
+	unsigned char	 pins[PINS_MAX][PIN_LEN];	/* fingerprint = */
+	size_t		 npins;
 	int		 usetls;
 	int		 usesasl;
 	int		 priority;
@@ -85,6 +101,10 @@ int	config_secret(struct account *a, char *err, size_t errlen);
  * returns true.  main.c hands over its wake pipe and its SIGTERM flag.
  */
 void	config_secret_stop(int fd, int (*stop)(void));
+
+/* A pin as the option takes it: 64 hex digits in pairs, with colons. */
+#define PIN_TEXT_LEN	(PIN_LEN * 3)
+void	config_pin_format(const unsigned char *pin, char *out, size_t len);
 
 /* Prints the effective configuration, secrets masked (for xmppd -n). */
 void	config_print(const struct account *a, FILE *fp);

@@ -31,6 +31,8 @@ static struct {
 	char	 cond[48];	/* the stream error's condition, if any */
 	char	 text[200];	/* ...and its text */
 	char	 said[256];	/* libstrophe's last warning */
+	char	 refused[1024];	/* our own check refused the server */
+	char	 dropped[128];	/* we dropped the link: why */
 } l;
 
 void
@@ -79,6 +81,18 @@ void
 loss_note_tls(void)
 {
 	l.tls_up = 1;
+}
+
+void
+loss_note_dropped(const char *why)
+{
+	snprintf(l.dropped, sizeof(l.dropped), "%s", why);
+}
+
+void
+loss_note_refused(const char *why)
+{
+	snprintf(l.refused, sizeof(l.refused), "%s", why);
 }
 
 void
@@ -139,7 +153,9 @@ stream_error(char *out, size_t len)
 static int
 describe_tls(const struct loss_link *k, struct loss *o)
 {
-	if (l.no_starttls)
+	if (l.refused[0] != '\0')
+		snprintf(o->msg, sizeof(o->msg), "%s: %s", k->host, l.refused);
+	else if (l.no_starttls)
 		snprintf(o->msg, sizeof(o->msg), "%s does not offer TLS "
 		    "(STARTTLS), which xmppd requires; no password was sent",
 		    k->host);
@@ -151,6 +167,11 @@ describe_tls(const struct loss_link *k, struct loss *o)
 		snprintf(o->msg, sizeof(o->msg), "the server's certificate "
 		    "could not be verified for %s (unknown CA, wrong name or "
 		    "expired); trust its CA with cafile or capath", k->domain);
+	else if (l.tls_failed && k->direct && !k->cert)
+		snprintf(o->msg, sizeof(o->msg), "direct TLS with %s port %u "
+		    "failed before any certificate came (is it a STARTTLS "
+		    "port? then set directtls = no, or give the port of direct "
+		    "TLS); no password was sent", k->host, k->port);
 	else if (l.tls_failed)
 		snprintf(o->msg, sizeof(o->msg), "TLS with %s failed%s%s",
 		    k->domain, l.said[0] ? ": " : "", l.said);
@@ -199,15 +220,23 @@ loss_describe(const struct loss_link *k, int error, struct loss *o)
 		/* A server that speaks but ends the stream before login: 76. */
 		if (!k->up)
 			o->status = EX_PROTOCOL;
-	} else if (k->up || l.tls_up)
+	} else if (l.dropped[0] != '\0' && !k->up && !l.tls_up)
+		/* Our own deadline, not what the socket said after it. */
+		snprintf(o->msg, sizeof(o->msg), "no answer from %s port %u: "
+		    "%s", k->host, k->port, l.dropped);
+	else if (k->up || l.tls_up)
 		snprintf(o->msg, sizeof(o->msg), "lost the connection to %s: "
 		    "%s", k->host, l.tls_up && error > 0 && error < 64 ?
 		    tls_code(error) : error != 0 ? strerror(error) :
 		    "the server closed it");
 	else if ((error != 0 ? error : l.connect_errno) != 0)
-		snprintf(o->msg, sizeof(o->msg), "cannot reach %s port %u: %s",
-		    k->host, k->port, strerror(error ? error : l.connect_errno));
+		snprintf(o->msg, sizeof(o->msg), "cannot reach %s port %u: %s%s",
+		    k->host, k->port, strerror(error ? error : l.connect_errno),
+		    error == ECONNRESET && !k->direct ? " (if that port "
+		    "speaks TLS from the first byte, set directtls = yes)" : "");
 	else
 		snprintf(o->msg, sizeof(o->msg), "connection to %s closed%s%s",
 		    k->host, l.said[0] ? ": " : "", l.said);
+	o->early = o->kind == LOSS_NETWORK && !k->up && !l.tls_up &&
+	    l.cond[0] == '\0';
 }

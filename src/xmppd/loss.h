@@ -22,14 +22,18 @@ struct loss_link {
 	const char	*domain;	/* the JID's */
 	const char	*jid;		/* ours, in full */
 	int		 up;		/* we were logged in */
+	int		 direct;	/* direct TLS, else STARTTLS */
+	int		 cert;		/* a certificate was received */
 };
 
 struct loss {
 	enum loss_kind	 kind;
 	int		 status;	/* exit status, were it the first login */
 	int		 blame;		/* a stream error our stanzas can cause */
+	int		 early;		/* nothing answered before TLS: another
+					   server of the domain may do */
 	char		 cond[48];	/* ...its condition */
-	char		 msg[512];	/* one line for the log */
+	char		 msg[1024];	/* one line for the log */
 };
 
 /* A new attempt: forget what the last one said. */
@@ -45,6 +49,10 @@ void	loss_reset(void);
 int	loss_note_log(int warn, const char *area, const char *msg);
 /* TLS is up on this link. */
 void	loss_note_tls(void);
+/* We dropped the link ourselves (a deadline passed): why. */
+void	loss_note_dropped(const char *why);
+/* Our own check refused the server (a pinned fingerprint): why. */
+void	loss_note_refused(const char *why);
 /* The server sent a stream error. */
 void	loss_note_stream_error(const char *cond, const char *text);
 

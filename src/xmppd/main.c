@@ -344,7 +344,7 @@ usage_exit(poptContext pc, const char *msg)
 	(void)pc;
 	if (msg != NULL)
 		fprintf(stderr, "xmppd: %s\n", msg);
-	fprintf(stderr, "Usage: xmppd [-fdn] [-c FILE] [-S DIR] ACCOUNT\n"
+	fprintf(stderr, "Usage: xmppd [-fdnt] [-c FILE] [-S DIR] ACCOUNT\n"
 	    "(xmppd --help says more)\n");
 	exit(EX_USAGE);
 }
@@ -356,6 +356,7 @@ struct options {
 	int		 foreground;
 	int		 debug;
 	int		 check;
+	int		 test;		/* -t */
 	int		 spool;		/* --spool */
 };
 
@@ -375,6 +376,9 @@ parse_options(int argc, const char **argv, struct options *o)
 		    "log the XML stream (credentials redacted)", NULL },
 		{ "check", 'n', POPT_ARG_NONE, &o->check, 0,
 		    "check the configuration, print it and exit", NULL },
+		{ "test", 't', POPT_ARG_NONE, &o->test, 0,
+		    "log in once (as RESOURCE-test), print what the server "
+		    "offers and exit", NULL },
 		{ "spool", '\0', POPT_ARG_NONE, &o->spool, 0,
 		    "list the messages waiting in the account's spool and exit",
 		    NULL },
@@ -394,7 +398,7 @@ parse_options(int argc, const char **argv, struct options *o)
 	options_pc = poptGetContext("xmppd", argc, argv, opts,
 	    POPT_CONTEXT_POSIXMEHARDER);
 	poptSetOtherOptionHelp(options_pc,
-	    "[-fdn] [-c FILE] [-S DIR] ACCOUNT");
+	    "[-fdnt] [-c FILE] [-S DIR] ACCOUNT");
 	if ((rc = poptGetNextOpt(options_pc)) < -1) {
 		snprintf(bad, sizeof(bad), "%s: %s",
 		    poptBadOption(options_pc, 0), poptStrerror(rc));
@@ -403,13 +407,15 @@ parse_options(int argc, const char **argv, struct options *o)
 	if (help == 1)
 		poptPrintHelp(options_pc, stdout, 0);
 	if (help == 2)
-		printf("Usage: xmppd [-fdn] [-c FILE] [-S DIR] ACCOUNT\n");
+		printf("Usage: xmppd [-fdnt] [-c FILE] [-S DIR] ACCOUNT\n");
 	if (help)
 		exit(0);
 	if (version) {
 		printf("xmppd %s (protocol %d)\n", VERSION, PROTO_VERSION);
 		exit(0);
 	}
+	if (o->check && o->test)
+		usage_exit(options_pc, "give -n or -t, not both");
 	if ((o->account = poptGetArg(options_pc)) == NULL ||
 	    poptPeekArg(options_pc) != NULL)
 		usage_exit(options_pc, "give exactly one ACCOUNT");
@@ -433,7 +439,8 @@ load_config(const struct options *o)
 		errx(EX_CONFIG, "%s", err);
 	if (o->check)
 		return;
-	if (xd.acct.logfile != NULL &&
+	/* The connection test writes nothing into the service's log. */
+	if (xd.acct.logfile != NULL && !o->test &&
 	    log_file(xd.acct.logfile, err, sizeof(err)) == -1)
 		errx(EX_CONFIG, "%s", err);
 	if (config_secret(&xd.acct, err, sizeof(err)) == -1)
@@ -559,6 +566,25 @@ state_free(void)
 	config_free(&xd.acct);
 }
 
+/*
+ * xmppd -t: one login in the foreground, nothing of the account's socket,
+ * lock or spool touched; progress and warnings on the terminal only.
+ */
+static int
+test_account(struct options *o, poptContext pc)
+{
+	int status;
+
+	setup_process();
+	log_quiet(!o->debug && !xd.acct.debug);
+	status = probe_run(wake_pipe[0], stopping);
+	config_free(&xd.acct);
+	free(o->conf);
+	free(o->sockdir);
+	poptFreeContext(pc);
+	return status;
+}
+
 int
 main(int argc, const char **argv)
 {
@@ -578,6 +604,8 @@ main(int argc, const char **argv)
 		config_print(&xd.acct, stdout);
 		exit(0);
 	}
+	if (o.test)
+		return test_account(&o, pc);
 	gid = socket_group(&group_set);
 	setup_process();
 	lockfd = prepare_socket(&o, group_set, gid, path, sizeof(path),

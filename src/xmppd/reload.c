@@ -27,6 +27,9 @@ connection_changed(const struct account *a, const struct account *b)
 	return differ(a->username, b->username) ||
 	    differ(a->secret, b->secret) ||
 	    differ(a->serverhost, b->serverhost) || a->port != b->port ||
+	    a->directtls != b->directtls || a->trust != b->trust ||
+	    a->npins != b->npins || memcmp(a->pins, b->pins,
+	    a->npins * PIN_LEN) != 0 ||
 	    differ(a->cafile, b->cafile) || differ(a->capath, b->capath);
 }
 

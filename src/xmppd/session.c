@@ -10,6 +10,12 @@
  * reported to the loop, since libstrophe's timed handlers are invisible to
  * poll().  The connection handler only records what happened; reconnects
  * are started from the loop, never from inside libstrophe.
+ *
+ * Where to connect is srv.c's: each attempt is a round over the servers
+ * and addresses it finds, and one that fails before TLS is up (refused,
+ * unreachable, timed out) makes the next be tried at once; the back-off
+ * is for a round that failed whole.  tls.c sees the TLS session and
+ * checks a pinned fingerprint.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -30,7 +36,9 @@
 #include "jid.h"
 #include "log.h"
 #include "loss.h"
+#include "srv.h"
 #include "stanza.h"
+#include "tls.h"
 #include "util.h"
 #include "xmppd.h"
 
@@ -40,7 +48,8 @@
 #define NS_RECEIPTS	"urn:xmpp:receipts"
 #define NS_OOB		"jabber:x:oob"
 
-#define LOGIN_DEADLINE_MS	30000
+#define LOGIN_DEADLINE_MS	30000	/* for each server tried */
+#define CONNECT_CHECK_MS	5100	/* libstrophe's TCP timeout (5 s) */
 #define BACKOFF_MIN_MS		1000	/* the link broke: soon */
 #define BACKOFF_MAX_MS		60000
 #define CONFLICT_MIN_MS		30000	/* another client took our JID */
@@ -71,13 +80,18 @@ static struct {
 	int		 lost_errno;	/* its code (see loss.c) */
 	unsigned long	 activity;	/* libstrophe said or did something */
 	int		 login;		/* first attempt: LOGIN_*, or status */
-	char		 login_msg[512];
+	char		 login_msg[1024];
 	int64_t		 login_deadline;
+	int64_t		 connect_check;	/* run libstrophe's TCP timeout */
+	struct srv_cand	 cand;		/* the server being tried */
+	int		 tls_checked;	/* tls_secured() asked on this link */
+	int		 replacing;	/* the round is over: no next server */
+	char		 mech[32];	/* SASL mechanism that worked */
 	int64_t		 reconnect_at;	/* 0: none scheduled */
 	int64_t		 backoff;
 	enum loss_kind	 backoff_kind;	/* what the back-off is about */
 	int64_t		 online_since;
-	char		 why[600];	/* why we are not online, for STATUS */
+	char		 why[1100];	/* why we are not online, for STATUS */
 	int64_t		 last_rx;
 	int64_t		 ping_deadline;	/* 0: no keepalive ping out */
 	int64_t		 ping_checked;	/* when life was last looked for */
@@ -100,6 +114,8 @@ struct pending_iq {
 };
 static struct pending_iq *pending;
 static unsigned long iq_seq;
+
+static void dial(void);
 
 static void
 send_release(xmpp_stanza_t *st)
@@ -215,6 +231,19 @@ redact(const char *in, char *out, size_t len)
 	out[o] = '\0';
 }
 
+/* libstrophe names the SASL mechanism that worked only in its log. */
+static void
+note_mech(const char *msg)
+{
+	const char *end;
+
+	if (strncmp(msg, "SASL ", 5) == 0 &&
+	    (end = strstr(msg, " auth successful")) != NULL &&
+	    end[16] == '\0')
+		snprintf(s.mech, sizeof(s.mech), "%.*s", (int)(end - msg - 5),
+		    msg + 5);
+}
+
 static void
 strophe_log(void *ud, xmpp_log_level_t level, const char *area,
     const char *msg)
@@ -229,6 +258,7 @@ strophe_log(void *ud, xmpp_log_level_t level, const char *area,
 	 */
 	s.activity++;
 	redact(msg, clean, sizeof(clean));
+	note_mech(clean);
 	/*
 	 * Some failures show only here.  After a refused password or a
 	 * refused STARTTLS the attempt ends at once: libstrophe would try
@@ -457,6 +487,20 @@ note_stream_error(xmpp_stream_error_t *se)
 	loss_note_stream_error(cond, se->text);
 }
 
+/* One line says how this login was made. */
+static void
+log_login(void)
+{
+	const struct tls_info *ti = tls_info();
+
+	log_info("logged in as %s via %s port %u (%s, %s %s, %s)",
+	    xmpp_conn_get_bound_jid(s.conn), s.cand.label, s.cand.port,
+	    s.cand.direct ? "direct TLS" : "STARTTLS", ti->seen ?
+	    ti->version : "TLS", ti->seen ? ti->cipher : "(not seen)",
+	    s.mech[0] ? s.mech : "SASL");
+	srv_note("logged in");
+}
+
 static void
 conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
     xmpp_stream_error_t *se, void *ud)
@@ -466,6 +510,7 @@ conn_handler(xmpp_conn_t *conn, xmpp_conn_event_t event, int error,
 	(void)ud;
 	if (event == XMPP_CONN_CONNECT) {
 		s.bound = 1;
+		log_login();
 		iq = xmpp_iq_new(s.ctx, "get", "roster");
 		stanza_child(iq, "query", NS_ROSTER);
 		send_release(iq);
@@ -518,9 +563,7 @@ conn_setup(void)
 		    "/nonexistent", 1);
 	}
 	s.conn = xmpp_conn_new(s.ctx);
-	/* TLS always, verified; never plaintext; our own delivery barrier. */
-	xmpp_conn_set_flags(s.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
-	    XMPP_CONN_FLAG_DISABLE_SM);
+	/* Flags: at each connect (dial()). */
 	xmpp_conn_set_jid(s.conn, xd.acct.username);
 	xmpp_conn_set_pass(s.conn, xd.acct.secret);
 	if (xd.acct.cafile != NULL)
@@ -528,6 +571,7 @@ conn_setup(void)
 	if (xd.acct.capath != NULL)
 		xmpp_conn_set_capath(s.conn, xd.acct.capath);
 	xmpp_conn_set_sockopt_callback(s.conn, sockopt_cb);
+	tls_configure(s.conn, &xd.acct);
 	xmpp_handler_add(s.conn, s.hooks.message, NULL, "message", NULL,
 	    NULL);
 	xmpp_handler_add(s.conn, s.hooks.presence, NULL, "presence", NULL,
@@ -553,30 +597,6 @@ session_init(const struct session_hooks *hooks)
 	strcpy(s.id_prefix, "xmppd-");
 	for (i = 0; i < sizeof(rnd); i++)
 		sprintf(s.id_prefix + 6 + 2 * i, "%02x", rnd[i]);
-}
-
-void
-session_connect(void)
-{
-	const char *host = xd.acct.serverhost;
-
-	s.reconnect_at = 0;
-	s.lost = 0;
-	loss_reset();
-	/* Without serverhost, libstrophe looks up SRV records for the domain. */
-	if (host == NULL && xd.acct.port != 5222)
-		host = s.domain;
-	log_info("connecting to %s port %u", host ? host : s.domain,
-	    xd.acct.port);
-	s.active = 1;
-	s.login_deadline = clock_ms() + LOGIN_DEADLINE_MS;
-	if (xmpp_connect_client(s.conn, host, (unsigned short)xd.acct.port,
-	    conn_handler, NULL) != XMPP_EOK) {
-		s.lost = 1;
-		s.lost_errno = 0;
-		loss_note_log(1, "xmppd", "cannot resolve or connect");
-	}
-	s.last_rx = clock_ms();
 }
 
 /* Seconds or minutes, for the log. */
@@ -634,13 +654,46 @@ schedule_reconnect(const struct loss *lo)
 	}
 }
 
+/* The round failed whole: the first login's result, or a new round later. */
+static void
+round_failed(const struct loss *lo)
+{
+	if (s.login == LOGIN_PENDING) {
+		s.login = lo->status;
+		snprintf(s.login_msg, sizeof(s.login_msg), "%s", lo->msg);
+		return;
+	}
+	log_warn("%s", lo->msg);
+	schedule_reconnect(lo);
+}
+
+/*
+ * After a failure before TLS was up, the round's next server, at once
+ * (1); none is left (0): the round failed.  Others end the round.
+ */
+static int
+next_server(const struct loss *lo)
+{
+	srv_note(lo->msg);
+	if (!lo->early || !srv_more() || s.replacing)
+		return 0;
+	log_warn("%s; trying the next server", lo->msg);
+	if (!srv_next(&s.cand))
+		return 0;
+	dial();
+	return 1;
+}
+
 static void
 handle_loss(void)
 {
-	struct loss_link k = { xd.acct.serverhost ? xd.acct.serverhost :
-	    s.domain, xd.acct.port, s.domain, xd.acct.username, s.bound };
+	struct loss_link k = { s.cand.label, s.cand.port, s.domain,
+	    xd.acct.username, s.bound, s.cand.direct, tls_info()->has_cert };
 	struct loss lo;
+	char why[1024];
 
+	if (tls_refused(why, sizeof(why)))
+		loss_note_refused(why);
 	loss_describe(&k, s.lost_errno, &lo);
 	/* A link that lasted is no evidence against the next one. */
 	if (s.online && clock_ms() - s.online_since >= STABLE_MS)
@@ -650,17 +703,85 @@ handle_loss(void)
 	s.fd = -1;
 	s.ping_deadline = 0;
 	s.barrier_out = 0;
+	s.connect_check = 0;
 	while (pending != NULL)
 		iq_done(&pending, NULL);
 	s.hooks.lost();
 	outbox_requeue(&xd.outbox, lo.blame ? lo.cond : NULL);
-	if (s.login == LOGIN_PENDING) {
-		s.login = lo.status;
-		snprintf(s.login_msg, sizeof(s.login_msg), "%s", lo.msg);
+	if (!next_server(&lo))
+		round_failed(&lo);
+}
+
+/* Dials the round's current server (s.cand). */
+static void
+dial(void)
+{
+	s.lost = 0;
+	loss_reset();
+	tls_reset();
+	s.tls_checked = 0;
+	s.mech[0] = '\0';
+	/* TLS always, verified; never plaintext; our own delivery barrier. */
+	xmpp_conn_set_flags(s.conn, XMPP_CONN_FLAG_MANDATORY_TLS |
+	    XMPP_CONN_FLAG_DISABLE_SM |
+	    (s.cand.direct ? XMPP_CONN_FLAG_LEGACY_SSL : 0));
+	log_info("connecting to %s port %u (%s)", s.cand.label, s.cand.port,
+	    s.cand.direct ? "direct TLS" : "STARTTLS");
+	s.active = 1;
+	s.login_deadline = clock_ms() + LOGIN_DEADLINE_MS;
+	s.connect_check = clock_ms() + CONNECT_CHECK_MS;
+	errno = 0;
+	if (xmpp_connect_client(s.conn, s.cand.addr,
+	    (unsigned short)s.cand.port, conn_handler, NULL) != XMPP_EOK) {
+		s.lost = 1;
+		s.lost_errno = errno;
+		loss_note_log(1, "xmppd", "cannot connect");
+	}
+	s.last_rx = clock_ms();
+}
+
+/*
+ * A new round: where to connect (DNS SRV records, or the configured
+ * server), then the first server.  A round with nothing to try at all
+ * ends at once, as a failed one.
+ */
+void
+session_connect(void)
+{
+	struct srv_plan plan = { s.domain, xd.acct.serverhost, xd.acct.port,
+		xd.acct.directtls };
+	struct loss lo;
+	int final;
+
+	s.reconnect_at = 0;
+	srv_begin(&plan);
+	if (srv_next(&s.cand)) {
+		dial();
 		return;
 	}
-	log_warn("%s", lo.msg);
-	schedule_reconnect(&lo);
+	memset(&lo, 0, sizeof(lo));
+	lo.kind = LOSS_NETWORK;
+	snprintf(lo.msg, sizeof(lo.msg), "%s", srv_why_none(&final));
+	lo.status = final ? EX_UNAVAILABLE : EX_TEMPFAIL;
+	round_failed(&lo);
+}
+
+/*
+ * TLS is up: before anything goes over it (libstrophe has only queued
+ * the new stream's header in this turn), a pinned fingerprint must have
+ * been checked.
+ */
+static void
+tls_up(void)
+{
+	char why[1024];
+
+	s.tls_checked = 1;
+	if (tls_secured(why, sizeof(why)) == -1) {
+		log_debug("%s", why);
+		shutdown(s.fd, SHUT_RDWR);
+	}
+	loss_note_tls();
 }
 
 void
@@ -679,8 +800,8 @@ session_io(void)
 		xmpp_run_once(s.ctx, 0);
 		if (s.lost || s.fd < 0)
 			break;
-		if (xmpp_conn_is_secured(s.conn))
-			loss_note_tls();
+		if (xmpp_conn_is_secured(s.conn) && !s.tls_checked)
+			tls_up();
 		if (s.activity != before)
 			idle = 0;	/* it may have queued more to write */
 		else if (ioctl(s.fd, FIONREAD, &avail) == -1 || avail == 0) {
@@ -712,6 +833,7 @@ static void
 drop_link(const char *why)
 {
 	log_warn("%s; dropping the connection", why);
+	loss_note_dropped(why);
 	if (s.fd >= 0)
 		shutdown(s.fd, SHUT_RDWR);
 	session_io();
@@ -803,7 +925,8 @@ next_deadline(void)
 	if (!s.active)
 		return s.reconnect_at != 0 ? s.reconnect_at : INT64_MAX;
 	if (!s.online)
-		return s.login_deadline;
+		return s.connect_check != 0 && s.connect_check <
+		    s.login_deadline ? s.connect_check : s.login_deadline;
 	if (ka == 0)
 		return INT64_MAX;
 	return s.ping_deadline != 0 ? s.ping_deadline :
@@ -818,6 +941,11 @@ next_deadline(void)
 int64_t
 session_timers(int64_t now)
 {
+	/* libstrophe times a TCP connect out only when it is run. */
+	if (s.active && s.connect_check != 0 && now >= s.connect_check) {
+		s.connect_check = 0;
+		session_io();
+	}
 	if (s.active && !s.online && now >= s.login_deadline)
 		drop_link("login did not complete in time");
 	keepalive_check(now);
@@ -878,7 +1006,7 @@ close_link(void)
 
 	if (!s.active)
 		return;
-	if (s.bound) {
+	if (s.bound && !s.hooks.invisible) {
 		xmpp_stanza_t *p = xmpp_presence_new(s.ctx);
 
 		xmpp_stanza_set_type(p, "unavailable");
@@ -908,7 +1036,9 @@ session_restart(void)
 	log_info("connection settings changed: logging in again");
 	close_link();
 	s.lost = 1;	/* whatever libstrophe said, this link is over */
+	s.replacing = 1;
 	handle_loss();
+	s.replacing = 0;
 	s.active = s.bound = s.online = 0;
 	s.fd = -1;
 	xmpp_conn_release(s.conn);
@@ -955,6 +1085,18 @@ session_state(void)
 	if (s.active)
 		return "connecting";
 	return "offline";
+}
+
+const struct srv_cand *
+session_server(void)
+{
+	return &s.cand;
+}
+
+const char *
+session_mechanism(void)
+{
+	return s.mech;
 }
 
 const char *

@@ -11,11 +11,13 @@
  *   muc.c          group chat rooms
  *   upload.c       HTTP upload slots (XEP-0363) for xmpp-send --file
  *   queue.c        accepted messages, spooled until confirmed
+ *   probe.c        xmppd -t: one login, and what the server offers
  *   session.c      the XMPP link (libstrophe)
  *   control.c      the local socket, as a transport (control.h)
  *   inbox.c outbox.c roster.c hook.c journal.c xmppd.c
  *                  state and jobs
- *   config.c secret.c filecheck.c loss.c stanza.c util.c log.c,
+ *   config.c secret.c filecheck.c loss.c srv.c tls.c stanza.c util.c
+ *   log.c,
  *   src/common/    tools
  *
  * A file calls only files below it (or beside it, where the list shows
@@ -78,6 +80,11 @@ struct session_hooks {
 	void		(*online)(void);
 	/* The link is gone (presence of others is unknown now). */
 	void		(*lost)(void);
+	/*
+	 * The parts above never send our presence (xmppd -t): none is sent
+	 * when the link closes either, or the server would tell buddies.
+	 */
+	int		 invisible;
 };
 
 void	session_init(const struct session_hooks *);
@@ -97,6 +104,10 @@ const char *session_state(void);		/* online, connecting, offline */
 /* Why we are not online (and when we try next); NULL when online. */
 const char *session_why_offline(void);
 const char *session_bound_jid(void);
+/* How the link was made: the server dialled (srv.h), SASL's mechanism. */
+struct srv_cand;
+const struct srv_cand *session_server(void);
+const char *session_mechanism(void);
 /* For the parts that build stanzas: */
 xmpp_ctx_t *session_ctx(void);
 int	session_bound(void);
@@ -116,6 +127,14 @@ typedef void (*session_iq_fn)(xmpp_stanza_t *answer, void *arg);
 int	session_send_iq(xmpp_stanza_t *iq, session_iq_fn fn, void *arg);
 /* arg's owner is gone: its answers are dropped. */
 void	session_cancel_iq(void *arg);
+
+/*
+ * probe.c: xmppd -t.  Logs in once (xd.acct set up, with the test
+ * resource), prints what a person checking the account wants to know,
+ * logs out; returns the exit status.  wakefd and stop as for
+ * config_secret_stop(): a signal ends it.
+ */
+int	probe_run(int wakefd, int (*stop)(void));
 
 /* queue.c: accepted messages, spooled until the server confirms them. */
 #define QUEUE_GROUPCHAT	0x1

@@ -35,6 +35,13 @@
 #   EJABBERD_LISTEN_EXTRA  more entries of the listen: list, as YAML
 #                        lines ("  -" first), e.g. an ejabberd_service
 #                        listener for a component on 127.0.0.1
+#   EJABBERD_MODULES     extra lines for the modules: section, indented
+#                        by two spaces ('  mod_version: {}')
+#   EJABBERD_DIRECT_TLS  1: a second c2s listener, with TLS from the first
+#                        byte (tls: true; XEP-0368), on EJABBERD_TLS_PORT
+#   EJABBERD_PORT_FIXED, EJABBERD_TLS_PORT_FIXED
+#                        use these ports instead of free ones (5222, 5223:
+#                        only inside a private network namespace)
 # and, through functions: ejabberd_cert, ejabberd_c2s_rate,
 # ejabberd_resource_conflict, and ejabberd_upload (below) for an HTTP
 # upload service.
@@ -81,8 +88,14 @@ ejabberd_setup() {
 	fi
 	mkdir -p "$EJABBERD_DIR/spool" || return 1
 	certs_make "$EJABBERD_DIR" || return 1
-	EJABBERD_PORT=$("$TOP/tests/freeport") &&
+	EJABBERD_PORT=${EJABBERD_PORT_FIXED:-$("$TOP/tests/freeport")} &&
 		_ej_distport=$("$TOP/tests/freeport") || return 1
+	EJABBERD_TLS_PORT=
+	if [ "${EJABBERD_DIRECT_TLS:-0}" = 1 ]; then
+		EJABBERD_TLS_PORT=${EJABBERD_TLS_PORT_FIXED:-$("$TOP/tests/freeport")} ||
+			return 1
+	fi
+	export EJABBERD_TLS_PORT
 	_ej_cookie=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') || return 1
 	EJABBERD_CAFILE=$EJABBERD_DIR/ca.crt
 	export EJABBERD_PORT EJABBERD_CAFILE
@@ -107,6 +120,16 @@ _ej_write_config() {
 	[ "$EJABBERD_C2S_RATE" = none ] && _ej_shaper=none _ej_rate=3000
 	cat "$_ej_d/$_ej_c.key" "$_ej_d/$_ej_c.crt" >"$_ej_d/server.pem" ||
 		return 1
+	_ej_direct=
+	[ -n "${EJABBERD_TLS_PORT:-}" ] && _ej_direct="  -
+    port: $EJABBERD_TLS_PORT
+    ip: \"127.0.0.1\"
+    module: ejabberd_c2s
+    max_stanza_size: 262144
+    shaper: c2s_shaper
+    access: c2s
+    tls: true
+    protocol_options: 'TLS_OPTIONS'"
 	cat >"$_ej_d/ejabberdctl.cfg" <<-EOF || return 1
 	ERLANG_NODE=$EJABBERD_NODE
 	ERL_DIST_PORT=$_ej_distport
@@ -158,6 +181,7 @@ listen:
     starttls_required: true
     protocol_options: 'TLS_OPTIONS'
 ${EJABBERD_LISTEN_EXTRA:-}
+$_ej_direct
 $_ej_http
 disable_sasl_mechanisms:
   - "digest-md5"
@@ -238,6 +262,7 @@ $_ej_upload
     versioning: true
   mod_stream_mgmt:
     resend_on_timeout: if_offline
+${EJABBERD_MODULES:-}
 EOF
 	mv "$EJABBERD_CFG.new" "$EJABBERD_CFG"
 }
@@ -412,10 +437,33 @@ _ej_register_pending() {
 	: >"$EJABBERD_DIR/passwd.pending"
 }
 
-# Exit status 0 if something accepts TCP connections on EJABBERD_PORT.
+# ejabberd_logins_on USER PORT: how many logins of USER@localhost
+# ejabberd took on PORT (its log: the connection accepted on PORT and the
+# authentication, by the same process).
+ejabberd_logins_on() {
+	awk -v user="$1@localhost" -v port="127.0.0.1:$2" '
+		/ Accepted connection / && $NF == port &&
+		    match($0, /\(<[0-9.]+>\)/) {
+			on[substr($0, RSTART + 1, RLENGTH - 2)] = 1
+		}
+		/ Accepted c2s .* authentication for / &&
+		    match($0, /<[0-9.]+>\) Accepted c2s/) {
+			p = substr($0, RSTART, index(substr($0, RSTART), ")") - 1)
+			for (i = 1; i < NF; i++)
+				if ($i == "for" && $(i + 1) == user && (p in on))
+					n++
+		}
+		END { print n + 0 }' "$EJABBERD_LOG"
+}
+
+# Exit status 0 if something accepts TCP connections on EJABBERD_PORT
+# (and EJABBERD_TLS_PORT, if set).
 _ej_listening() {
 	socat -u /dev/null "TCP:127.0.0.1:$EJABBERD_PORT,connect-timeout=1" \
-		>/dev/null 2>&1
+		>/dev/null 2>&1 || return 1
+	[ -z "${EJABBERD_TLS_PORT:-}" ] ||
+		socat -u /dev/null "TCP:127.0.0.1:$EJABBERD_TLS_PORT,connect-timeout=1" \
+			>/dev/null 2>&1
 }
 
 # Prints what ejabberd logged (its log and its stdout) since the last

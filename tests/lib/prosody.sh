@@ -17,6 +17,12 @@
 #   PROSODY_LOG_LEVEL   min level of prosody.log (default info; debug helps)
 #   PROSODY_EXTRA       extra Lua lines for the global section of the config
 #   PROSODY_MODULES     extra modules to load, as Lua list items: '"limits";'
+#   PROSODY_DIRECT_TLS  1: also listen for direct TLS (XEP-0368, TLS from
+#                       the first byte) on PROSODY_TLS_PORT, with the same
+#                       certificate as STARTTLS
+#   PROSODY_PORT_FIXED, PROSODY_TLS_PORT_FIXED
+#                       use these ports instead of free ones (5222, 5223:
+#                       only inside a private network namespace)
 # and, through functions: prosody_c2s_rate, prosody_resource_conflict,
 # prosody_upload.
 #
@@ -73,11 +79,23 @@ prosody_setup() {
 			tostring(session.sasl_handler and session.sasl_handler.username
 				or session.username), tostring(event.condition));
 	end);
+	-- And which of its ports a login came through (direct TLS, SRV).
+	module:hook("authentication-success", function (event)
+		local session = event.session;
+		module:log("info", "test: authenticated %s on port %s",
+			tostring(session.username),
+			tostring(session.conn and session.conn:serverport()));
+	end);
 	EOF
 	certs_make "$PROSODY_DIR" || return 1
-	PROSODY_PORT=$("$TOP/tests/freeport") || return 1
+	PROSODY_PORT=${PROSODY_PORT_FIXED:-$("$TOP/tests/freeport")} || return 1
+	PROSODY_TLS_PORT=
+	if [ "${PROSODY_DIRECT_TLS:-0}" = 1 ]; then
+		PROSODY_TLS_PORT=${PROSODY_TLS_PORT_FIXED:-$("$TOP/tests/freeport")} ||
+			return 1
+	fi
 	PROSODY_CAFILE=$PROSODY_DIR/ca.crt
-	export PROSODY_PORT PROSODY_CAFILE
+	export PROSODY_PORT PROSODY_TLS_PORT PROSODY_CAFILE
 	at_exit _ps_cleanup
 	_ps_write_config
 }
@@ -96,6 +114,11 @@ _ps_write_config() {
 	[ -n "$PROSODY_CONFLICT" ] &&
 		_ps_extra="$_ps_extra
 conflict_resolve = \"$PROSODY_CONFLICT\""
+	# Per-host ssl feeds STARTTLS only: direct TLS has its own setting.
+	_ps_direct="c2s_direct_tls_ports = { }"
+	[ -n "${PROSODY_TLS_PORT:-}" ] &&
+		_ps_direct="c2s_direct_tls_ports = { $PROSODY_TLS_PORT }
+c2s_direct_tls_ssl = { key = \"$_ps_d/$_ps_c.key\"; certificate = \"$_ps_d/$_ps_c.crt\" }"
 	if [ -n "$PROSODY_HTTPS_PORT" ]; then
 		_ps_h=$(certs_file "$PROSODY_HTTPS_CERT" upload) || return 1
 		_ps_extra="$_ps_extra
@@ -114,7 +137,7 @@ interfaces = { "127.0.0.1" }
 local_interfaces = { "127.0.0.1" }
 c2s_interfaces = { "127.0.0.1" }
 c2s_ports = { $PROSODY_PORT }
-c2s_direct_tls_ports = { }
+$_ps_direct
 legacy_ssl_ports = { }
 s2s_ports = { }
 http_ports = { }
@@ -232,10 +255,20 @@ prosody_auth_failures() {
 	count_lines "$PROSODY_LOG" "test: authentication failure for $1 "
 }
 
-# Exit status 0 if something accepts TCP connections on PROSODY_PORT.
+# prosody_logins_on USER PORT: how many logins of USER@localhost Prosody
+# took on PORT (its log).
+prosody_logins_on() {
+	count_lines "$PROSODY_LOG" "test: authenticated $1 on port $2\$"
+}
+
+# Exit status 0 if something accepts TCP connections on PROSODY_PORT
+# (and PROSODY_TLS_PORT, if set).
 _ps_listening() {
 	socat -u /dev/null "TCP:127.0.0.1:$PROSODY_PORT,connect-timeout=1" \
-		>/dev/null 2>&1
+		>/dev/null 2>&1 || return 1
+	[ -z "${PROSODY_TLS_PORT:-}" ] ||
+		socat -u /dev/null "TCP:127.0.0.1:$PROSODY_TLS_PORT,connect-timeout=1" \
+			>/dev/null 2>&1
 }
 
 # prosody_start: start Prosody in the background (PROSODY_PID), wait until

@@ -53,6 +53,8 @@
 #                          mechanism tried, Prosody each refusal)
 #   server_log             print the server's log
 #   server_is NAME...      true when the server is one of these
+#   server_logins_on U PORT  how many logins of U@localhost the server
+#                          took on PORT (its log)
 #   xmppd_config ACCOUNT USER PASS [LINE...]
 #                          write $XMPPD_CONFIG for the daemon under test
 # The settings (cert, c2s_rate, resource_conflict, unshaped) may be made
@@ -60,10 +62,18 @@
 # Tests of a behaviour one server cannot show: test_skip_on and
 # test_expect_failure_on below.
 #
+# Knobs (set before server_setup):
+#   SERVER_DIRECT_TLS=1    a second c2s port, SERVER_TLS_PORT, with TLS
+#                          from the first byte (XEP-0368 direct TLS)
+#   SERVER_PORT_FIXED, SERVER_TLS_PORT_FIXED
+#                          these ports instead of free ones (5222, 5223:
+#                          only in a private network namespace, netns.sh)
+#
 # Variables (kept up to date by the functions above):
 #   SERVER         prosody or ejabberd
 #   SERVER_NAME    how to name it in messages: Prosody or ejabberd
-#   SERVER_PORT    its c2s port on 127.0.0.1
+#   SERVER_PORT    its c2s port on 127.0.0.1 (STARTTLS)
+#   SERVER_TLS_PORT  its direct TLS port, with SERVER_DIRECT_TLS=1
 #   SERVER_CAFILE  the CA that signed its good certificate
 #   SERVER_CERTS   the folder of the certificates (certs.sh)
 #   SERVER_PID     its PID while it runs, else empty
@@ -88,6 +98,7 @@ ejabberd)
 	;;
 esac
 SERVER_PORT='' SERVER_CAFILE='' SERVER_CERTS='' SERVER_PID='' SERVER_LOG=''
+SERVER_TLS_PORT=''
 export SERVER SERVER_NAME
 
 # Copies the backend's variables into the SERVER_* ones.
@@ -95,16 +106,18 @@ _sv_sync() {
 	case $SERVER in
 	prosody)
 		SERVER_PORT=${PROSODY_PORT:-} SERVER_CAFILE=${PROSODY_CAFILE:-}
+		SERVER_TLS_PORT=${PROSODY_TLS_PORT:-}
 		SERVER_CERTS=$PROSODY_DIR SERVER_PID=$PROSODY_PID
 		SERVER_LOG=$PROSODY_LOG
 		;;
 	ejabberd)
 		SERVER_PORT=${EJABBERD_PORT:-} SERVER_CAFILE=${EJABBERD_CAFILE:-}
+		SERVER_TLS_PORT=${EJABBERD_TLS_PORT:-}
 		SERVER_CERTS=$EJABBERD_DIR SERVER_PID=$EJABBERD_PID
 		SERVER_LOG=$EJABBERD_LOG
 		;;
 	esac
-	export SERVER_PORT SERVER_CAFILE
+	export SERVER_PORT SERVER_TLS_PORT SERVER_CAFILE
 }
 _sv_sync
 
@@ -118,7 +131,21 @@ _sv_call() {
 	return $_sv_rc
 }
 
-server_setup() { _sv_call setup "$@"; }
+server_setup() {
+	case $SERVER in
+	prosody)
+		PROSODY_DIRECT_TLS=${SERVER_DIRECT_TLS:-0}
+		PROSODY_PORT_FIXED=${SERVER_PORT_FIXED:-}
+		PROSODY_TLS_PORT_FIXED=${SERVER_TLS_PORT_FIXED:-}
+		;;
+	ejabberd)
+		EJABBERD_DIRECT_TLS=${SERVER_DIRECT_TLS:-0}
+		EJABBERD_PORT_FIXED=${SERVER_PORT_FIXED:-}
+		EJABBERD_TLS_PORT_FIXED=${SERVER_TLS_PORT_FIXED:-}
+		;;
+	esac
+	_sv_call setup "$@"
+}
 server_start() { _sv_call start "$@"; }
 server_stop() { _sv_call stop "$@"; }
 server_kill() { _sv_call kill "$@"; }
@@ -139,6 +166,7 @@ server_unshaped() {
 	server_c2s_rate none
 }
 server_log() { cat "$SERVER_LOG"; }
+server_logins_on() { "${SERVER}_logins_on" "$@"; }
 
 server_is() {
 	for _sv_n; do

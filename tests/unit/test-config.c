@@ -634,8 +634,14 @@ test_print(void)
 		fp = open_memstream(&out, &len);
 		config_print(&a, fp);
 		fclose(fp);
-		ok(strstr(out, "serverhost = example.com\n") != NULL,
-		    "the default serverhost is the domain, without resource");
+		ok(strstr(out, "; serverhost not set: the DNS SRV records "
+		    "_xmpps-client._tcp and _xmpp-client._tcp of example.com, "
+		    "else example.com itself\n") != NULL,
+		    "no serverhost: the SRV records of the domain, without "
+		    "resource");
+		ok(strstr(out, "\ndirecttls = ; not set: as the SRV records "
+		    "say\n") != NULL, "directtls not set: as DNS says");
+		ok(strstr(out, "\ntrust = ca\n") != NULL, "trust = ca");
 		free(out);
 	}
 	config_free(&a);
@@ -1116,6 +1122,120 @@ test_secretcmd_limits(void)
 }
 
 /* An error message must fit the caller's buffer, however long the path. */
+#define PIN_A	"2b:7e:15:16:28:ae:d2:a6:ab:f7:15:88:09:cf:4f:3c:" \
+		"2b:7e:15:16:28:ae:d2:a6:ab:f7:15:88:09:cf:4f:3c"
+#define PIN_B	"000102030405060708090a0b0c0d0e0f" \
+		"101112131415161718191A1B1C1D1E1F"
+
+/* directtls, forceoldssl, fingerprint, trust. */
+static void
+test_reach(void)
+{
+	struct account a, b;
+	char path[PATH_MAX], *out = NULL;
+	size_t len;
+	FILE *fp;
+
+	if (loads("[acct]\n" ME "secret=pw\n", &a, "defaults of reach")) {
+		is_int(a.directtls, -1, "directtls is not set by default");
+		is_int(a.trust, TRUST_CA, "trust = ca without a fingerprint");
+		is_int(a.npins, 0, "no fingerprint");
+		is_int(a.port, 5222, "port 5222");
+	}
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\ndirecttls = yes\n", &a,
+	    "directtls = yes"))
+		ok(a.directtls == 1 && a.port == 5223,
+		    "direct TLS, on port 5223 by default");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nport=443\ndirecttls = yes\n",
+	    &a, "directtls = yes, port 443"))
+		is_int(a.port, 443, "a port given stays");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\ndirecttls = no\n", &a,
+	    "directtls = no"))
+		ok(a.directtls == 0 && a.port == 5222, "STARTTLS on 5222");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nforceoldssl = yes\n", &a,
+	    "forceoldssl = yes"))
+		ok(a.directtls == 1 && a.port == 5223,
+		    "Asterisk's forceoldssl = yes is directtls = yes");
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nforceoldssl = no\n", &a,
+	    "forceoldssl = no"))
+		is_int(a.directtls, -1, "forceoldssl = no changes nothing");
+	config_free(&a);
+	fails("[acct]\n" ME "secret=pw\ndirecttls = maybe\n", 0600, 4,
+	    "directtls: expected yes or no", "directtls = maybe");
+	fails("[acct]\n" ME "secret=pw\nforceoldssl = 2\n", 0600, 4,
+	    "forceoldssl: expected yes or no", "forceoldssl = 2");
+
+	if (loads("[acct]\n" ME "secret=pw\nfingerprint = " PIN_A ", "
+	    PIN_B "\n", &a, "two fingerprints")) {
+		ok(a.npins == 2 && a.pins[0][0] == 0x2b && a.pins[0][31] ==
+		    0x3c && a.pins[1][0] == 0 && a.pins[1][31] == 0x1f,
+		    "both read, with colons or without, any case");
+		is_int(a.trust, TRUST_BOTH, "trust = both with a fingerprint");
+	}
+	config_free(&a);
+	if (loads("[acct]\n" ME "secret=pw\nfingerprint = " PIN_B
+	    "\ntrust = fingerprint\n", &a, "trust = fingerprint"))
+		is_int(a.trust, TRUST_FINGERPRINT, "trust = fingerprint");
+	config_free(&a);
+	fails("[acct]\n" ME "secret=pw\nfingerprint = 2b:7e:15\n", 0600, 4,
+	    "fingerprint: expected the SHA-256 of the server's certificate or "
+	    "of its public key, 64 hex digits (colons allowed), not '2b:7e:15'",
+	    "a short fingerprint");
+	fails("[acct]\n" ME "secret=pw\nfingerprint = " PIN_B "00\n", 0600,
+	    4, "64 hex digits", "a long fingerprint");
+	fails("[acct]\n" ME "secret=pw\nfingerprint = sha256:" PIN_B "\n",
+	    0600, 4, "64 hex digits", "a fingerprint with a word before");
+	fails("[acct]\n" ME "secret=pw\ntrust = fingerprint\n", 0600, 4,
+	    "trust = fingerprint needs the server's fingerprint",
+	    "trust = fingerprint without one");
+	fails("[acct]\n" ME "secret=pw\nfingerprint = " PIN_B "\n"
+	    "trust = ca\n", 0600, 5, "trust = ca would ignore the fingerprint",
+	    "trust = ca with a fingerprint");
+	fails("[acct]\n" ME "secret=pw\ntrust = none\n", 0600, 4,
+	    "trust: expected ca, fingerprint or both, not 'none'",
+	    "trust = none");
+	fails("[general]\ntrust = both\n[acct]\n" ME "secret=pw\n", 0600, 2,
+	    "needs the server's fingerprint", "trust in [general] is checked");
+	if (loads("[general]\nfingerprint = " PIN_A "\n[acct]\n" ME
+	    "secret=pw\nfingerprint =\n", &a, "an empty fingerprint"))
+		ok(a.npins == 0 && a.trust == TRUST_CA,
+		    "an empty fingerprint unsets [general]'s");
+	config_free(&a);
+
+	/* xmppd -n's output reads back the same. */
+	if (!loads("[acct]\n" ME "secret=pw\nserverhost = xmpp.example.com\n"
+	    "directtls = yes\nfingerprint = " PIN_A " " PIN_B "\n"
+	    "trust = fingerprint\n", &a, "reach options for config_print"))
+		return;
+	fp = open_memstream(&out, &len);
+	config_print(&a, fp);
+	fclose(fp);
+	ok(strstr(out, "\nport = 5223\ndirecttls = yes\n") != NULL,
+	    "config_print: port 5223, directtls = yes");
+	ok(strstr(out, "\ntrust = fingerprint\nfingerprint = 2B:7E:15:16:28:"
+	    "AE:D2:A6:AB:F7:15:88:09:CF:4F:3C:2B:7E:15:16:28:AE:D2:A6:AB:F7:15:"
+	    "88:09:CF:4F:3C, 00:01:02:03:04:05:06:07:08:09:0A:0B:0C:0D:0E:0F:"
+	    "10:11:12:13:14:15:16:17:18:19:1A:1B:1C:1D:1E:1F\n") != NULL,
+	    "config_print: trust and the fingerprints, in pairs");
+	mkfile(out, 0600, path);
+	if (ok(config_load(path, "acct", &b, err, sizeof(err)) == 0,
+	    "it loads")) {
+		ok(b.directtls == 1 && b.port == 5223 &&
+		    b.trust == TRUST_FINGERPRINT && b.npins == 2 &&
+		    memcmp(a.pins, b.pins, 2 * PIN_LEN) == 0,
+		    "same directtls, port, trust and fingerprints");
+	} else
+		diag("error: %s", err);
+	config_free(&b);
+	config_free(&a);
+	free(out);
+}
+
 static void
 test_long_path(void)
 {
@@ -1163,6 +1283,7 @@ main(void)
 	test_secret_sources();
 	test_include();
 	test_print();
+	test_reach();
 	test_long_path();
 	test_asterisk_values();
 	test_limits();
