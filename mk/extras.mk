@@ -52,7 +52,7 @@ EXTRAS_TESTS    = tests/t0100-golden.sh tests/t0110-agi.sh \
                   tests/t0115-examples.sh tests/t0120-monitoring.sh \
                   tests/t0130-completion.sh tests/t0140-install.sh \
                   tests/t0145-service.sh tests/t0146-debian.sh \
-                  tests/t0147-recipes.sh tests/t0185-voicemail.sh
+                  tests/t0147-recipes.sh tests/t0186-voicemail.sh
 # Folders that only the toolkit uses, removed by uninstall-extras when
 # empty (innermost first).
 EXTRAS_DIRS     = $(DOCDIR)/examples $(DOCDIR) $(AGIDIR) $(NAGIOSDIR) \

@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0190-test-account: xmppd -t ACCOUNT, the connection test: it logs in
+# t0191-test-account: xmppd -t ACCOUNT, the connection test: it logs in
 # once as RESOURCE-test and prints where and how it connected, the TLS
 # session, the certificate with the line to pin it (which works, pasted
 # into the configuration), the SASL mechanism, the server's software and

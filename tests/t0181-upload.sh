@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0180-upload: xmpp-send --file against the server's own HTTP upload
+# t0181-upload: xmpp-send --file against the server's own HTTP upload
 # service (XEP-0363): Prosody's mod_http_file_share, ejabberd's
 # mod_http_upload.  The buddy gets the text, then each file's URL as the
 # body and as out-of-band data (XEP-0066), and fetches the URL over HTTPS

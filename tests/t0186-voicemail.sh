@@ -1,5 +1,5 @@
 #!/bin/sh
-# t0185-voicemail: scripts/xmpp-voicemail, run the way app_voicemail runs
+# t0186-voicemail: scripts/xmpp-voicemail, run the way app_voicemail runs
 # externnotify (/bin/sh -c "COMMAND CONTEXT MAILBOX NEW OLD URGENT &", as
 # the Asterisk user, here nobody, with a bare environment), against a
 # voicemail spool laid out as Asterisk writes it: the mailbox's owner
