@@ -71,7 +71,7 @@ TEST_BIN   = tests/buddy tests/freeport tests/failio.so
 
 .PHONY: all check check-unit check-local check-prosody check-ejabberd \
         check-asan check-valgrind lint install uninstall clean test-programs \
-        demo bench
+        demo bench soak
 
 all: $(PROGRAMS) $(HELPERS)
 
@@ -200,8 +200,8 @@ check-valgrind: test-programs
 lint: lint-extras bin/xmppd
 	mandoc -Tlint -W warning $(MAN1) $(MAN5) $(MAN8)
 	tests/layers.sh $(BUILD)/xmppd
-	for f in tests/lib/*.sh tests/t*.sh scripts/demo scripts/install-deps \
-	    scripts/bench; do sh -n $$f || exit 1; done
+	for f in tests/lib/*.sh tests/t*.sh tests/soak.sh scripts/demo \
+	    scripts/install-deps scripts/bench; do sh -n $$f || exit 1; done
 
 demo: all tests/buddy tests/freeport
 	scripts/demo
@@ -209,6 +209,31 @@ demo: all tests/buddy tests/freeport
 # Figures, not tests: see "Performance" in README.md.
 bench: all tests/buddy tests/freeport
 	scripts/bench
+
+# The soak (tests/soak.sh, "Reliability" in README.md): one daemon for
+# SOAK_MINUTES against each server of SOAK_SERVERS, in turn, while the
+# server is frozen, killed, stopped, shaped, cut off...; a table each
+# (build/soak-SERVER.txt).  As root.  SOAK_JOBS=2 runs them at the same
+# time, each printed when it ends (CI: SOAK_MINUTES=3 SOAK_JOBS=2).
+SOAK_MINUTES ?= 30
+SOAK_SERVERS ?= prosody ejabberd
+SOAK_JOBS    ?= 1
+soak: all tests/buddy tests/freeport
+	@status=0; \
+	if [ "$(SOAK_JOBS)" = 1 ]; then \
+	    for s in $(SOAK_SERVERS); do \
+	        SOAK_SERVER=$$s SOAK_MINUTES=$(SOAK_MINUTES) tests/soak.sh || \
+	            status=1; \
+	    done; \
+	else \
+	    pids=; for s in $(SOAK_SERVERS); do \
+	        SOAK_SERVER=$$s SOAK_MINUTES=$(SOAK_MINUTES) tests/soak.sh \
+	            >$(BUILD)/soak-$$s.out 2>&1 & pids="$$pids $$!"; \
+	    done; \
+	    for p in $$pids; do wait $$p || status=1; done; \
+	    for s in $(SOAK_SERVERS); do cat $(BUILD)/soak-$$s.out; done; \
+	fi; \
+	exit $$status
 
 # Installed man pages name the folders of this install and the version:
 # the sources say /usr/local (the default PREFIX) and ".Os xmpp-toolkit".

@@ -108,8 +108,16 @@ _ps_write_config() {
 	_ps_c=$(certs_file "$PROSODY_CERT_KIND") || return 1
 	_ps_mods='' _ps_extra=''
 	if [ -n "$PROSODY_C2S_RATE" ]; then
+		# mod_limits (0.12.3) reads "N b/s" as 10 x N bytes/s: its unit
+		# table gives b the exponent 1 (and k 3), so whole thousands
+		# are written in kb, anything else in tens of bytes.
+		if [ $((PROSODY_C2S_RATE % 1000)) = 0 ]; then
+			_ps_rate="$((PROSODY_C2S_RATE / 1000))kb/s"
+		else
+			_ps_rate="$((PROSODY_C2S_RATE / 10))b/s"
+		fi
 		_ps_mods='"limits";'
-		_ps_extra="limits = { c2s = { rate = \"${PROSODY_C2S_RATE}b/s\"; burst = \"1s\" } }"
+		_ps_extra="limits = { c2s = { rate = \"$_ps_rate\"; burst = \"1s\" } }"
 	fi
 	[ -n "$PROSODY_CONFLICT" ] &&
 		_ps_extra="$_ps_extra
@@ -225,12 +233,12 @@ prosody_passwd() {
 
 # prosody_c2s_rate stock|none|BYTES: how fast Prosody reads from each
 # client: stock and none are no limit (Prosody's default), BYTES per
-# second with a burst of one second (mod_limits).  Takes effect at the
-# next prosody_start.
+# second (mod_limits; a multiple of 10, else rounded down to one; the
+# epoll backend has no burst).  Takes effect at the next prosody_start.
 prosody_c2s_rate() {
 	case $1 in
 	stock|none) PROSODY_C2S_RATE= ;;
-	*[!0-9]*|'') diag "prosody_c2s_rate: stock, none or a number, not '$1'"; return 1 ;;
+	*[!0-9]*|''|?) diag "prosody_c2s_rate: stock, none or a number of bytes (10 or more), not '$1'"; return 1 ;;
 	*) PROSODY_C2S_RATE=$1 ;;
 	esac
 	_ps_write_config
