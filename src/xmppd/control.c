@@ -74,6 +74,7 @@ static struct {
 	int		 spare;		/* /dev/null, given up to refuse */
 	int		 full;		/* refusing clients; logged once */
 	int64_t		 paused_until;	/* out of fds, no spare: wait */
+	uid_t		 euid;		/* ours, for peer_allowed() */
 } ctl = { .fd = -1, .spare = -1 };
 
 void
@@ -117,6 +118,7 @@ control_init(const char *path, int group_set, gid_t gid,
 	mode_t old;
 
 	ctl.ops = *ops;
+	ctl.euid = geteuid();
 	ctl.group_set = group_set;
 	ctl.gid = gid;
 	snprintf(ctl.path, sizeof(ctl.path), "%s", path);
@@ -221,7 +223,7 @@ peer_allowed(int fd, uid_t uid, gid_t gid)
 	socklen_t len = sizeof(groups);
 	int n = 256, i;
 
-	if (uid == geteuid() || uid == 0)
+	if (uid == ctl.euid || uid == 0)
 		return 1;
 	if (!ctl.group_set)
 		return 0;
@@ -244,6 +246,8 @@ peer_allowed(int fd, uid_t uid, gid_t gid)
 			return 1;
 	return 0;
 }
+
+static void control_read(struct ctl *);
 
 /* Returns 0 when a connection was taken (or refused), -1 when none waits. */
 static int
@@ -297,6 +301,12 @@ control_accept(void)
 	ctl.count++;
 	buf_printf(&c->out, "XMPPD %d %s\n", PROTO_VERSION, xd.acct.name);
 	c->state = ctl.ops.open(c);
+	/*
+	 * Clients send their request without waiting for the greeting: it
+	 * is most often here already, and taken in this turn it shares the
+	 * turn's commit, its answer going out with the greeting.
+	 */
+	control_read(c);
 	return 0;
 }
 
