@@ -920,32 +920,17 @@ static int mode_tput(int rounds, int par, int per, int use_stdin, char **cmd)
 
 /* ------------------------------------------------------- mode tput-sock */
 
-/* Reads one line (up to \n) from fd into buf; -1 on EOF or error. */
-static int read_line(int fd, char *buf, size_t cap)
-{
-    size_t len = 0;
-    ssize_t r;
-
-    while (len < cap - 1) {
-        r = read(fd, buf + len, 1);
-        if (r == 1) {
-            if (buf[len] == '\n') {
-                buf[len] = '\0';
-                return 0;
-            }
-            len++;
-        } else if (r == 0 || errno != EINTR) {
-            return -1;
-        }
-    }
-    return -1;
-}
-
-/* One message the way xmpp-send does it: 0 accepted, 75 queue full. */
+/*
+ * One message the way xmpp-send does it: the request goes out with the
+ * connection, then the greeting and the reply are read (in blocks, as
+ * xmpp-send reads them).  0 accepted, 75 queue full, -1 otherwise.
+ */
 static int sock_send(const char *path, const char *to, const char *body)
 {
     struct sockaddr_un sun;
-    char line[512], req[512];
+    char in[1024], req[512], *nl, *reply;
+    size_t len = 0;
+    ssize_t r;
     int fd, n;
 
     if ((fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
@@ -953,20 +938,35 @@ static int sock_send(const char *path, const char *to, const char *body)
     memset(&sun, 0, sizeof sun);
     sun.sun_family = AF_UNIX;
     snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
+    n = snprintf(req, sizeof req, "SEND %zu %s\n%s", strlen(body), to, body);
     if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1 ||
-        read_line(fd, line, sizeof line) == -1) {
+        write(fd, req, (size_t)n) != n) {
         close(fd);
         return -1;
     }
-    n = snprintf(req, sizeof req, "SEND %zu %s\n%s", strlen(body), to, body);
-    if (write(fd, req, (size_t)n) != n || read_line(fd, line, sizeof line)) {
-        close(fd);
-        return -1;
+    /* The greeting's line, then the reply's. */
+    for (;;) {
+        in[len] = '\0';
+        if ((nl = strchr(in, '\n')) != NULL && strchr(nl + 1, '\n'))
+            break;
+        if (len + 1 >= sizeof in ||
+            (r = read(fd, in + len, sizeof in - 1 - len)) <= 0) {
+            if (len > 0 && strncmp(in, "ERR 75 ", 7) == 0) {
+                close(fd);
+                return 75;  /* refused before the greeting */
+            }
+            close(fd);
+            return -1;
+        }
+        len += (size_t)r;
     }
     close(fd);
-    if (strncmp(line, "OK", 2) == 0)
+    reply = nl + 1;
+    if (strncmp(in, "XMPPD ", 6) != 0)
+        return strncmp(in, "ERR 75 ", 7) == 0 ? 75 : -1;
+    if (strncmp(reply, "OK", 2) == 0)
         return 0;
-    if (strncmp(line, "ERR 75 ", 7) == 0)
+    if (strncmp(reply, "ERR 75 ", 7) == 0)
         return 75;
     return -1;
 }

@@ -33,6 +33,7 @@
 #endif
 
 static int reply_parse(struct client *, char *, char **);
+static void client_greeting(struct client *);
 
 char *client_sockdir;
 static int client_version, client_help, client_usage_only;
@@ -230,6 +231,10 @@ client_line(struct client *c)
 	size_t used;
 	ssize_t n;
 
+	if (!c->greeted) {
+		c->greeted = 1;
+		client_greeting(c);
+	}
 	while ((n = proto_line(&c->in, &used)) == PROTO_MORE)
 		client_fill(c);
 	if (n == PROTO_TOOLONG)
@@ -456,7 +461,7 @@ client_try_open(struct client *c, const char *sockdir, const char *account,
 		return -1;
 	set_timeout(c->fd, SO_RCVTIMEO, wait_secs);
 	set_timeout(c->fd, SO_SNDTIMEO, wait_secs);
-	client_greeting(c);
+	/* The greeting is read with the first reply (client_line). */
 	return 0;
 }
 
@@ -470,8 +475,14 @@ client_writev(struct client *c, struct iovec *iov, int n)
 		if ((w = writev(c->fd, iov, n)) == -1) {
 			if (errno == EINTR)
 				continue;
-			if (errno == EPIPE || errno == ECONNRESET)
+			if (errno == EPIPE || errno == ECONNRESET) {
+				/* A daemon refusing us said why instead. */
+				if (!c->greeted) {
+					c->greeted = 1;
+					client_greeting(c);
+				}
 				client_lost(c, 1);
+			}
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
 				client_lost(c, 0);
 			err(EX_UNAVAILABLE, "account %s: writing to %s",

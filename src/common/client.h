@@ -30,6 +30,7 @@ struct client {
 	int		 lost_status;
 	const char	*lost_what;
 	char		 why[1024];	/* where no daemon was found, and why */
+	int		 greeted;	/* the daemon's greeting was checked */
 };
 
 /* -S, -V, -h and --usage, which every client has (POPT_ARG_INCLUDE_TABLE). */
@@ -65,10 +66,12 @@ int	client_not_account(const char *operand);
 void	client_json_string(const char *s, size_t len);
 
 /*
- * Connects to the daemon of account and checks its greeting; on failure
- * prints why (naming the account, and every place looked in) and exits
- * with the status the failure calls for.  wait_secs bounds every later
- * read and write.
+ * Connects to the daemon of account; on failure prints why (naming the
+ * account, and every place looked in) and exits with the status the
+ * failure calls for.  wait_secs bounds every later read and write.  The
+ * first request goes out without waiting for the daemon's greeting (one
+ * round trip less): the greeting is read and checked before the first
+ * reply, and a refusal it carries (ERR) is what the client reports.
  */
 void	client_open(struct client *, const char *sockdir, const char *account,
 	    double wait_secs);
