@@ -209,9 +209,11 @@ redact(const char *in, char *out, size_t len)
 	const char *p = in;
 
 	while (*p != '\0' && o + 16 < len) {
-		for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
-			if (strncmp(p, tags[i], strlen(tags[i])) == 0)
-				break;
+		i = sizeof(tags) / sizeof(tags[0]);
+		if (*p == '<')	/* every tag starts so: look no further */
+			for (i = 0; i < sizeof(tags) / sizeof(tags[0]); i++)
+				if (strncmp(p, tags[i], strlen(tags[i])) == 0)
+					break;
 		if (i == sizeof(tags) / sizeof(tags[0])) {
 			out[o++] = *p++;
 			continue;
@@ -257,6 +259,17 @@ strophe_log(void *ud, xmpp_log_level_t level, const char *area,
 	 * so this is how the drain loop learns that a turn did work.
 	 */
 	s.activity++;
+	/*
+	 * What is below a warning only has its first words looked at, and
+	 * is logged only when debugging: copied and cut only then (every
+	 * stanza in and out passes here).
+	 */
+	if (level < XMPP_LEVEL_WARN && !log_debugging()) {
+		note_mech(msg);
+		if (loss_note_log(0, area, msg) == LOSS_STOP && s.fd >= 0)
+			shutdown(s.fd, SHUT_RDWR);
+		return;
+	}
 	redact(msg, clean, sizeof(clean));
 	note_mech(clean);
 	/*
