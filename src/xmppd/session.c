@@ -36,6 +36,7 @@
 #include "jid.h"
 #include "log.h"
 #include "loss.h"
+#include "proto.h"
 #include "srv.h"
 #include "stanza.h"
 #include "tls.h"
@@ -45,8 +46,6 @@
 #define NS_ROSTER	"jabber:iq:roster"
 #define NS_PING		"urn:xmpp:ping"
 #define NS_STANZAS	"urn:ietf:params:xml:ns:xmpp-stanzas"
-#define NS_RECEIPTS	"urn:xmpp:receipts"
-#define NS_OOB		"jabber:x:oob"
 
 #define LOGIN_DEADLINE_MS	30000	/* for each server tried */
 #define CONNECT_CHECK_MS	5100	/* libstrophe's TCP timeout (5 s) */
@@ -987,26 +986,29 @@ int
 session_flush(void)
 {
 	struct outmsg *m;
-	xmpp_stanza_t *st;
+	struct buf b = { 0 };
 	int sent = 0;
 
+	/*
+	 * The messages of a turn go to libstrophe as one piece of text: one
+	 * TLS write for all of them, no stanza object each.  A file's URL
+	 * goes as XEP-0066 too, so that chat apps show it inline.
+	 */
 	while (s.online && xd.outbox.inflight < SEND_WINDOW &&
 	    (m = outbox_next(&xd.outbox)) != NULL) {
-		st = xmpp_message_new(s.ctx, m->groupchat ? "groupchat" :
-		    "chat", m->to, m->id);
-		xmpp_message_set_body(st, m->body);
-		if (m->receipt)
-			stanza_child(st, "request", NS_RECEIPTS);
-		/* A file's URL: chat apps show it inline (XEP-0066). */
-		if (m->oob)
-			stanza_text_child(stanza_child(st, "x", NS_OOB), "url",
-			    m->body);
-		send_release(st);
+		if (stanza_message_text(&b, m->groupchat ? "groupchat" : "chat",
+		    m->to, m->id, m->body, m->receipt, m->oob) == -1) {
+			log_error("out of memory");
+			exit(EX_OSERR);
+		}
 		outbox_sent(&xd.outbox);
 		sent = 1;
 	}
-	if (sent)
+	if (sent) {
+		xmpp_send_raw(s.conn, b.data, b.len);
 		send_barrier();
+	}
+	buf_free(&b);
 	return sent;
 }
 

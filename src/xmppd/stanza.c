@@ -6,6 +6,7 @@
 #include <string.h>
 #include <strophe.h>
 
+#include "proto.h"
 #include "stanza.h"
 
 xmpp_stanza_t *
@@ -76,4 +77,59 @@ stanza_error_type(xmpp_stanza_t *st)
 	xmpp_stanza_t *e = xmpp_stanza_get_child_by_name(st, "error");
 
 	return e ? xmpp_stanza_get_attribute(e, "type") : NULL;
+}
+
+/* Appends the string s as it is. */
+static int
+put(struct buf *b, const char *s)
+{
+	return buf_append(b, s, strlen(s));
+}
+
+/* Appends s with &, ", < and > escaped (in text and attribute values). */
+static int
+put_escaped(struct buf *b, const char *s)
+{
+	const char *run = s, *rep;
+	int rc = 0;
+
+	for (; *s != '\0' && rc == 0; s++) {
+		switch (*s) {
+		case '&':
+			rep = "&amp;";
+			break;
+		case '"':
+			rep = "&quot;";
+			break;
+		case '<':
+			rep = "&lt;";
+			break;
+		case '>':
+			rep = "&gt;";
+			break;
+		default:
+			continue;
+		}
+		rc = buf_append(b, run, (size_t)(s - run)) |
+		    buf_append(b, rep, strlen(rep));
+		run = s + 1;
+	}
+	return rc | put(b, run);
+}
+
+int
+stanza_message_text(struct buf *b, const char *type, const char *to,
+    const char *id, const char *body, int receipt, int oob)
+{
+	int rc;
+
+	rc = put(b, "<message type=\"") | put(b, type) | put(b, "\" to=\"") |
+	    put_escaped(b, to) | put(b, "\" id=\"") | put_escaped(b, id) |
+	    put(b, "\"><body>") | put_escaped(b, body) | put(b, "</body>");
+	if (receipt)
+		rc |= put(b, "<request xmlns=\"urn:xmpp:receipts\"/>");
+	if (oob)
+		rc |= put(b, "<x xmlns=\"jabber:x:oob\"><url>") |
+		    put_escaped(b, body) | put(b, "</url></x>");
+	return rc | put(b, "</message>");
 }
