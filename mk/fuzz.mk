@@ -34,13 +34,13 @@ FUZZ_LD_FLAGS  = $(FUZZ_SAN) -fsanitize=fuzzer
 
 # The objects each target links (config.o is a special build, see below).
 FUZZ_OBJ_proto  = proto text jid
-FUZZ_OBJ_config = config-fuzz filecheck secret log util jid text sockdir
+FUZZ_OBJ_config = config-fuzz filecheck secret log util jid text sockdir home
 FUZZ_OBJ_jid    = jid text
 FUZZ_OBJ_text   = text
-FUZZ_OBJ_spool  = spool proto sockdir
+FUZZ_OBJ_spool  = spool proto sockdir home
 FUZZ_OBJ_clean  = text
 FUZZ_OBJ_lock   = sockdir
-FUZZ_OBJ_journal = journal spool proto sockdir util log
+FUZZ_OBJ_journal = journal spool proto sockdir util log home
 
 # Per-target libFuzzer options: largest input, and the dictionary if any.
 FUZZ_OPTS_proto  = -max_len=40000 -dict=$(FUZZ_DIR)/proto.dict

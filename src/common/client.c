@@ -460,7 +460,8 @@ client_try_open(struct client *c, const char *sockdir, const char *account,
 	if (!found)
 		return -1;
 	set_timeout(c->fd, SO_RCVTIMEO, wait_secs);
-	set_timeout(c->fd, SO_SNDTIMEO, wait_secs);
+	if (wait_secs != CLIENT_CONNECT_SECS)	/* else set for connect() */
+		set_timeout(c->fd, SO_SNDTIMEO, wait_secs);
 	/* The greeting is read with the first reply (client_line). */
 	return 0;
 }

@@ -10,7 +10,6 @@
 
 #include <errno.h>
 #include <limits.h>
-#include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,19 +43,6 @@ account_fold(char *name)
 	for (; *name; name++)
 		if (*name >= 'A' && *name <= 'Z')
 			*name += 'a' - 'A';
-}
-
-const char *
-home_dir(void)
-{
-	const char *home = getenv("HOME");
-	struct passwd *pw;
-
-	if (home != NULL && *home == '/')
-		return home;
-	if ((pw = getpwuid(geteuid())) != NULL && pw->pw_dir != NULL)
-		return pw->pw_dir;
-	return "/nonexistent";
 }
 
 static void

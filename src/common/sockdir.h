@@ -16,7 +16,10 @@ void	account_fold(char *name);
 
 /*
  * The user's home: $HOME, else the password database's, since cron and
- * Asterisk may leave HOME unset.  "/nonexistent" if neither knows.
+ * Asterisk may leave HOME unset.  "/nonexistent" if neither knows.  In
+ * home.c, built twice: the daemon asks the system's user database (NSS);
+ * the clients, linked statically for a quicker start, read /etc/passwd
+ * (see home.c).
  */
 const char *home_dir(void);
 
