@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "proto.h"
@@ -70,6 +71,7 @@ struct journal {
 	uint64_t	 max_seq;
 	uint64_t	 next_rseq;
 	int		 rdonly;	/* journal_peek(): look, write nothing */
+	struct journal_sync_stats stats;
 };
 
 /* Little-endian numbers and a CRC-32 (IEEE), as written. */
@@ -356,6 +358,29 @@ current(struct journal *j)
 	return j->nsegs ? &j->segs[j->nsegs - 1] : NULL;
 }
 
+static uint64_t
+now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/* A group commit's sync, timed for journal_sync_stats(). */
+static int
+timed_sync(struct journal *j, int fd)
+{
+	uint64_t t0 = now_ns(), t;
+	int rc = sync_fd(j, fd);
+
+	t = now_ns() - t0;
+	j->stats.sync_ns += t;
+	if (t > j->stats.sync_max_ns)
+		j->stats.sync_max_ns = t;
+	return rc;
+}
+
 /* Makes a spare (or a new segment) the current one. */
 static int
 roll(struct journal *j, char *err, size_t errlen)
@@ -407,7 +432,7 @@ commit(struct journal *j, struct buf *b, uint64_t first, int sync,
 			goto fail;
 	}
 	if (pwrite(cur->fd, b->data, b->len, (off_t)at) != (ssize_t)b->len ||
-	    (sync && sync_fd(j, cur->fd) == -1))
+	    (sync && timed_sync(j, cur->fd) == -1))
 		goto fail;
 	cur->used = at + b->len;
 	cur->dirty = !sync;
@@ -432,6 +457,8 @@ journal_append(struct journal *j, const struct spooled *ms, size_t n,
 	for (i = 0; i < n; i++)
 		put_message(&b, j->next_rseq + i, &ms[i]);
 	if ((rc = commit(j, &b, j->next_rseq, 1, err, errlen)) == 0) {
+		j->stats.commits++;
+		j->stats.messages += n;
 		j->next_rseq += n;
 		current(j)->live += n;
 		*segment = current(j)->seq;
@@ -505,6 +532,12 @@ journal_stats(const struct journal *j, size_t *segments, size_t *live)
 	for (i = 0; i < j->nsegs; i++)
 		if (j->segs[i].live > 0)
 			(*live)++;
+}
+
+void
+journal_sync_stats(const struct journal *j, struct journal_sync_stats *st)
+{
+	*st = j->stats;
 }
 
 void

@@ -65,6 +65,16 @@ void	journal_flush(struct journal *);
 /* How many segment files there are, and how many hold live messages. */
 void	journal_stats(const struct journal *, size_t *segments, size_t *live);
 
+/* The group commits so far: how many, their messages, their syncs. */
+struct journal_sync_stats {
+	unsigned long	 commits;	/* journal_append() calls that synced */
+	unsigned long	 messages;	/* messages they carried */
+	uint64_t	 sync_ns;	/* time in fdatasync(), all of them */
+	uint64_t	 sync_max_ns;	/* the longest */
+};
+void	journal_sync_stats(const struct journal *,
+	    struct journal_sync_stats *);
+
 void	journal_close(struct journal *);
 
 /*

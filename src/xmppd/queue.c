@@ -805,6 +805,24 @@ queue_online(void)
 	queue_load(0);
 }
 
+/* What the group commits of this run cost (scripts/bench reads it). */
+static void
+log_commits(void)
+{
+	struct journal_sync_stats st;
+
+	if (journal == NULL)
+		return;
+	journal_sync_stats(journal, &st);
+	if (st.commits == 0)
+		return;
+	log_info("journal: %lu group commit(s) of %lu message(s), %.1f a "
+	    "commit; fdatasync %.3f ms a commit on average, %.3f ms at "
+	    "most", st.commits, st.messages, (double)st.messages /
+	    (double)st.commits, (double)st.sync_ns / (double)st.commits / 1e6,
+	    (double)st.sync_max_ns / 1e6);
+}
+
 void
 queue_stop(void)
 {
@@ -815,6 +833,7 @@ queue_stop(void)
 		deferred = m->next;
 		outbox_discard(m);
 	}
+	log_commits();
 	journal_close(journal);
 	journal = NULL;
 	free(stuck);
