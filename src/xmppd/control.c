@@ -11,8 +11,10 @@
  * until it reads, and long answers are made as it reads them.  A
  * connection that cannot be parsed any more (an overlong line, a NUL
  * byte in a line, a body too large to skip) is closed.  Client
- * descriptors are moved above FD_SETSIZE when possible, leaving the low
- * numbers to the XMPP socket, which libstrophe select()s on.
+ * descriptors from FD_SETSIZE / 2 up are moved above FD_SETSIZE when
+ * possible, so that at least half of the low numbers stay free for the
+ * XMPP socket, which libstrophe select()s on (the few clients of a
+ * quiet daemon keep theirs: two system calls less for each).
  *
  * Clients may not take the last descriptors the daemon has (the spool,
  * the XMPP link and the hook need some): beyond that, and whenever
@@ -75,7 +77,8 @@ static struct {
 	int		 full;		/* refusing clients; logged once */
 	int64_t		 paused_until;	/* out of fds, no spare: wait */
 	uid_t		 euid;		/* ours, for peer_allowed() */
-} ctl = { .fd = -1, .spare = -1 };
+	int		 max_clients;	/* this turn's; -1: not asked yet */
+} ctl = { .fd = -1, .spare = -1, .max_clients = -1 };
 
 void
 control_send(struct ctl *c, const void *data, size_t len)
@@ -152,7 +155,11 @@ control_init(const char *path, int group_set, gid_t gid,
 	return 0;
 }
 
-/* How many clients the open file limit leaves room for. */
+/*
+ * How many clients the open file limit leaves room for: asked once a
+ * turn (control_io()), since the limit may be changed from outside
+ * (prlimit).
+ */
 static int
 control_max_clients(void)
 {
@@ -266,7 +273,8 @@ control_accept(void)
 			log_warn("accept on %s: %s", ctl.path, strerror(errno));
 		return -1;
 	}
-	if ((high = fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE)) != -1) {
+	if (fd >= FD_SETSIZE / 2 &&
+	    (high = fcntl(fd, F_DUPFD_CLOEXEC, FD_SETSIZE)) != -1) {
 		close(fd);
 		fd = high;
 	}
@@ -278,7 +286,9 @@ control_accept(void)
 		close(fd);
 		return 0;
 	}
-	if (ctl.count >= control_max_clients()) {
+	if (ctl.max_clients < 0)
+		ctl.max_clients = control_max_clients();
+	if (ctl.count >= ctl.max_clients) {
 		if (!ctl.full)
 			log_warn("%d clients, as many as the open file limit "
 			    "leaves room for: new clients are refused until "
@@ -545,6 +555,7 @@ control_io(const struct pollfd *pfd, int n)
 		control_settle(c, now);
 	}
 	/* Take every waiting connection, a bounded number per turn. */
+	ctl.max_clients = -1;
 	if (pfd[0].revents & POLLIN)
 		for (i = 0; i < 64 && control_accept() == 0; i++)
 			;
