@@ -72,6 +72,8 @@ struct journal {
 	uint64_t	 next_rseq;
 	int		 rdonly;	/* journal_peek(): look, write nothing */
 	struct journal_sync_stats stats;
+	struct buf	 tombs;		/* ids done, not yet written: NUL-ended */
+	size_t		 ntombs;
 };
 
 /* Little-endian numbers and a CRC-32 (IEEE), as written. */
@@ -446,6 +448,55 @@ fail:
 	return -1;
 }
 
+/* The tombstones waiting to be written, as records, into b. */
+static void
+put_tombs(struct journal *j, struct buf *b)
+{
+	size_t off, k = 0;
+
+	for (off = 0; k < j->ntombs; off += strlen(j->tombs.data + off) + 1)
+		put_done(b, j->next_rseq + k++, j->tombs.data + off);
+}
+
+static void
+tombs_written(struct journal *j)
+{
+	j->tombs.len = 0;
+	j->ntombs = 0;
+}
+
+void
+journal_write_done(struct journal *j)
+{
+	struct buf b = { 0 };
+	char err[256];
+	size_t off = 0, k, len, max = j->segsize - SEG_HDR;
+
+	/* In as few writes as the segments allow. */
+	while (j->ntombs > 0) {
+		b.len = 0;
+		for (k = 0; k < j->ntombs && (k == 0 || b.len + REC_HDR + 1 +
+		    SPOOL_ID_MAX < max); k++) {
+			len = strlen(j->tombs.data + off);
+			put_done(&b, j->next_rseq + k, j->tombs.data + off);
+			off += len + 1;
+		}
+		/* Not synced now: lost in a crash, messages are sent again. */
+		if (commit(j, &b, j->next_rseq, 0, err, sizeof(err)) == -1)
+			break;
+		j->next_rseq += k;
+		j->ntombs -= k;
+	}
+	if (j->ntombs == 0)
+		tombs_written(j);
+	else {
+		/* Kept for the next time. */
+		memmove(j->tombs.data, j->tombs.data + off, j->tombs.len - off);
+		j->tombs.len -= off;
+	}
+	buf_free(&b);
+}
+
 int
 journal_append(struct journal *j, const struct spooled *ms, size_t n,
     uint64_t *segment, char *err, size_t errlen)
@@ -454,12 +505,27 @@ journal_append(struct journal *j, const struct spooled *ms, size_t n,
 	size_t i;
 	int rc;
 
+	put_tombs(j, &b);
 	for (i = 0; i < n; i++)
-		put_message(&b, j->next_rseq + i, &ms[i]);
+		put_message(&b, j->next_rseq + j->ntombs + i, &ms[i]);
+	if (j->ntombs > 0 && b.len > j->segsize - SEG_HDR) {
+		/*
+		 * Too much for one segment: the tombstones go first.  Those
+		 * it could not write are given up (their messages would be
+		 * sent again after a restart): the records must follow each
+		 * other without a gap.
+		 */
+		journal_write_done(j);
+		tombs_written(j);
+		b.len = 0;
+		for (i = 0; i < n; i++)
+			put_message(&b, j->next_rseq + j->ntombs + i, &ms[i]);
+	}
 	if ((rc = commit(j, &b, j->next_rseq, 1, err, errlen)) == 0) {
 		j->stats.commits++;
 		j->stats.messages += n;
-		j->next_rseq += n;
+		j->next_rseq += j->ntombs + n;
+		tombs_written(j);
 		current(j)->live += n;
 		*segment = current(j)->seq;
 	}
@@ -498,14 +564,10 @@ void
 journal_done(struct journal *j, uint64_t segment, const char *id)
 {
 	struct segment *s;
-	struct buf b = { 0 };
-	char err[256];
 
-	put_done(&b, j->next_rseq, id);
-	/* Not synced now: lost in a crash, the message is only sent again. */
-	if (commit(j, &b, j->next_rseq, 0, err, sizeof(err)) == 0)
-		j->next_rseq++;
-	buf_free(&b);
+	/* Written with the next batch, or by journal_write_done(). */
+	buf_append(&j->tombs, id, strlen(id) + 1);
+	j->ntombs++;
 	/* Looked up only now: the commit may have moved the segments. */
 	if ((s = find_segment(j, segment)) != NULL && s->live > 0)
 		s->live--;
@@ -517,6 +579,7 @@ journal_flush(struct journal *j)
 {
 	size_t i;
 
+	journal_write_done(j);
 	for (i = 0; i < j->nsegs; i++)
 		if (j->segs[i].dirty && fdatasync(j->segs[i].fd) == 0)
 			j->segs[i].dirty = 0;
@@ -553,6 +616,7 @@ journal_close(struct journal *j)
 		close(j->segs[i].fd);
 	for (i = 0; i < j->nspare; i++)
 		close(j->spare[i].fd);
+	buf_free(&j->tombs);
 	free(j->segs);
 	free(j);
 }

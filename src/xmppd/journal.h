@@ -5,7 +5,8 @@
  * messages of one turn of the loop in one write followed by one
  * fdatasync(): only then do their senders hear "OK".  A message that
  * leaves the queue (confirmed, expired, given up) gets a tombstone
- * record, written without waiting for the disk: if a crash loses it, the
+ * record, written at the end of the turn without waiting for the disk
+ * (with the turn's other tombstones and messages): if a crash loses it, the
  * message is sent again after the restart, which the protocol allows
  * (same stanza id).  A segment whose messages have all left, and that is
  * the oldest, is reused for new records.
@@ -56,8 +57,14 @@ int	journal_peek(const char *dir, journal_found_fn fn, void *arg,
 int	journal_append(struct journal *, const struct spooled *ms, size_t n,
 	    uint64_t *segment, char *err, size_t errlen);
 
-/* The message id, held by segment, has left the queue. */
+/*
+ * The message id, held by segment, has left the queue.  Its tombstone is
+ * written with the next journal_append(), or by journal_write_done(): the
+ * daemon calls that once a turn, so that the tombstones of a turn take one
+ * write, not one each (none of them is synced at once anyway).
+ */
 void	journal_done(struct journal *, uint64_t segment, const char *id);
+void	journal_write_done(struct journal *);
 
 /* Syncs tombstones written since the last sync (at leisure, and at exit). */
 void	journal_flush(struct journal *);

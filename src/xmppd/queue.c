@@ -640,8 +640,12 @@ queue_commit(void)
 	uint64_t seg = 0;
 	int status = 0;
 
-	if (n == 0)
+	if (n == 0) {
+		/* The turn's tombstones, if any, in one write. */
+		if (journal != NULL)
+			journal_write_done(journal);
 		return 0;
+	}
 	for (i = 0; i < n; i++)
 		staged.msg[i].created = now;
 	if (journal == NULL || journal_append(journal, staged.msg, n, &seg,

@@ -183,6 +183,45 @@ test_segments(const char *dir)
 	journal_close(j);
 }
 
+/*
+ * Tombstones wait for the next write: with the next batch, or alone;
+ * too many to share a segment with the batch, they go first.
+ */
+static void
+test_tombs(const char *dir)
+{
+	struct journal *j = reopen(dir, 4096);
+	uint64_t segs[60], seg;
+	char id[32], big[3000];
+	int i, fails = 0;
+
+	for (i = 0; i < 60; i++) {
+		snprintf(id, sizeof(id), "t%d", i);
+		fails += append(j, id, "short", &segs[i]) != 0;
+	}
+	for (i = 0; i < 59; i++) {
+		snprintf(id, sizeof(id), "t%d", i);
+		journal_done(j, segs[i], id);
+	}
+	memset(big, 'y', sizeof(big) - 1);
+	big[sizeof(big) - 1] = '\0';
+	fails += append(j, "big", big, &seg) != 0;
+	is_int(fails, 0, "a batch after 59 tombstones too many to share a "
+	    "4 KiB segment with it");
+	journal_close(j);
+	j = reopen(dir, 4096);
+	is_int(nfound, 2, "after a reopen the done are gone");
+	ok(strncmp(found[0], "t59 ", 4) == 0 && strncmp(found[1], "big ", 4)
+	    == 0, "the live two are there, in order");
+	journal_done(j, found_seg[0], "t59");
+	journal_write_done(j);
+	journal_done(j, found_seg[1], "big");
+	journal_close(j);
+	j = reopen(dir, 4096);
+	is_int(nfound, 0, "tombstones written alone, and at close, count");
+	journal_close(j);
+}
+
 /* Copies file a over b. */
 static void
 copy(const char *a, const char *b)
@@ -329,6 +368,8 @@ main(void)
 	test_torn(fresh(d));
 	rmdir_all(d);
 	test_duplicates(fresh(d));
+	rmdir_all(d);
+	test_tombs(fresh(d));
 	rmdir_all(d);
 	return done_testing();
 }
