@@ -817,7 +817,9 @@ session_io(void)
 		if (s.activity != before)
 			idle = 0;	/* it may have queued more to write */
 		else if (ioctl(s.fd, FIONREAD, &avail) == -1 || avail == 0) {
-			if (++idle >= DRAIN_IDLE_TURNS)
+			/* Nothing left in OpenSSL's buffers either: done. */
+			if (!tls_buffered(xmpp_conn_is_secured(s.conn)) ||
+			    ++idle >= DRAIN_IDLE_TURNS)
 				break;
 		} else {
 			idle = 0;

@@ -46,6 +46,7 @@ static struct {
 	unsigned char	 pins[PINS_MAX][PIN_LEN];
 	size_t		 npins;
 	int		 in_connect;	/* inside libstrophe's SSL_connect() */
+	SSL		*ssl;		/* the link's, once seen; reset per link */
 	struct tls_info	 info;
 	char		 refused[1024];
 } t;
@@ -240,6 +241,7 @@ SSL_connect(SSL *ssl)
 	}
 	if (t.conn == NULL || SSL_get_app_data(ssl) != (void *)t.conn)
 		return real(ssl);
+	t.ssl = ssl;
 	t.in_connect++;
 	rc = real(ssl);
 	t.in_connect--;
@@ -283,6 +285,15 @@ tls_reset(void)
 	memset(&t.info, 0, sizeof(t.info));
 	t.refused[0] = '\0';
 	t.in_connect = 0;
+	t.ssl = NULL;
+}
+
+int
+tls_buffered(int secured)
+{
+	if (t.ssl == NULL)
+		return secured;	/* not seen: it may */
+	return SSL_has_pending(t.ssl);
 }
 
 const struct tls_info *

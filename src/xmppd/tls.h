@@ -34,6 +34,13 @@ struct tls_info {
 void	tls_configure(xmpp_conn_t *conn, const struct account *a);
 /* A new connection attempt: forget the last one. */
 void	tls_reset(void);
+/*
+ * Whether OpenSSL holds bytes of the link that the socket no longer
+ * shows (read ahead, or decrypted and not yet taken); when its SSL object
+ * was not seen, whether the link is secured (it may).  Only while the
+ * link is up: its SSL object goes with it.
+ */
+int	tls_buffered(int secured);
 const struct tls_info *tls_info(void);
 /*
  * libstrophe says TLS is up: 0, or -1 and why when a fingerprint is to be
