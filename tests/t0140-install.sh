@@ -135,6 +135,17 @@ test_expect_success 'SEE ALSO of xmppd(8) and xmppd.conf(5) names every other pa
 	done
 '
 
+test_expect_success 'README'"'"'s list of man pages names every page' '
+	sed -n "/^The man pages have the details:/,/man -l/p" "$TOP/README.md" |
+		tr "\n" " " | sed "s/(.man -l.*//" >"$TEST_DIR/list" &&
+	grep -q "xmppd(8)" "$TEST_DIR/list" &&
+	for m in "$TOP"/man/*.[158]; do
+		n=${m##*/} && n="${n%.*}(${n##*.})" &&
+		grep -qF "\`$n\`" "$TEST_DIR/list" ||
+			{ diag "README: the man page list lacks $n"; return 1; }
+	done
+'
+
 test_expect_success 'the installed plugin says the same version' '
 	"$ROOT/usr/lib/nagios/plugins/check_xmppd" -h | head -n 1 |
 		grep -q "^check_xmppd $VERSION: "
