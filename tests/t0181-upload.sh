@@ -111,6 +111,11 @@ cut_short() {
 	return 1
 }
 
+test_expect_success 'only xmpp-put links libcurl: sending text loads no HTTP code' '
+	ldd "$TOP/bin/xmpp-put" | grep -q "libcurl" &&
+	if ldd "$TOP/bin/xmpp-send" | grep "libcurl"; then return 1; fi
+'
+
 test_expect_success "set up $SERVER_NAME with an upload service of 1 MiB, bob and the daemon" '
 	server_setup && server_upload $LIMIT $((3 * LIMIT)) &&
 	server_adduser alice alicepw && server_adduser bob bobpw &&
