@@ -246,6 +246,9 @@ test_expect_success 'the package holds each piece where Debian and the docs put 
 		"-rw-r--r-- root/root ./usr/lib/tmpfiles.d/xmppd.conf" \
 		"-rwxr-xr-x root/root ./usr/share/asterisk/agi-bin/xmpp-agi" \
 		"-rwxr-xr-x root/root ./usr/lib/nagios/plugins/check_xmppd" \
+		"-rwxr-xr-x root/root ./usr/lib/xmpp-toolkit/xmpp-put" \
+		"-rwxr-xr-x root/root ./usr/lib/xmpp-toolkit/xmpp-voicemail" \
+		"-rw-r--r-- root/root ./usr/share/man/man8/xmpp-voicemail.8.gz" \
 		"-rw-r--r-- root/root ./usr/share/bash-completion/completions/xmppd" \
 		"lrwxrwxrwx root/root ./usr/share/bash-completion/completions/xmpp-send" \
 		"-rw-r--r-- root/root ./usr/share/man/man8/xmppd.8.gz" \

@@ -50,6 +50,17 @@ test_expect_success 'xmpp-join enters a room with the local part as nick' '
 	wait_line "$TEST_DIR/bob.out" "^presence $ROOM/alice available"
 '
 
+# Issue 11: xmpp-status -L never listed the rooms the daemon is in.
+test_expect_success 'xmpp-status -L lists the room, joined, with our nick (table, tsv, json)' '
+	xmpp-status -L alice >"$TEST_DIR/list" &&
+	grep -q "^ROOM  *NICK  *STATE\$" "$TEST_DIR/list" &&
+	grep -q "^$ROOM  *alice  *joined\$" "$TEST_DIR/list" &&
+	xmpp-status --format=tsv alice >"$TEST_DIR/list" &&
+	test "$(grep "^room" "$TEST_DIR/list")" = "$(printf "room\t%s\talice\tjoined\t" $ROOM)" &&
+	xmpp-status -j alice >"$TEST_DIR/list" &&
+	grep -qx "{\"type\":\"room\",\"jid\":\"$ROOM\",\"nick\":\"alice\",\"state\":\"joined\",\"why\":\"\"}" "$TEST_DIR/list"
+'
+
 test_expect_success 'history sent on join is not a reply' '
 	{ xmpp-recv -t 1 alice $ROOM >"$TEST_DIR/out"; rc=$?; } &&
 	test $rc = 1 && test ! -s "$TEST_DIR/out"
@@ -153,7 +164,10 @@ test_expect_success 'xmpp-leave leaves and forgets the room' '
 	test $rc = 65 && grep -q "not in room $ROOM" "$TEST_DIR/err" &&
 	n=$(count_lines "$TEST_DIR/xmppd.log" "joined room $ROOM as") &&
 	xmppd_stop && xmppd_start alice &&
-	test "$(count_lines "$TEST_DIR/xmppd.log" "joined room $ROOM as")" = $n
+	test "$(count_lines "$TEST_DIR/xmppd.log" "joined room $ROOM as")" = $n &&
+	xmpp-status --format=tsv alice >"$TEST_DIR/list" &&
+	grep -q "^account" "$TEST_DIR/list" && grep -q "^room" "$TEST_DIR/list" &&
+	! grep -q "^room	$ROOM	" "$TEST_DIR/list"
 '
 
 RING=ring@conference.localhost
@@ -178,6 +192,8 @@ test_expect_success 'kicked: xmpp-send -g is refused at once (75) with the reaso
 		grep -q "^xmpp-send: account alice: we were kicked from room $RING by bob: too loud; xmpp-join it again\$" "$TEST_DIR/err" ||
 			return 1
 	done &&
+	xmpp-status --format=tsv alice >"$TEST_DIR/list" &&
+	grep -q "^room	$RING	alice	out	we were kicked from room $RING by bob: too loud; xmpp-join it again\$" "$TEST_DIR/list" &&
 	xmpp-join alice $RING && xmpp-send -g alice $RING "back in" &&
 	wait_line "$TEST_DIR/bob2.out" "^msg groupchat $RING/alice [^ ]* back in\$" &&
 	! grep -q "after the kick" "$TEST_DIR/bob2.out"

@@ -724,7 +724,7 @@ main(int argc, const char **argv)
 	poptContext pc;
 
 	pc = client_popt("xmpp-send", argc, argv, opts,
-	    "[-CglQ] [-F FILE]... [-r SECS] [-S DIR] [-w SECS] "
+	    "[-CglQ] [-A FILE]... [-r SECS] [-S DIR] [-w SECS] "
 	    "[ACCOUNT] JID [MESSAGE...]");
 	account = client_account(pc, client_not_account);
 	if ((jid = poptGetArg(pc)) == NULL)

@@ -92,6 +92,16 @@ print_json(char **f, int n)
 		fputs(",\"subscription\":", stdout);
 		json_string(f[3]);
 		printf(",\"status\":%d}\n", atoi(f[4]));
+	} else if (strcmp(f[0], "room") == 0 && n >= 5) {
+		fputs("{\"type\":\"room\",\"jid\":", stdout);
+		json_string(f[1]);
+		fputs(",\"nick\":", stdout);
+		json_string(f[2]);
+		fputs(",\"state\":", stdout);
+		json_string(f[3]);
+		fputs(",\"why\":", stdout);
+		json_string(f[4]);
+		fputs("}\n", stdout);
 	} else if (strcmp(f[0], "resource") == 0 && n >= 6) {
 		fputs("{\"type\":\"resource\",\"jid\":", stdout);
 		json_string(f[1]);
@@ -104,6 +114,18 @@ print_json(char **f, int n)
 	}
 }
 
+/* Control characters in a field would break the table's lines. */
+static void
+flatten(char *s)
+{
+	for (; *s; s++)
+		if (*s == '\n' || *s == '\t' || *s == '\r')
+			*s = ' ';
+}
+
+#define HEADER_ROOMS	1
+#define HEADER_CONTACTS	2
+
 static void
 print_table(char **f, int n, int *header)
 {
@@ -114,18 +136,25 @@ print_table(char **f, int n, int *header)
 		printf("account %s: %s as %s, up %ldh%02ldm%02lds, %s queued, "
 		    "%s kept, %s waiting\n", f[1], f[2], f[3], up / 3600,
 		    up / 60 % 60, up % 60, f[5], f[6], f[7]);
+	} else if (strcmp(f[0], "room") == 0 && n >= 5) {
+		if (!(*header & HEADER_ROOMS)) {
+			printf("\n%-32s %-18s %s\n", "ROOM", "NICK", "STATE");
+			*header |= HEADER_ROOMS;
+		}
+		flatten(f[2]);
+		flatten(f[4]);
+		printf("%-32s %-18s %s%s%s\n", f[1], f[2], f[3],
+		    *f[4] ? ": " : "", f[4]);
 	} else if (strcmp(f[0], "contact") == 0 && n >= 5) {
-		if (!*header) {
+		if (!(*header & HEADER_CONTACTS)) {
 			printf("\n%-32s %-18s %-12s %s\n", "CONTACT", "STATUS",
 			    "SUBSCRIPTION", "ORIGIN");
-			*header = 1;
+			*header |= HEADER_CONTACTS;
 		}
 		printf("%-32s %s %-16s %-12s %s\n", f[1], f[4],
 		    status_name(f[4]), f[3], f[2]);
 	} else if (strcmp(f[0], "resource") == 0 && n >= 6) {
-		for (char *p = f[5]; *p; p++)
-			if (*p == '\n' || *p == '\t' || *p == '\r')
-				*p = ' ';
+		flatten(f[5]);
 		printf("  /%-29s %s %-16s priority %s%s%s%s\n", f[2], f[3],
 		    status_name(f[3]), f[4], *f[5] ? " \"" : "", f[5],
 		    *f[5] ? "\"" : "");

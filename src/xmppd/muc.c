@@ -251,6 +251,22 @@ muc_is_room(const char *bare)
 	return room_find(bare) != NULL;
 }
 
+void
+muc_foreach(muc_room_fn fn, void *arg)
+{
+	struct room *r;
+	const char *nick, *state;
+
+	for (r = rooms; r != NULL; r = r->next) {
+		nick = r->nick != NULL ? r->nick :
+		    r->want_nick != NULL ? r->want_nick : "";
+		state = r->out_status != 0 ? "out" : r->joined ? "joined" :
+		    "joining";
+		fn(r->jid, nick, state, r->out_status != 0 ? r->out_why : "",
+		    arg);
+	}
+}
+
 int
 muc_shut_out(const char *bare, const char **why)
 {

@@ -599,6 +599,20 @@ info_contact(struct buf *b, struct contact *ct)
 	}
 }
 
+/* A room's record, after the account's (see Listing in xmpp-status(1)). */
+static void
+info_room(const char *jid, const char *nick, const char *state,
+    const char *why, void *arg)
+{
+	struct buf *b = arg;
+
+	buf_printf(b, "room\t%s\t", jid);
+	tsv_field(b, nick);
+	buf_printf(b, "\t%s\t", state);
+	tsv_field(b, why);
+	buf_append(b, "\n", 1);
+}
+
 /* One contact's records at a time, in a buffer kept for the purpose. */
 static struct buf scratch;
 
@@ -676,7 +690,7 @@ info_fill(struct req *c)
 	}
 }
 
-/* INFO: the account and its contacts, tab-separated (see xmppd(8)). */
+/* INFO: the account, its rooms and contacts, tab-separated (see xmppd(8)). */
 static void
 cmd_info(struct req *c)
 {
@@ -690,6 +704,7 @@ cmd_info(struct req *c)
 	    xd.acct.name, session_state(), session_bound_jid(),
 	    (long long)((clock_ms() - xd.started) / 1000), xd.outbox.count,
 	    xd.inbox.count, waiting);
+	muc_foreach(info_room, &account);
 	len = account.len;
 	roster_foreach(&xd.roster, info_measure, &len);
 	reply(c, "OK %zu", len);

@@ -209,6 +209,14 @@ int	muc_join(const char *room, const char *nick, const char *password,
 int	muc_leave(const char *room);
 int	muc_is_room(const char *bare);
 /*
+ * Each room we are in or entering, for INFO: its JID, our nick (the one
+ * asked for until the room lets us in), "joined", "joining" or "out",
+ * and for "out" why (else "").
+ */
+typedef void (*muc_room_fn)(const char *jid, const char *nick,
+	    const char *state, const char *why, void *arg);
+void	muc_foreach(muc_room_fn, void *arg);
+/*
  * 0 if group messages to room bare are taken now, else the exit status
  * and why: we were put out of it (a kick, a ban) or it refused to let us
  * back in, and we have not tried to enter since.  Always 0 offline: the
