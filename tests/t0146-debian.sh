@@ -424,6 +424,21 @@ test_expect_success 'stopped, a message queued by xmpp-send --queue as xmppd goe
 	next_message bob svc@localhost/xmppd "queued while stopped"
 '
 
+# Issue 11, point 2: after a reboot /run/xmppd is empty, the lock file
+# that names the service's spool gone; root's --queue wrote into
+# /var/spool/xmppd, which the service never reads.
+test_expect_success 'after a reboot (no lock file), root'\''s --queue finds the service'\''s spool' '
+	stop &&
+	rm -f /run/xmppd/*.lock && test ! -e /var/spool/xmppd/$ACCT &&
+	as_root xmpp-send --queue $ACCT bob@localhost "queued after a reboot" \
+		2>"$TEST_DIR/err" &&
+	grep -q "queued in /var/lib/xmppd/$ACCT, the spool of the unit xmppd@$ACCT.service" "$TEST_DIR/err" &&
+	test ! -e /var/spool/xmppd/$ACCT &&
+	test -z "$(find /var/lib/xmppd/$ACCT ! -user xmppd)" &&
+	start &&
+	next_message bob svc@localhost/xmppd "queued after a reboot"
+'
+
 test_expect_success 'apt-get remove: programs gone, configuration and spool kept' '
 	stop && rm -f /etc/xmppd/test-ca.crt /etc/xmppd/test-hook &&
 	DEBIAN_FRONTEND=noninteractive apt-get remove -y -q xmpp-toolkit \
