@@ -195,7 +195,8 @@ client_lost(struct client *c, int closed)
 	const char *how = closed ? "closed the connection" :
 	    "did not answer in time";
 
-	if (c->unanswered > 0 && c->lost_what != NULL)
+	/* Before the greeting, the daemon has taken nothing of ours. */
+	if (c->unanswered > 0 && c->lost_what != NULL && c->greeting_ok)
 		errx(c->lost_status ? c->lost_status : EX_IOERR,
 		    "account %s: the daemon %s before answering (socket %s): "
 		    "%s", c->account, how, c->path, c->lost_what);
@@ -433,6 +434,7 @@ client_greeting(struct client *c)
 		errx(EX_PROTOCOL, "account %s: protocol mismatch: the daemon "
 		    "speaks version %lu, this client version %d", c->account,
 		    version, PROTO_VERSION);
+	c->greeting_ok = 1;
 }
 
 int

@@ -30,7 +30,8 @@ struct client {
 	int		 lost_status;
 	const char	*lost_what;
 	char		 why[1024];	/* where no daemon was found, and why */
-	int		 greeted;	/* the daemon's greeting was checked */
+	int		 greeted;	/* the daemon's greeting was read... */
+	int		 greeting_ok;	/* ...and was one: it took our requests */
 };
 
 /* -S, -V, -h and --usage, which every client has (POPT_ARG_INCLUDE_TABLE). */
@@ -71,7 +72,9 @@ void	client_json_string(const char *s, size_t len);
  * failure calls for.  wait_secs bounds every later read and write.  The
  * first request goes out without waiting for the daemon's greeting (one
  * round trip less): the greeting is read and checked before the first
- * reply, and a refusal it carries (ERR) is what the client reports.
+ * reply, and a refusal it carries (ERR) is what the client reports.  The
+ * daemon writes its greeting before it reads anything: when the
+ * connection ends before the greeting, nothing the client sent was taken.
  */
 void	client_open(struct client *, const char *sockdir, const char *account,
 	    double wait_secs);

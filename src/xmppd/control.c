@@ -255,6 +255,7 @@ peer_allowed(int fd, uid_t uid, gid_t gid)
 }
 
 static void control_read(struct ctl *);
+static void control_write(struct ctl *);
 
 /* Returns 0 when a connection was taken (or refused), -1 when none waits. */
 static int
@@ -312,10 +313,13 @@ control_accept(void)
 	buf_printf(&c->out, "XMPPD %d %s\n", PROTO_VERSION, xd.acct.name);
 	c->state = ctl.ops.open(c);
 	/*
-	 * Clients send their request without waiting for the greeting: it
-	 * is most often here already, and taken in this turn it shares the
-	 * turn's commit, its answer going out with the greeting.
+	 * The greeting goes out before anything of the client's is read: a
+	 * client that got none knows that nothing it sent was taken (its
+	 * status 69, "nothing sent", stays true).  Clients send their
+	 * request without waiting for it: it is most often here already,
+	 * and taken in this turn it shares the turn's commit.
 	 */
+	control_write(c);
 	control_read(c);
 	return 0;
 }
