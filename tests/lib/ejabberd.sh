@@ -90,10 +90,19 @@ ejabberd_setup() {
 	certs_make "$EJABBERD_DIR" || return 1
 	EJABBERD_PORT=${EJABBERD_PORT_FIXED:-$("$TOP/tests/freeport")} &&
 		_ej_distport=$("$TOP/tests/freeport") || return 1
+	# freeport may give the same port twice in a row.
+	while [ "$_ej_distport" = "$EJABBERD_PORT" ]; do
+		_ej_distport=$("$TOP/tests/freeport") || return 1
+	done
 	EJABBERD_TLS_PORT=
 	if [ "${EJABBERD_DIRECT_TLS:-0}" = 1 ]; then
 		EJABBERD_TLS_PORT=${EJABBERD_TLS_PORT_FIXED:-$("$TOP/tests/freeport")} ||
 			return 1
+		while [ -z "${EJABBERD_TLS_PORT_FIXED:-}" ] &&
+			{ [ "$EJABBERD_TLS_PORT" = "$EJABBERD_PORT" ] ||
+			[ "$EJABBERD_TLS_PORT" = "$_ej_distport" ]; }; do
+			EJABBERD_TLS_PORT=$("$TOP/tests/freeport") || return 1
+		done
 	fi
 	export EJABBERD_TLS_PORT
 	_ej_cookie=$(od -An -N12 -tx1 /dev/urandom | tr -d ' \n') || return 1

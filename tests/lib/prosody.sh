@@ -93,6 +93,11 @@ prosody_setup() {
 	if [ "${PROSODY_DIRECT_TLS:-0}" = 1 ]; then
 		PROSODY_TLS_PORT=${PROSODY_TLS_PORT_FIXED:-$("$TOP/tests/freeport")} ||
 			return 1
+		# freeport may give the same port twice in a row.
+		while [ -z "${PROSODY_TLS_PORT_FIXED:-}" ] &&
+			[ "$PROSODY_TLS_PORT" = "$PROSODY_PORT" ]; do
+			PROSODY_TLS_PORT=$("$TOP/tests/freeport") || return 1
+		done
 	fi
 	PROSODY_CAFILE=$PROSODY_DIR/ca.crt
 	export PROSODY_PORT PROSODY_TLS_PORT PROSODY_CAFILE
