@@ -40,11 +40,25 @@ test_expect_success 'set up: alice served by xmppd, bob sees her' '
 	seen_back bob 1
 '
 
+# shutdown_said: the server's log shows it sent alice's session the
+# system-shutdown stream error.  Prosody always does; ejabberd, stopping,
+# now and then closes a session without one (seen 1 run in 4 on a loaded
+# machine), and then the daemon cannot name it.
+shutdown_said() {
+	server_is ejabberd || return 0
+	grep -q "Closing c2s session for alice@localhost/xmppd: Stream closed by local host: system-shutdown" "$SERVER_LOG"
+}
+
 test_expect_success 'the server shuts down: the log names its stream error, no errno' '
 	n=$(log_lines) &&
 	server_stop &&
 	wait_for 10 "log_after $n \"reconnecting in\"" &&
-	log_after $n "ended the stream: system-shutdown" &&
+	if shutdown_said; then
+		log_after $n "ended the stream: system-shutdown"
+	else
+		diag "$SERVER_NAME closed our session without a stream error this time (its log shows none sent to alice)" &&
+		log_after $n "lost the connection to 127.0.0.1: the connection broke"
+	fi &&
 	! log_after $n "cannot reach|Operation not permitted" &&
 	server_start &&
 	buddy_start bob2 bob@localhost/desk bobpw &&
