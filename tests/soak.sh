@@ -289,12 +289,14 @@ spool_kib() {
 	du -sk "$XMPPD_STATE_DIR" 2>/dev/null | awk '{ print $1 }'
 }
 
-# Every SAMPLE seconds: elapsed seconds, RSS, fds, CPU ticks, spool KiB.
+# Every SAMPLE seconds: elapsed seconds, RSS, fds, CPU ticks, spool KiB,
+# and the machine's load (1-minute average: other work slows everything).
 sampler() {
 	while [ ! -e "$S/stop-sampler" ] && pid_alive "$XMPPD_PID"; do
 		proc_sample
-		printf '%s %s %s %s %s\n' "$(elapsed)" "$SAMPLE_RSS" "$SAMPLE_FDS" \
-			"$SAMPLE_CPU" "$(spool_kib)" >>"$S/samples"
+		read -r _sa_load _sa_rest </proc/loadavg
+		printf '%s %s %s %s %s %s\n' "$(elapsed)" "$SAMPLE_RSS" "$SAMPLE_FDS" \
+			"$SAMPLE_CPU" "$(spool_kib)" "$_sa_load" >>"$S/samples"
 		sleep "$SAMPLE"
 	done
 }
@@ -933,7 +935,7 @@ comm -23 "$S/must" "$S/got.sorted" >"$S/lost"
 
 report() {
 	tree=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')
-	echo "soak: $SERVER_NAME $(server_version), $(secs $((T_END - T_START))) s ($SOAK_MINUTES min asked), $NFAULTS faults, keepalive $KEEPALIVE s, tree $tree"
+	echo "soak: $SERVER_NAME $(server_version), $(secs $((T_END - T_START))) s ($SOAK_MINUTES min asked), $NFAULTS faults, keepalive $KEEPALIVE s, tree $tree, ended $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	cat "$S"/sent.* | awk -v delivered="$S/delivered" '
 	BEGIN {
@@ -1019,6 +1021,9 @@ report() {
 		printf "%-34s %8d %8d %8d\n", "open fds", f0, fm, f1
 		printf "%-34s %8d %8d %8d\n", "spool folder, KiB", s0, sm, s1
 	}' "$S/samples"
+	awk '{ if (n == 0 || $6 < lo) lo = $6; if ($6 > hi) hi = $6; sum += $6; n++ }
+	END { if (n) printf "the machine'"'"'s load (1-minute average, %d cores): min %.2f, mean %.2f, max %.2f\n",
+		cores, lo, sum / n, hi }' cores="$(nproc)" "$S/samples"
 	awk -v hz="$HZ" 'NR == 1 { r0 = $2; f0 = $3 } { r1 = $2; f1 = $3; t += $4; cs += $5; n++ }
 	END {
 		printf "%-34s %8d %8s %8d  (%d idle points)\n", "RSS at idle points, KiB", r0, "", r1, n
