@@ -61,7 +61,7 @@ DAEMON    = main config filecheck secret control requests session stanza \
             message presence roster inbox outbox queue reload muc upload hook \
             xmppd loss journal srv tls probe log util
 UNITS     = test-proto test-text test-jid test-config test-roster test-inbox \
-            test-spool test-sockdir test-outbox test-control
+            test-spool test-sockdir test-outbox test-control test-journal
 
 COMMON_OBJ = $(COMMON:%=$(BUILD)/common/%.o)
 DAEMON_OBJ = $(DAEMON:%=$(BUILD)/xmppd/%.o)

@@ -14,6 +14,17 @@ online_count() {
 
 server_unshaped "$N messages would take minutes"
 
+# The server goes away under the daemon: SIGKILL.  ejabberd keeps offline
+# messages in Mnesia, whose log reaches the disk about 2 s late, so a
+# SIGKILL loses messages it had already confirmed, which no client can
+# prevent: there it is stopped with SIGTERM, which breaks the link as
+# surely, and loses nothing it confirmed.
+flap_down() {
+	if server_is ejabberd; then server_stop; else server_kill; fi
+}
+server_is ejabberd &&
+	diag "ejabberd: stopped with SIGTERM between rounds, not SIGKILLed (Mnesia loses what it confirmed in the last 2 s before a SIGKILL)"
+
 test_expect_success 'set up: alice served by xmppd; bob offline' '
 	server_setup &&
 	server_adduser alice alicepw && server_adduser bob bobpw &&
@@ -28,12 +39,12 @@ test_expect_success "$N messages accepted while the server is down" '
 	xmpp-send --lines alice bob@localhost <"$TEST_DIR/in"
 '
 
-test_expect_success 'five times: the server comes up, the daemon logs in and starts sending, the server is killed' '
+test_expect_success 'five times: the server comes up, the daemon logs in and starts sending, the server goes away' '
 	for round in 1 2 3 4 5; do
 		n=$(online_count) &&
 		server_start &&
 		wait_for 60 "[ \$(online_count) -gt $n ]" &&
-		server_kill || return 1
+		flap_down || return 1
 	done &&
 	! xmppd_log_has "dropped"
 '

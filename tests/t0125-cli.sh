@@ -137,6 +137,17 @@ test_expect_success 'no XMPP_ACCOUNT and no ACCOUNT, or a bad one: 64, saying so
 		env XMPP_ACCOUNT=../x xmpp-send bob@localhost hi
 '
 
+test_expect_success 'xmpp-send: -A is --file, and -F, its first spelling, still is' '
+	xmpp-send --help >"$TEST_DIR/help" &&
+	grep -q -- "-A, --file=FILE" "$TEST_DIR/help" &&
+	if grep -q -- "-F" "$TEST_DIR/help"; then return 1; fi &&
+	for o in -A -F --file; do
+		refused 66 "cannot read $TEST_DIR/no.wav" \
+			xmpp-send $o "$TEST_DIR/no.wav" alice bob@localhost || return 1
+	done &&
+	xmpp-recv --help | grep -q -- "-F, --follow"
+'
+
 test_expect_success 'xmppd -n is still "check the configuration"' '
 	xmppd -n alice >"$TEST_DIR/out" &&
 	grep -q "alice" "$TEST_DIR/out"

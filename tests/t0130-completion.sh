@@ -93,6 +93,7 @@ test_expect_success 'option arguments: FILE, DIR, --format' '
 	complete xmppd --config = "$TEST_DIR/d/f" && expect "$TEST_DIR/d/file.conf" &&
 	complete xmppd "--config=$TEST_DIR/d/f" && expect "--config=$TEST_DIR/d/file.conf" &&
 	complete xmpp-send -S "$TEST_DIR/d/" && expect "$TEST_DIR/d/sub" &&
+	complete xmpp-send -A "$TEST_DIR/d/f" && expect "$TEST_DIR/d/file.conf" &&
 	complete xmpp-recv -t "" && expect "" &&
 	if xmpp-status --help 2>&1 | grep -q -- --format=; then
 		complete xmpp-status --list --format = t && expect "table

@@ -124,6 +124,28 @@ test_expect_success 'installed man pages: the version, and the folders of this i
 	mandoc -Tlint -W warning "$ROOT"/usr/share/man/man?/*
 '
 
+test_expect_success 'SEE ALSO of xmppd(8) and xmppd.conf(5) names every other page' '
+	for p in xmppd.8 xmppd.conf.5; do
+		sed -n "/^\.Sh SEE ALSO/,/^\.Sh /p" "$TOP/man/$p" >"$TEST_DIR/seealso" &&
+		for m in "$TOP"/man/*.[158]; do
+			n=${m##*/} && [ "$n" != "$p" ] || continue
+			grep -qx "\.Xr ${n%.*} ${n##*.}\( ,\)\{0,1\}" "$TEST_DIR/seealso" ||
+				{ diag "$p: SEE ALSO lacks ${n%.*}(${n##*.})"; return 1; }
+		done || return 1
+	done
+'
+
+test_expect_success 'README'"'"'s list of man pages names every page' '
+	sed -n "/^The man pages have the details:/,/man -l/p" "$TOP/README.md" |
+		tr "\n" " " | sed "s/(.man -l.*//" >"$TEST_DIR/list" &&
+	grep -q "xmppd(8)" "$TEST_DIR/list" &&
+	for m in "$TOP"/man/*.[158]; do
+		n=${m##*/} && n="${n%.*}(${n##*.})" &&
+		grep -qF "\`$n\`" "$TEST_DIR/list" ||
+			{ diag "README: the man page list lacks $n"; return 1; }
+	done
+'
+
 test_expect_success 'the installed plugin says the same version' '
 	"$ROOT/usr/lib/nagios/plugins/check_xmppd" -h | head -n 1 |
 		grep -q "^check_xmppd $VERSION: "

@@ -246,6 +246,9 @@ test_expect_success 'the package holds each piece where Debian and the docs put 
 		"-rw-r--r-- root/root ./usr/lib/tmpfiles.d/xmppd.conf" \
 		"-rwxr-xr-x root/root ./usr/share/asterisk/agi-bin/xmpp-agi" \
 		"-rwxr-xr-x root/root ./usr/lib/nagios/plugins/check_xmppd" \
+		"-rwxr-xr-x root/root ./usr/lib/xmpp-toolkit/xmpp-put" \
+		"-rwxr-xr-x root/root ./usr/lib/xmpp-toolkit/xmpp-voicemail" \
+		"-rw-r--r-- root/root ./usr/share/man/man8/xmpp-voicemail.8.gz" \
 		"-rw-r--r-- root/root ./usr/share/bash-completion/completions/xmppd" \
 		"lrwxrwxrwx root/root ./usr/share/bash-completion/completions/xmpp-send" \
 		"-rw-r--r-- root/root ./usr/share/man/man8/xmppd.8.gz" \
@@ -419,6 +422,21 @@ test_expect_success 'stopped, a message queued by xmpp-send --queue as xmppd goe
 		xmpp-send --queue $ACCT bob@localhost "queued while stopped" &&
 	start &&
 	next_message bob svc@localhost/xmppd "queued while stopped"
+'
+
+# Issue 11, point 2: after a reboot /run/xmppd is empty, the lock file
+# that names the service's spool gone; root's --queue wrote into
+# /var/spool/xmppd, which the service never reads.
+test_expect_success 'after a reboot (no lock file), root'\''s --queue finds the service'\''s spool' '
+	stop &&
+	rm -f /run/xmppd/*.lock && test ! -e /var/spool/xmppd/$ACCT &&
+	as_root xmpp-send --queue $ACCT bob@localhost "queued after a reboot" \
+		2>"$TEST_DIR/err" &&
+	grep -q "queued in /var/lib/xmppd/$ACCT, the spool of the unit xmppd@$ACCT.service" "$TEST_DIR/err" &&
+	test ! -e /var/spool/xmppd/$ACCT &&
+	test -z "$(find /var/lib/xmppd/$ACCT ! -user xmppd)" &&
+	start &&
+	next_message bob svc@localhost/xmppd "queued after a reboot"
 '
 
 test_expect_success 'apt-get remove: programs gone, configuration and spool kept' '

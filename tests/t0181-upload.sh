@@ -111,6 +111,11 @@ cut_short() {
 	return 1
 }
 
+test_expect_success 'only xmpp-put links libcurl: sending text loads no HTTP code' '
+	ldd "$TOP/bin/xmpp-put" | grep -q "libcurl" &&
+	if ldd "$TOP/bin/xmpp-send" | grep "libcurl"; then return 1; fi
+'
+
 test_expect_success "set up $SERVER_NAME with an upload service of 1 MiB, bob and the daemon" '
 	server_setup && server_upload $LIMIT $((3 * LIMIT)) &&
 	server_adduser alice alicepw && server_adduser bob bobpw &&
@@ -137,7 +142,7 @@ test_expect_success 'two files, no text: two links, in order; names with spaces 
 	mkdir -p "$TEST_DIR/vm" &&
 	head -c 3000 /dev/urandom >"$TEST_DIR/vm/Grüße aus Köln.wav" &&
 	head -c 4000 /dev/urandom >"$TEST_DIR/vm/b.txt" &&
-	xmpp-send -F "$TEST_DIR/vm/Grüße aus Köln.wav" --file "$TEST_DIR/vm/b.txt" \
+	xmpp-send -A "$TEST_DIR/vm/Grüße aus Köln.wav" --file "$TEST_DIR/vm/b.txt" \
 		alice bob@localhost &&
 	got_file "$TEST_DIR/vm/Grüße aus Köln.wav" "$KOELN" &&
 	got_file "$TEST_DIR/vm/b.txt"
@@ -153,6 +158,7 @@ test_expect_success 'installed, xmpp-send runs the xmpp-put beside it; none: 69'
 	mkdir -p "$TEST_DIR/inst/bin" "$TEST_DIR/inst/lib/xmpp-toolkit" &&
 	cp "$TOP/bin/xmpp-send" "$TEST_DIR/inst/bin/" &&
 	cp "$TOP/bin/xmpp-put" "$TEST_DIR/inst/lib/xmpp-toolkit/" &&
+	# -F: the first spelling of -A, still documented as working.
 	env -u XMPP_PUT "$TEST_DIR/inst/bin/xmpp-send" -F "$TEST_DIR/photo.jpg" \
 		alice bob@localhost &&
 	got_file "$TEST_DIR/photo.jpg" &&

@@ -30,7 +30,8 @@ buf_append(struct buf *b, const void *p, size_t n)
 {
 	if (buf_reserve(b, n + 1) == -1)
 		return -1;
-	memcpy(b->data + b->len, p, n);
+	if (n > 0)		/* p may be NULL then: memcpy wants neither */
+		memcpy(b->data + b->len, p, n);
 	b->len += n;
 	b->data[b->len] = '\0';
 	return 0;

@@ -32,6 +32,12 @@ struct spooled {
  */
 int	spool_dir(const char *account, char *out, size_t len);
 
+/*
+ * Where the packaged service (xmppd@.service, StateDirectory=) keeps an
+ * account's spool: $XMPPD_STATE_DIR as its unit sets it.
+ */
+#define SPOOL_SERVICE_DIR	"/var/lib/xmppd"
+
 /* Creates the folder (and its parents) closed to others; -1 and err. */
 int	spool_prepare(const char *dir, char *err, size_t errlen);
 

@@ -249,20 +249,40 @@ make_parts(const char *body, size_t len)
 
 /*
  * The daemon's spool: the folder its lock file names when one is found
- * where the socket would be, else the one a daemon run by us would use.
- * Says which on stderr later; returns 1 for the daemon's own.
+ * where the socket would be.  Without one (no daemon since the last
+ * boot: /run is emptied), and without $XMPPD_STATE_DIR, the service's
+ * spool when the account has one there and none where we would write,
+ * else the one a daemon run by us would use.  Says which on stderr
+ * later; returns 1 for a daemon's own, 2 for the service's, else 0.
  */
 static int
 find_spool(const char *account, char *dir, size_t len, char *lock,
     size_t locklen, char *where, size_t wherelen)
 {
+	const char *env = getenv("XMPPD_STATE_DIR");
+	struct stat st;
+	char service[PATH_MAX];
+	int n;
+
 	if (client_daemon_spool(client_sockdir, account, dir, len, lock,
 	    locklen, where, wherelen))
 		return 1;
 	if (spool_dir(account, dir, len) == -1)
 		errx(EX_USAGE, "account %s: spool folder name too long",
 		    account);
-	return 0;
+	if (env != NULL && *env != '\0')
+		return 0;
+	n = snprintf(service, sizeof(service), "%s/%s", SPOOL_SERVICE_DIR,
+	    account);
+	if (n < 0 || (size_t)n >= sizeof(service))
+		return 0;
+	account_fold(service + n - strlen(account));
+	if (strcmp(service, dir) == 0 || lstat(dir, &st) == 0 ||
+	    lstat(service, &st) == -1 || !S_ISDIR(st.st_mode))
+		return 0;
+	snprintf(dir, len, "%s", service);
+	snprintf(lock, locklen, "the unit xmppd@%s.service", account);
+	return 2;
 }
 
 /*
@@ -271,19 +291,19 @@ find_spool(const char *account, char *dir, size_t len, char *lock,
  * refused (77) rather than leave a message where it cannot be read.
  */
 static void
-become_spool_owner(const char *account, const char *dir, const char *lock)
+become_spool_owner(const char *account, const char *dir, const char *whose)
 {
 	struct stat st;
 
 	if (lstat(dir, &st) == -1 || !S_ISDIR(st.st_mode))
 		errx(EX_TEMPFAIL, "account %s: no daemon running, and the "
-		    "spool %s named in %s is not a folder", account, dir, lock);
+		    "spool %s (%s) is not a folder", account, dir, whose);
 	if (st.st_uid == geteuid())
 		return;
 	if (geteuid() != 0)
 		errx(EX_NOPERM, "account %s: no daemon running, and its spool "
-		    "%s (named in %s) belongs to uid %lu: run xmpp-send --queue "
-		    "as that user or as root", account, dir, lock,
+		    "%s (%s) belongs to uid %lu: run xmpp-send --queue "
+		    "as that user or as root", account, dir, whose,
 		    (unsigned long)st.st_uid);
 	if (setgroups(0, NULL) == -1 || setresgid(st.st_gid, st.st_gid,
 	    st.st_gid) == -1 || setresuid(st.st_uid, st.st_uid,
@@ -298,13 +318,17 @@ queue_for_daemon(const char *account, const char *jid)
 {
 	struct spooled m[SPOOL_BATCH_MAX];
 	char dir[PATH_MAX], lock[PATH_MAX], where[600], err[PATH_MAX + 200];
+	char whose[PATH_MAX + 32];
 	size_t i, k, n;
 	int daemons;
 
+	lock[0] = '\0';
 	daemons = find_spool(account, dir, sizeof(dir), lock, sizeof(lock),
 	    where, sizeof(where));
+	snprintf(whose, sizeof(whose), "%s%s", daemons == 1 ?
+	    "named by the lock file " : "", lock);
 	if (daemons)
-		become_spool_owner(account, dir, lock);
+		become_spool_owner(account, dir, whose);
 	for (i = 0; i < parts.n; i += n) {
 		n = parts.n - i < SPOOL_BATCH_MAX ? parts.n - i :
 		    SPOOL_BATCH_MAX;
@@ -322,10 +346,14 @@ queue_for_daemon(const char *account, const char *jid)
 			    "%s%s", account, err, i > 0 ?
 			    " (the first parts were queued)" : "");
 	}
-	if (daemons)
+	if (daemons == 1)
 		warnx("account %s: no daemon running: queued in %s, the spool "
 		    "its lock file %s names, for its next start", account, dir,
 		    lock);
+	else if (daemons == 2)
+		warnx("account %s: no daemon running since the last boot: "
+		    "queued in %s, the spool of %s, for its next start",
+		    account, dir, lock);
 	else
 		warnx("account %s: no daemon running, and no lock file of one "
 		    "in %s: queued in %s, which a daemon run as uid %lu with the "
@@ -724,7 +752,7 @@ main(int argc, const char **argv)
 	poptContext pc;
 
 	pc = client_popt("xmpp-send", argc, argv, opts,
-	    "[-CglQ] [-F FILE]... [-r SECS] [-S DIR] [-w SECS] "
+	    "[-CglQ] [-A FILE]... [-r SECS] [-S DIR] [-w SECS] "
 	    "[ACCOUNT] JID [MESSAGE...]");
 	account = client_account(pc, client_not_account);
 	if ((jid = poptGetArg(pc)) == NULL)

@@ -44,7 +44,8 @@
 static char **paths;		/* --file, in order, NULL-terminated */
 static size_t npaths;
 
-/* popt's callback for each --file (an ARGV option prints no "=FILE"). */
+/* popt's callback for each --file (-A, or -F, its first spelling; an
+ * ARGV option prints no "=FILE"). */
 static void
 file_option(poptContext pc, enum poptCallbackReason reason,
     const struct poptOption *opt, const char *arg, const void *data)
@@ -62,8 +63,11 @@ file_option(poptContext pc, enum poptCallbackReason reason,
 
 struct poptOption upload_options[] = {
 	{ NULL, '\0', POPT_ARG_CALLBACK, (void *)file_option, 0, NULL, NULL },
-	{ "file", 'F', POPT_ARG_STRING, NULL, 'F',
+	{ "file", 'A', POPT_ARG_STRING, NULL, 'A',
 	    "send this file by HTTP upload, as a link (repeatable)", "FILE" },
+	/* -F, the first spelling, still works: xmpp-recv's -F is "follow". */
+	{ NULL, 'F', POPT_ARG_STRING | POPT_ARGFLAG_DOC_HIDDEN, NULL, 'A',
+	    NULL, NULL },
 	POPT_TABLEEND
 };
 
