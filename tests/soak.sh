@@ -43,7 +43,8 @@
 #
 # At the end: a table (also written to FILE, default
 # build/soak-SERVER.txt), then TAP verdicts; the exit status is the
-# number of verdicts failed.  Verdicts: no accepted message lost
+# number of verdicts failed.  Verdicts: the daemon ran until the end (a
+# daemon that is gone stops the run at once); no accepted message lost
 # (accepted: exit 0, or 75 from -w with the message "stays queued"); no
 # stall (a recovery later than SOAK_STALL seconds, default 120, plus,
 # after a conflict, the back-off the daemon announced); links dropped
