@@ -12,8 +12,9 @@
 #
 # Needs root and dpkg-dev, debhelper, lintian and systemd's
 # systemd-analyze (scripts/install-deps installs them).  Skipped when
-# xmpp-toolkit is installed here, or /etc/xmppd, /var/lib/xmppd or
-# /run/xmppd exist: an administrator's are not touched.
+# xmpp-toolkit is installed here, or /etc/xmppd, /var/lib/xmppd,
+# /run/xmppd or /var/spool/xmppd (root's own spool) exist: an
+# administrator's are not touched.
 #
 # Not tested here, since only systemd applies them: the seccomp filters
 # (SystemCallFilter=, SystemCallArchitectures=, RestrictAddressFamilies=,
@@ -36,7 +37,7 @@ for c in dpkg-buildpackage dh lintian apt-get setpriv unshare systemd-analyze; d
 done
 dpkg-query -W -f '${Status}\n' xmpp-toolkit 2>/dev/null | grep -q ' installed$' &&
 	skip_all "xmpp-toolkit is installed on this machine: not touching it"
-for d in /etc/xmppd /var/lib/xmppd /run/xmppd; do
+for d in /etc/xmppd /var/lib/xmppd /run/xmppd /var/spool/xmppd; do
 	[ -e "$d" ] && skip_all "$d exists on this machine: not touching it"
 done
 # This test runs under make check: the package's own make must not take
@@ -429,7 +430,8 @@ test_expect_success 'stopped, a message queued by xmpp-send --queue as xmppd goe
 # /var/spool/xmppd, which the service never reads.
 test_expect_success 'after a reboot (no lock file), root'\''s --queue finds the service'\''s spool' '
 	stop &&
-	rm -f /run/xmppd/*.lock && test ! -e /var/spool/xmppd/$ACCT &&
+	rm -f /run/xmppd/*.lock && test ! -e /var/spool/xmppd &&
+	at_exit "rm -rf /var/spool/xmppd" &&
 	as_root xmpp-send --queue $ACCT bob@localhost "queued after a reboot" \
 		2>"$TEST_DIR/err" &&
 	grep -q "queued in /var/lib/xmppd/$ACCT, the spool of the unit xmppd@$ACCT.service" "$TEST_DIR/err" &&

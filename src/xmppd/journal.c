@@ -604,7 +604,7 @@ settle(struct journal *j, struct recovery *r)
 	for (i = 1; i < r->nfound; i++)
 		if (strcmp(r->found[i].id, r->found[i - 1].id) == 0)
 			r->found[i].done = 1;
-	for (i = 0; i < r->ndead; i++) {
+	for (i = 0; i < r->ndead && r->nfound > 0; i++) {
 		memcpy(key.id, r->dead[i], SPOOL_ID_MAX);
 		f = bsearch(&key, r->found, r->nfound, sizeof(*f), by_id_only);
 		/* bsearch finds one copy: a tombstone ends them all. */

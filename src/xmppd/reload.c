@@ -45,6 +45,8 @@ buddies_sorted(const struct account *a)
 {
 	char **v = xreallocarray(NULL, a->nbuddies + 1, sizeof(*v));
 
+	if (a->nbuddies == 0)	/* a->buddies may be NULL: no memcpy */
+		return v;
 	memcpy(v, a->buddies, a->nbuddies * sizeof(*v));
 	qsort(v, a->nbuddies, sizeof(*v), cmp_str);
 	return v;
