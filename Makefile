@@ -242,10 +242,11 @@ bench: all tests/buddy tests/freeport
 	scripts/bench
 
 # The soak (tests/soak.sh, "Reliability" in README.md): one daemon for
-# SOAK_MINUTES against each server of SOAK_SERVERS, in turn, while the
-# server is frozen, killed, stopped, shaped, cut off...; a table each
-# (build/soak-SERVER.txt).  As root.  SOAK_JOBS=2 runs them at the same
-# time, each printed when it ends (CI: SOAK_MINUTES=3 SOAK_JOBS=2).
+# SOAK_MINUTES (default 30) against each server of SOAK_SERVERS, in turn,
+# while the server is frozen, killed, stopped, shaped, cut off...; a
+# table each (build/soak-SERVER.txt).  As root.  SOAK_JOBS=2 runs them at
+# the same time, their outputs printed once both have ended (CI:
+# SOAK_MINUTES=3 SOAK_JOBS=2, about 4 minutes in all).
 SOAK_MINUTES ?= 30
 SOAK_SERVERS ?= prosody ejabberd
 SOAK_JOBS    ?= 1

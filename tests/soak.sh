@@ -6,7 +6,7 @@
 #
 #     tests/soak.sh [-m MINUTES] [-s prosody|ejabberd] [-o FILE]
 #     make soak                    (30 minutes on each server, in turn)
-#     make soak SOAK_MINUTES=3     (the version CI runs)
+#     make soak SOAK_MINUTES=3 SOAK_JOBS=2   (CI: both servers at once)
 #
 # Needs root: it runs whole in a private network namespace (unshare
 # --net), where nft rules cut the server's port without touching the
@@ -36,11 +36,15 @@
 # from the fault's end to the buddy seeing the account's presence come
 # back, with no client calling the daemon meanwhile (a call would wake it
 # and hide a stall).  A buddy (tests/buddy) receives every message; it is
-# logged in again after each restart of the server.
+# logged in again after each restart of the server.  The server or the
+# buddy ending on its own during a recovery (outside the schedule) is no
+# stall of the daemon's: it is started again, said so in the timeline and
+# the table, and the time offline counts from the server's new start.
 #
 # At the end: a table (also written to FILE, default
 # build/soak-SERVER.txt), then TAP verdicts; the exit status is the
-# number of verdicts failed.  Verdicts: no accepted message lost
+# number of verdicts failed.  Verdicts: the daemon ran until the end (a
+# daemon that is gone stops the run at once); no accepted message lost
 # (accepted: exit 0, or 75 from -w with the message "stays queued"); no
 # stall (a recovery later than SOAK_STALL seconds, default 120, plus,
 # after a conflict, the back-off the daemon announced); links dropped
@@ -151,7 +155,7 @@ SENDERS="send lines wait lnwait recv"
 HZ=$(getconf CLK_TCK)
 
 S=$TEST_DIR/soak
-mkdir -p "$S" || exit 1
+mkdir -p "$S" && : >"$S/deaths" || exit 1
 
 # ---------------------------------------------------------------- time
 
@@ -224,7 +228,7 @@ bob_start() {
 		BOB_PID=$!
 		echo "$BOB_PID $BOB_OUT" >"$S/bob.current"
 		wait_for 30 'grep -Eq "^(ready|error)" "$BOB_OUT" ||
-			! pid_alive $BOB_PID'
+			! buddy_alive $BOB_PID'
 		grep -q '^ready' "$BOB_OUT" && return 0
 		say "buddy login $BOB_N failed: $(grep '^error' "$BOB_OUT" | head -1)"
 		bob_stop
@@ -235,8 +239,18 @@ bob_start() {
 
 bob_stop() {
 	[ -n "$BOB_PID" ] || return 0
-	kill_wait "$BOB_PID" 2 >/dev/null 2>&1
+	buddy_alive "$BOB_PID" && kill_wait "$BOB_PID" 2 >/dev/null 2>&1
 	BOB_PID=
+}
+
+# buddy_alive PID: PID is still one of our buddies.  A buddy that ended
+# may have been reaped by any `wait` of this shell, and its PID given to
+# another process since (PIDs wrap within a minute or two here while a
+# test suite runs): signalled blindly, it would be another process, such
+# as the server of another test.
+buddy_alive() {
+	pid_alive "$1" &&
+		tr '\0' ' ' <"/proc/$1/cmdline" 2>/dev/null | grep -q "tests/buddy "
 }
 
 # bob_lines: how many lines the current buddy has printed.
@@ -279,12 +293,14 @@ spool_kib() {
 	du -sk "$XMPPD_STATE_DIR" 2>/dev/null | awk '{ print $1 }'
 }
 
-# Every SAMPLE seconds: elapsed seconds, RSS, fds, CPU ticks, spool KiB.
+# Every SAMPLE seconds: elapsed seconds, RSS, fds, CPU ticks, spool KiB,
+# and the machine's load (1-minute average: other work slows everything).
 sampler() {
 	while [ ! -e "$S/stop-sampler" ] && pid_alive "$XMPPD_PID"; do
 		proc_sample
-		printf '%s %s %s %s %s\n' "$(elapsed)" "$SAMPLE_RSS" "$SAMPLE_FDS" \
-			"$SAMPLE_CPU" "$(spool_kib)" >>"$S/samples"
+		read -r _sa_load _sa_rest </proc/loadavg
+		printf '%s %s %s %s %s %s\n' "$(elapsed)" "$SAMPLE_RSS" "$SAMPLE_FDS" \
+			"$SAMPLE_CPU" "$(spool_kib)" "$_sa_load" >>"$S/samples"
 		sleep "$SAMPLE"
 	done
 }
@@ -427,7 +443,7 @@ waiter() {
 		[ -e "$S/stop" ] && break
 		_w_n=$((_w_n + 1))
 		read -r _w_pid _w_out <"$S/bob.current"
-		if pid_alive "$_w_pid"; then
+		if buddy_alive "$_w_pid"; then
 			xmpp-recv -t "$RECV_T" alice bob@localhost >"$S/got" 2>"$S/err.recv" &
 			_w_rpid=$!
 			printf 'send alice@localhost/xmppd w-%s\n' "$_w_n" 1<>"$BOB_FIFO"
@@ -523,7 +539,7 @@ fault_begin() {
 	F_LOG0=$(log_lines)
 	F_AUTH0=$(server_auth_failures alice)
 	F_NOTE=
-	F_QUIET_TICKS=0 F_QUIET_CS=0
+	F_QUIET_TICKS=0 F_QUIET_CS=0 F_DEATHS=0
 	say "$F_NAME: begins"
 }
 
@@ -557,17 +573,67 @@ fault_end() {
 # recover: the wait itself; sets F_OFFLINE (centiseconds) and F_STALL.
 recover() {
 	F_STALL=0
-	if ! poll_for "$F_BOUND" 0.05 'alice_back "$BOB_OUT" "$F_FROM"'; then
+	if ! recover_wait "$F_BOUND" && [ -n "$DAEMON_GONE" ]; then
+		F_STALL=3	# gone: the first verdict, not a stall
+	elif [ "$F_STALL" = 0 ] && ! alice_back "$BOB_OUT" "$F_FROM"; then
 		F_STALL=1
 		say "$F_NAME: STALL: no presence after $F_BOUND s; the daemon's log ends:"
 		tail -n 15 "$TEST_DIR/xmppd.log" | sed 's/^/#     /'
 		# Still watched, never poked: does it come at all?
-		poll_for 300 0.05 'alice_back "$BOB_OUT" "$F_FROM"' || F_STALL=2
+		recover_wait 300 || F_STALL=$([ -n "$DAEMON_GONE" ] && echo 3 || echo 2)
 	fi
 	now
 	F_OFFLINE=$((NOW - F_T))
-	[ $F_STALL = 2 ] && F_OFFLINE=-1
+	[ $F_STALL -ge 2 ] && F_OFFLINE=-1
 	F_FROM=
+}
+
+# recover_wait SECS: wait up to SECS for the buddy to see alice's
+# presence; true when it does.  The server or the buddy ending on their
+# own meanwhile (outside the schedule: a crash, a kill by someone else)
+# would hide the daemon's return: no fault of the daemon's, so they are
+# started again, said so in the timeline, counted in the table, and the
+# wait goes on from there (after a server's death, the time offline and
+# the stall bound count from its new start).
+recover_wait() {
+	while :; do
+		poll_for "$1" 0.05 'alice_back "$BOB_OUT" "$F_FROM" ||
+			! pid_alive "$SERVER_PID" || ! pid_alive "$BOB_PID" ||
+			! pid_alive "$XMPPD_PID"'
+		alice_back "$BOB_OUT" "$F_FROM" && return 0
+		if ! pid_alive "$XMPPD_PID"; then
+			# Not a stall: gone.  Its log says whether a signal
+			# came from outside ("signal 15").
+			DAEMON_GONE=$(tail -n 3 "$TEST_DIR/xmppd.log" | tr '\n' ' ')
+			say "$F_NAME: the daemon is gone; its log ends: $DAEMON_GONE"
+			return 1
+		elif ! pid_alive "$SERVER_PID"; then
+			server_died
+		elif ! pid_alive "$BOB_PID"; then
+			say "$F_NAME: the buddy's link ended: $(tail -n 1 "$S/bob.$BOB_N.err")"
+			echo "buddy $F_NAME $(elapsed)" >>"$S/deaths"
+			bob_start || bail_out "soak: the buddy cannot log in again"
+			F_FROM=0
+		else
+			return 1
+		fi
+	done
+}
+
+# server_died: the server ended while the daemon was recovering: started
+# again (at most 3 times in a fault).
+server_died() {
+	F_DEATHS=$((${F_DEATHS:-0} + 1))
+	echo "server $F_NAME $(elapsed)" >>"$S/deaths"
+	say "$F_NAME: $SERVER_NAME (pid $SERVER_PID) ended on its own, outside the schedule; its log ends:"
+	server_log 2>/dev/null | tail -n 5 | sed 's/^/#     /'
+	[ "$F_DEATHS" -le 3 ] || bail_out "soak: $SERVER_NAME ended on its own 4 times in one fault"
+	wait "$SERVER_PID" 2>/dev/null
+	server_up
+	bob_start || bail_out "soak: the buddy cannot log in again"
+	F_FROM=0
+	now
+	F_T=$NOW
 }
 
 # fault_finish: the fault's line in faults.log, then the senders go on.
@@ -579,8 +645,20 @@ fault_finish() {
 		"$_ff_auth" "$_ff_tries" "$F_QUIET_TICKS" "$F_QUIET_CS" \
 		"$F_BOUND" "$_ff_kadrops" "${F_NOTE:--}" >>"$S/faults.log"
 	say "$F_NAME: back after $(secs "$F_OFFLINE") s; refused logins $_ff_auth, login attempts $_ff_tries${F_NOTE:+; $F_NOTE}"
-	if [ -z "$BOB_PID" ] || ! pid_alive "$BOB_PID"; then bob_start; fi
+	if [ -z "$BOB_PID" ] || ! buddy_alive "$BOB_PID"; then bob_start; fi
 	senders_resume
+}
+
+# server_up: server_again, and twice more if the server does not come up
+# (ejabberd on a loaded machine); without a server the soak ends.
+server_up() {
+	_su_try=1
+	until server_again; do
+		[ $_su_try -lt 3 ] ||
+			bail_out "soak: $SERVER_NAME did not start ($_su_try tries)"
+		say "$SERVER_NAME did not start (try $_su_try); once more"
+		_su_try=$((_su_try + 1))
+	done
 }
 
 # server_again: start the server again, no longer shaped if it was.
@@ -596,9 +674,9 @@ server_again() {
 # server_back [BOUND]: start the server after a crash or stop: the end of
 # the fault; then a new buddy, watched from its first line.
 server_back() {
-	server_again || return 1
+	server_up
 	fault_end "$@"
-	bob_start || return 1
+	bob_start || bail_out "soak: the buddy cannot log in again"
 	F_FROM=0
 }
 
@@ -642,10 +720,12 @@ SHAPED_N=0
 fault_shaped() {
 	fault_begin shaped
 	senders_pause
-	server_stop && server_c2s_rate "$SHAPED_RATE" && server_start &&
-		SHAPED_NOW=1
+	server_stop
+	server_c2s_rate "$SHAPED_RATE" || bail_out "soak: cannot shape the server"
+	server_up
+	SHAPED_NOW=1
 	fault_end
-	bob_start
+	bob_start || bail_out "soak: the buddy cannot log in again"
 	F_FROM=0
 	recover
 	if [ "$F_STALL" != 0 ]; then
@@ -674,15 +754,28 @@ fault_shaped() {
 fault_password() {
 	fault_begin password
 	# Restarted, so that the daemon meets the new password at its login.
-	server_passwd alice changedpw && server_stop && server_again && bob_start
-	poll_for 60 0.2 '[ "$(log_count "$F_LOG0" "refused the password")" -gt 0 ]' ||
-		say "password: the daemon did not log a refused password in 60 s"
+	server_passwd alice changedpw || bail_out "soak: cannot change alice's password"
+	server_stop
+	server_up
+	bob_start || bail_out "soak: the buddy cannot log in again"
+	# The daemon's next attempt may be a whole network back-off away (60
+	# s, and a quarter more at random, when the links before did not
+	# last a minute).
+	now
+	_pw_t0=$NOW
+	if poll_for 100 0.2 '[ "$(log_count "$F_LOG0" "refused the password")" -gt 0 ]'; then
+		now
+		_pw_note="password refused $(secs $((NOW - _pw_t0))) s after the restart"
+	else
+		_pw_note="NO refusal within 100 s of the restart"
+		say "password: the daemon did not log a refused password in 100 s"
+	fi
 	busy_then_quiet $((PW_HOLD * 2))
 	server_passwd alice alicepw
 	kill -HUP "$XMPPD_PID"
 	fault_end
 	recover
-	F_NOTE="password refused, restored, SIGHUP"
+	F_NOTE="$_pw_note; restored, SIGHUP"
 	fault_finish
 }
 
@@ -696,7 +789,7 @@ thief_start() {
 		--host 127.0.0.1 --port "$SERVER_PORT" --cafile "$SERVER_CAFILE" \
 		--no-presence 0<>"$S/thief.in" >"$THIEF_OUT" 2>"$S/thief.$THIEF_N.err" &
 	THIEF_PID=$!
-	wait_for 30 'grep -Eq "^(ready|error)" "$THIEF_OUT" || ! pid_alive $THIEF_PID'
+	wait_for 30 'grep -Eq "^(ready|error)" "$THIEF_OUT" || ! buddy_alive $THIEF_PID'
 }
 
 fault_conflict() {
@@ -707,7 +800,7 @@ fault_conflict() {
 	_cf_half=$((NOW + THIEF * 50))
 	thief_start && _cf_logins=1
 	while now && [ "$NOW" -lt "$_cf_end" ]; do
-		if ! pid_alive "$THIEF_PID"; then
+		if ! buddy_alive "$THIEF_PID"; then
 			hold 1
 			thief_start && _cf_logins=$((_cf_logins + 1))
 		fi
@@ -718,10 +811,10 @@ fault_conflict() {
 	done
 	[ -e "$S/pause" ] || senders_pause
 	# It leaves holding the resource: the daemon is out at that moment.
-	pid_alive "$THIEF_PID" || { thief_start && _cf_logins=$((_cf_logins + 1)); }
+	buddy_alive "$THIEF_PID" || { thief_start && _cf_logins=$((_cf_logins + 1)); }
 	wait_for 10 '[ "$(alice_last "$BOB_OUT")" != available ]' ||
 		say "conflict: the buddy still sees alice available"
-	kill_wait "$THIEF_PID" 5 >/dev/null 2>&1
+	buddy_alive "$THIEF_PID" && kill_wait "$THIEF_PID" 5 >/dev/null 2>&1
 	# The stall bound grows by the back-off the daemon announced last.
 	_cf_backoff=$(sed -n 's/.*reconnecting in \([0-9.]*\) \(s\|min\)$/\1 \2/p' \
 		"$TEST_DIR/xmppd.log" | tail -n 1 |
@@ -777,7 +870,8 @@ idle_point() {
 }
 
 idle_measure() {
-	drained 180 || say "idle: $(missing) message(s) still not delivered after 180 s"
+	drained "$DRAIN" ||
+		say "idle: $(missing) message(s) still not delivered after $DRAIN s"
 	proc_sample
 	_ip_rss=$SAMPLE_RSS _ip_fds=$SAMPLE_FDS _ip_c0=$SAMPLE_CPU
 	now
@@ -795,7 +889,7 @@ soak_cleanup() {
 	: >"$S/stop-sampler"
 	rm -f "$S/pause"
 	cut_off
-	[ -n "${THIEF_PID:-}" ] && kill "$THIEF_PID" 2>/dev/null
+	[ -n "${THIEF_PID:-}" ] && buddy_alive "$THIEF_PID" && kill "$THIEF_PID" 2>/dev/null
 	bob_stop
 	for _sc_p in ${SENDER_PIDS:-} ${SAMPLER_PID:-}; do
 		kill "$_sc_p" 2>/dev/null
@@ -818,6 +912,10 @@ senders_start
 say "traffic"
 hold "$TRAFFIC"
 
+DAEMON_GONE=
+# How long the last messages may take to arrive, at an idle point and at
+# the end (a shaped server delivers a burst slowly).
+DRAIN=180
 NFAULTS=0
 while :; do
 	idle_point
@@ -828,14 +926,23 @@ while :; do
 		hold "$TRAFFIC"
 		NFAULTS=$((NFAULTS + 1))
 		"fault_$f"
-		[ "$F_STALL" = 2 ] && { say "the daemon never came back: the schedule stops"; break 2; }
+		if [ "$F_STALL" -ge 2 ]; then
+			# Nothing more will arrive: the losses are listed at once.
+			if [ -n "$DAEMON_GONE" ]; then
+				say "the daemon is gone: the schedule stops"
+			else
+				say "the daemon never came back: the schedule stops"
+			fi
+			DRAIN=5
+			break 2
+		fi
 	done
 done
 
 say "time is up: the senders stop, the last messages arrive"
 senders_stop
-drained 300 || say "$(missing) message(s) still missing after 300 s"
-idle_measure
+drained "$DRAIN" || say "$(missing) message(s) still missing after $DRAIN s"
+[ -n "$DAEMON_GONE" ] || idle_measure
 : >"$S/stop-sampler"
 wait "$SAMPLER_PID"
 now
@@ -856,7 +963,7 @@ comm -23 "$S/must" "$S/got.sorted" >"$S/lost"
 
 report() {
 	tree=$(git -C "$TOP" rev-parse --short HEAD 2>/dev/null || echo '?')
-	echo "soak: $SERVER_NAME $(server_version), $(secs $((T_END - T_START))) s ($SOAK_MINUTES min asked), $NFAULTS faults, keepalive $KEEPALIVE s, tree $tree"
+	echo "soak: $SERVER_NAME $(server_version), $(secs $((T_END - T_START))) s ($SOAK_MINUTES min asked), $NFAULTS faults, keepalive $KEEPALIVE s, tree $tree, ended $(date -u '+%Y-%m-%d %H:%M UTC')"
 	echo
 	cat "$S"/sent.* | awk -v delivered="$S/delivered" '
 	BEGIN {
@@ -914,7 +1021,7 @@ report() {
 			n++
 			if ($2 < 0) never++
 			else { if ($2 > max) max = $2; sum += $2 }
-			if ($3 > 0) stalls++
+			if ($3 == 1 || $3 == 2) stalls++
 			auth += $4; tries += $5; drops += $9
 			if ($7 > 0) { c = $6 * 100 / hz * 100 / $7; if (c > cpu) cpu = c }
 			note = ""; for (i = 10; i <= NF; i++) note = note " " $i
@@ -928,6 +1035,11 @@ report() {
 	done
 	echo "  (refused/tries: logins the server refused / login attempts of the daemon; drops: links the keepalive dropped;"
 	echo "   quiet CPU: the daemon's CPU time in the fault's second half, in % of one core, the highest of its runs)"
+	awk '{ n[$1]++; w[$1] = w[$1] " " $2 "@" $3 "s" }
+	END { printf "outside the schedule, while the daemon recovered: the server ended on its own %d time(s)%s;",
+		n["server"], n["server"] ? " (" substr(w["server"], 2) ", started again, the time offline counted from there)" : ""
+		printf " the buddy'"'"'s link ended %d time(s)%s\n", n["buddy"], n["buddy"] ? " (" substr(w["buddy"], 2) ")" : "" }' \
+		"$S/deaths"
 	echo
 	awk -v hz="$HZ" 'NR == 1 { r0 = $2; f0 = $3; s0 = $5 }
 	{ if ($2 > rm) rm = $2; if ($3 > fm) fm = $3; if ($5 > sm) sm = $5; r1 = $2; f1 = $3; s1 = $5; n++ }
@@ -937,6 +1049,9 @@ report() {
 		printf "%-34s %8d %8d %8d\n", "open fds", f0, fm, f1
 		printf "%-34s %8d %8d %8d\n", "spool folder, KiB", s0, sm, s1
 	}' "$S/samples"
+	awk '{ if (n == 0 || $6 < lo) lo = $6; if ($6 > hi) hi = $6; sum += $6; n++ }
+	END { if (n) printf "the machine'"'"'s load (1-minute average, %d cores): min %.2f, mean %.2f, max %.2f\n",
+		cores, lo, sum / n, hi }' cores="$(nproc)" "$S/samples"
 	awk -v hz="$HZ" 'NR == 1 { r0 = $2; f0 = $3 } { r1 = $2; f1 = $3; t += $4; cs += $5; n++ }
 	END {
 		printf "%-34s %8d %8s %8d  (%d idle points)\n", "RSS at idle points, KiB", r0, "", r1, n
@@ -948,7 +1063,9 @@ report() {
 	END { printf "CPU while the server is down (kill, stop): %.0f ms over %.0f s (%.2f %% of a core)\n",
 		t * 1000 / hz, cs / 100, cs ? t * 100 / hz * 100 / cs : 0 }' "$S/faults.log"
 	echo "daemon: exit status $XMPPD_RC at SIGTERM; $SPOOL_LEFT message(s) left in its spool;" \
-		"log: $(grep -c "dropped" "$TEST_DIR/xmppd.log") 'dropped', $(grep -c "bounced" "$TEST_DIR/xmppd.log") 'bounced', $(grep -c "online as" "$TEST_DIR/xmppd.log") logins"
+		"log: $(grep -c "^xmppd.*: message .* dropped: " "$TEST_DIR/xmppd.log") message(s) given up ('dropped: ...')," \
+		"$(grep -c "bounced" "$TEST_DIR/xmppd.log") 'bounced', $(grep -c "online as" "$TEST_DIR/xmppd.log") logins," \
+		"$(grep -c "stale offline message" "$TEST_DIR/xmppd.log") stale offline message(s) from the buddy not kept"
 }
 
 server_version() {
@@ -964,12 +1081,16 @@ sed 's/^/# /' "$SOAK_REPORT"
 
 # ---------------------------------------------------------------- verdicts
 
+test_expect_success 'the daemon ran until the end' '
+	test -z "$DAEMON_GONE" || { diag "it ended during the run; its log ended: $DAEMON_GONE"; false; }
+'
+
 test_expect_success 'no accepted message lost' '
 	test ! -s "$S/lost" || { diag "lost: $(head -n 20 "$S/lost" | tr "\n" " ")"; false; }
 '
 
 test_expect_success "no stall (each recovery within its bound)" '
-	! awk "\$3 > 0 { print; bad = 1 } END { exit !bad }" "$S/faults.log"
+	! awk "\$3 == 1 || \$3 == 2 { print; bad = 1 } END { exit !bad }" "$S/faults.log"
 '
 
 test_expect_success 'the keepalive dropped links only while the server was frozen or cut off' '
