@@ -57,8 +57,9 @@ server_up() {
 
 xmppd_stop() {
 	[ -n "$XMPPD_PID" ] || return 1
-	# Sanitized, on a loaded machine, the exit (LeakSanitizer's scan
-	# included) once took more than 10 s: 30 s there, 10 s otherwise.
+	# Sanitized daemons on a loaded machine have been seen not to end
+	# within 10 s of SIGTERM (cause not known yet): 30 s there, 10 s
+	# otherwise.  One that has not ended then is still a failure.
 	if [ "${XMPP_SANITIZED:-0}" = 1 ]; then
 		kill_wait "$XMPPD_PID" 30 TERM
 	else
