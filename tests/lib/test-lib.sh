@@ -340,6 +340,10 @@ kill_wait() {
 	kill -CONT "$_tl_kw_pid" 2>/dev/null
 	if ! wait_for "${2:-5}" '! pid_alive "$_tl_kw_pid"'; then
 		diag "pid $_tl_kw_pid did not end after SIG${3:-TERM}: SIGKILL"
+		# Where it is stuck, for whoever reads the failure.
+		command -v gdb >/dev/null 2>&1 &&
+			gdb -p "$_tl_kw_pid" -batch -ex "thread apply all bt" 2>&1 |
+			grep '^#' | head -n 30 | sed 's/^/#     /' >&2
 		kill -KILL "$_tl_kw_pid" 2>/dev/null
 		wait_for 5 '! pid_alive "$_tl_kw_pid"'
 	fi
