@@ -23,10 +23,9 @@ outmsg_free(struct outmsg *m)
 	free(m);
 }
 
-/* Takes m (whose predecessor is prev) out of the queue and ends it. */
+/* Takes m (whose predecessor is prev) out of the queue and its counts. */
 static void
-unlink_msg(struct outbox *ob, struct outmsg *prev, struct outmsg *m,
-    enum outbox_end why)
+detach(struct outbox *ob, struct outmsg *prev, struct outmsg *m)
 {
 	if (prev)
 		prev->next = m->next;
@@ -40,6 +39,14 @@ unlink_msg(struct outbox *ob, struct outmsg *prev, struct outmsg *m,
 		ob->inflight -= OUTBOX_WIRE(m);
 	ob->count--;
 	ob->bytes -= m->len;
+}
+
+/* Takes m (whose predecessor is prev) out of the queue and ends it. */
+static void
+unlink_msg(struct outbox *ob, struct outmsg *prev, struct outmsg *m,
+    enum outbox_end why)
+{
+	detach(ob, prev, m);
 	if (ob->done)
 		ob->done(ob, m, why);
 	outmsg_free(m);
@@ -188,18 +195,7 @@ outbox_take(struct outbox *ob, struct outmsg *m)
 		prev = p;
 	if (p == NULL)
 		return;
-	if (prev)
-		prev->next = m->next;
-	else
-		ob->head = m->next;
-	if (ob->tail == m)
-		ob->tail = prev;
-	if (ob->cursor == m)
-		ob->cursor = m->next;
-	else if (m->batch != 0)
-		ob->inflight -= OUTBOX_WIRE(m);
-	ob->count--;
-	ob->bytes -= m->len;
+	detach(ob, prev, m);
 	m->next = NULL;
 	m->batch = 0;
 }
