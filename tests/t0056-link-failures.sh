@@ -41,9 +41,11 @@ test_expect_success 'set up: alice served by xmppd, bob sees her' '
 '
 
 # shutdown_said: the server's log shows it sent alice's session the
-# system-shutdown stream error.  Prosody always does; ejabberd, stopping,
-# now and then closes a session without one (seen 1 run in 4 on a loaded
-# machine), and then the daemon cannot name it.
+# system-shutdown stream error.  Prosody always sends and logs it.
+# ejabberd, stopping, now and then logs no such line (1 run in 4 on a
+# loaded machine), and in such a run the daemon has been seen to receive
+# the error all the same: its log is no record of what it sent.  When it
+# is silent, either wording is right, and nothing else is.
 shutdown_said() {
 	server_is ejabberd || return 0
 	grep -q "Closing c2s session for alice@localhost/xmppd: Stream closed by local host: system-shutdown" "$SERVER_LOG"
@@ -52,17 +54,18 @@ shutdown_said() {
 test_expect_success 'the server shuts down: the log names its stream error, no errno' '
 	n=$(log_lines) &&
 	server_stop &&
-	wait_for 10 "log_after $n \"reconnecting in\"" &&
+	{ wait_for 10 "log_after $n \"reconnecting in\"" &&
 	if shutdown_said; then
 		log_after $n "ended the stream: system-shutdown"
 	else
-		diag "$SERVER_NAME closed our session without a stream error this time (its log shows none sent to alice)" &&
-		log_after $n "lost the connection to 127.0.0.1: the connection broke"
+		diag "$SERVER_NAME logged no stream error sent to alice this time" &&
+		log_after $n "ended the stream: system-shutdown|lost the connection to 127.0.0.1: the connection broke"
 	fi &&
-	! log_after $n "cannot reach|Operation not permitted" &&
+	! log_after $n "cannot reach|Operation not permitted"; ok=$?; } &&
 	server_start &&
 	buddy_start bob2 bob@localhost/desk bobpw &&
-	seen_back bob2 1
+	seen_back bob2 1 &&
+	test $ok = 0
 '
 
 test_expect_success 'the link cut under us: "lost the connection", not "cannot reach"' '
