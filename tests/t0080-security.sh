@@ -19,6 +19,9 @@ test_expect_success 'set up a server and accounts' '
 	server_start
 '
 
+# The start detaches (no -f): when it has said 69, the account's lock is
+# free at once, so that the same command run again is not told that
+# another xmppd serves the account.
 test_expect_success 'a server without STARTTLS never receives the password (69)' '
 	port=$("$TOP/tests/freeport") && : >"$TEST_DIR/capture" &&
 	{ socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
@@ -28,6 +31,7 @@ test_expect_success 'a server without STARTTLS never receives the password (69)'
 	xmppd_config alice alice "pl4intext-Secret" "port = $port" &&
 	{ xmppd alice 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 69 && grep -q "does not offer TLS (STARTTLS), which xmppd requires" "$TEST_DIR/err" &&
+	flock -n "$XMPPD_SOCKET_DIR/alice.lock" true &&
 	wait_line "$TEST_DIR/capture" "<stream:stream" &&
 	! grep -q "pl4intext" "$TEST_DIR/capture" &&
 	! grep -q "$(printf "\0alice\0pl4intext-Secret" | base64)" "$TEST_DIR/capture" &&

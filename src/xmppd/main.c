@@ -243,6 +243,19 @@ detach(void)
 	return p[1];
 }
 
+/*
+ * A start that failed lets go of its locks before its parent exits: the
+ * same command run again at once (the password mended, say) must not
+ * find the account still held by a process on its way out.
+ */
+static void
+release_locks(int lockfd, int jidfd)
+{
+	close(lockfd);
+	if (jidfd != -1)
+		close(jidfd);
+}
+
 static void
 report(int fd, int status)
 {
@@ -620,6 +633,7 @@ main(int argc, const char **argv)
 	if ((status = control_init(path, group_set, gid, &request_ops, err,
 	    sizeof(err)))) {
 		log_error("%s", err);
+		release_locks(lockfd, jidfd);
 		report(readyfd, status);
 		exit(status);
 	}
@@ -637,9 +651,10 @@ main(int argc, const char **argv)
 	if (status != LOGIN_OK) {
 		log_error("%s", err);
 		control_stop();	/* no socket left behind when we report */
-	} else
+	} else {
 		log_info("ready on %s", path);
-	report(readyfd, status);
+		report(readyfd, status);
+	}
 	while (!quit && status == LOGIN_OK) {
 		if (hup) {
 			hup = 0;
@@ -658,5 +673,9 @@ main(int argc, const char **argv)
 	free(o.conf);
 	free(o.sockdir);
 	poptFreeContext(pc);
+	if (status != LOGIN_OK) {
+		release_locks(lockfd, jidfd);
+		report(readyfd, status);
+	}
 	return status == LOGIN_OK || quit ? 0 : status;
 }
