@@ -72,41 +72,41 @@ json_string(const char *s)
 	client_json_string(s, strlen(s));
 }
 
+/* {"type":TYPE and the record's string fields f[1].. under NAMES. */
+static void
+json_open(const char *type, const char *const *names, char **f)
+{
+	int i;
+
+	printf("{\"type\":\"%s\"", type);
+	for (i = 0; names[i] != NULL; i++) {
+		printf(",\"%s\":", names[i]);
+		json_string(f[i + 1]);
+	}
+}
+
 static void
 print_json(char **f, int n)
 {
+	static const char *const account[] = { "name", "state", "jid", NULL };
+	static const char *const contact[] = { "jid", "origin",
+	    "subscription", NULL };
+	static const char *const room[] = { "jid", "nick", "state", "why",
+	    NULL };
+	static const char *const resource[] = { "jid", "resource", NULL };
+
 	if (strcmp(f[0], "account") == 0 && n >= 8) {
-		fputs("{\"type\":\"account\",\"name\":", stdout);
-		json_string(f[1]);
-		fputs(",\"state\":", stdout);
-		json_string(f[2]);
-		fputs(",\"jid\":", stdout);
-		json_string(f[3]);
+		json_open(f[0], account, f);
 		printf(",\"uptime\":%s,\"queued\":%s,\"kept\":%s,"
 		    "\"waiting\":%s}\n", f[4], f[5], f[6], f[7]);
 	} else if (strcmp(f[0], "contact") == 0 && n >= 5) {
-		fputs("{\"type\":\"contact\",\"jid\":", stdout);
-		json_string(f[1]);
-		fputs(",\"origin\":", stdout);
-		json_string(f[2]);
-		fputs(",\"subscription\":", stdout);
-		json_string(f[3]);
+		json_open(f[0], contact, f);
 		printf(",\"status\":%d}\n", atoi(f[4]));
 	} else if (strcmp(f[0], "room") == 0 && n >= 5) {
-		fputs("{\"type\":\"room\",\"jid\":", stdout);
-		json_string(f[1]);
-		fputs(",\"nick\":", stdout);
-		json_string(f[2]);
-		fputs(",\"state\":", stdout);
-		json_string(f[3]);
-		fputs(",\"why\":", stdout);
-		json_string(f[4]);
+		json_open(f[0], room, f);
 		fputs("}\n", stdout);
 	} else if (strcmp(f[0], "resource") == 0 && n >= 6) {
-		fputs("{\"type\":\"resource\",\"jid\":", stdout);
-		json_string(f[1]);
-		fputs(",\"resource\":", stdout);
-		json_string(f[2]);
+		json_open(f[0], resource, f);
 		printf(",\"status\":%d,\"priority\":%d,\"text\":", atoi(f[3]),
 		    atoi(f[4]));
 		json_string(n > 5 ? f[5] : "");
