@@ -210,7 +210,11 @@ loss_describe(const struct loss_link *k, int error, struct loss *o)
 		    "%s: another client may be logged in with that resource "
 		    "(is Asterisk's res_xmpp still loaded, or another xmppd?); "
 		    "give one of them another resource", k->jid);
-	} else if (describe_tls(k, o))
+	} else if (l.dropped[0] != '\0' && l.tls_failed && !l.tls_up)
+		/* Our deadline ended a handshake the server left unanswered. */
+		snprintf(o->msg, sizeof(o->msg), "no answer from %s port %u: "
+		    "%s", k->host, k->port, l.dropped);
+	else if (describe_tls(k, o))
 		;
 	else if (l.cond[0] != '\0') {
 		o->blame = blames_us(l.cond);

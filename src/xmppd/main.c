@@ -544,6 +544,7 @@ state_init(void)
 		.roster_items = presence_roster_items,
 		.online = queue_online,
 		.lost = link_lost,
+		.stopping = stopping,
 	};
 	size_t i;
 

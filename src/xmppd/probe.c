@@ -400,6 +400,12 @@ test_resource(void)
 	xd.acct.username = u;
 }
 
+static int
+stopping(void)
+{
+	return p.stop();
+}
+
 int
 probe_run(int wakefd, int (*stop)(void))
 {
@@ -411,6 +417,7 @@ probe_run(int wakefd, int (*stop)(void))
 		.online = nothing,
 		.lost = nothing,
 		.invisible = 1,
+		.stopping = stopping,
 	};
 	const char *d;
 	char msg[1100];

@@ -558,6 +558,26 @@ sockopt_cb(xmpp_conn_t *conn, void *sock)
 }
 
 /* A connection object carrying the account's current settings. */
+/*
+ * Asked by tls.c at each turn of libstrophe's wait inside the TLS
+ * handshake, which knows neither our deadline nor our signals.  Called
+ * from inside libstrophe: it may note and log, never call it.
+ */
+static int
+handshake_give_up(void)
+{
+	static const char why[] = "login did not complete in time (the TLS "
+	    "handshake)";
+
+	if (s.hooks.stopping != NULL && s.hooks.stopping())
+		return 1;
+	if (clock_ms() < s.login_deadline)
+		return 0;
+	log_warn("%s; dropping the connection", why);
+	loss_note_dropped(why);
+	return 1;
+}
+
 static void
 conn_setup(void)
 {
@@ -583,7 +603,7 @@ conn_setup(void)
 	if (xd.acct.capath != NULL)
 		xmpp_conn_set_capath(s.conn, xd.acct.capath);
 	xmpp_conn_set_sockopt_callback(s.conn, sockopt_cb);
-	tls_configure(s.conn, &xd.acct);
+	tls_configure(s.conn, &xd.acct, handshake_give_up);
 	xmpp_handler_add(s.conn, s.hooks.message, NULL, "message", NULL,
 	    NULL);
 	xmpp_handler_add(s.conn, s.hooks.presence, NULL, "presence", NULL,

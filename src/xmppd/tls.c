@@ -46,6 +46,7 @@ static struct {
 	unsigned char	 pins[PINS_MAX][PIN_LEN];
 	size_t		 npins;
 	int		 in_connect;	/* inside libstrophe's SSL_connect() */
+	int		(*give_up)(void);	/* the handshake waits too long */
 	SSL		*ssl;		/* the link's, once seen; reset per link */
 	struct tls_info	 info;
 	char		 refused[1024];
@@ -224,6 +225,15 @@ handshake_step(SSL *ssl, int rc)
 	return -1;
 }
 
+/* The handshake waits for the server (no error: it is not over yet). */
+static int
+waiting(SSL *ssl, int rc)
+{
+	int e = SSL_get_error(ssl, rc);
+
+	return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
+}
+
 typedef int (*ssl_connect_fn)(SSL *);
 
 /* libstrophe's call of OpenSSL's SSL_connect() (see the top). */
@@ -245,7 +255,17 @@ SSL_connect(SSL *ssl)
 	t.in_connect++;
 	rc = real(ssl);
 	t.in_connect--;
-	return handshake_step(ssl, rc);
+	rc = handshake_step(ssl, rc);
+	if (rc != 1 && t.give_up != NULL && waiting(ssl, rc) && t.give_up()) {
+		/*
+		 * libstrophe would call us again after 0.1 s, for as long
+		 * as the server is silent: the handshake ends here.
+		 */
+		shutdown(SSL_get_fd(ssl), SHUT_RDWR);
+		ERR_raise(ERR_LIB_SSL, ERR_R_OPERATION_FAIL);
+		return -1;
+	}
+	return rc;
 }
 
 /*
@@ -269,9 +289,11 @@ certfail(const xmpp_tlscert_t *cert, const char *errormsg)
 }
 
 void
-tls_configure(xmpp_conn_t *conn, const struct account *a)
+tls_configure(xmpp_conn_t *conn, const struct account *a,
+    int (*give_up)(void))
 {
 	t.conn = conn;
+	t.give_up = give_up;
 	t.trust = a->trust;
 	t.npins = a->npins;
 	memcpy(t.pins, a->pins, sizeof(t.pins));

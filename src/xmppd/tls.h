@@ -30,8 +30,14 @@ struct tls_info {
 	int		 pinned;	/* a pin matched */
 };
 
-/* The connection conn carries the account a's trust settings. */
-void	tls_configure(xmpp_conn_t *conn, const struct account *a);
+/*
+ * The connection conn carries the account a's trust settings.  libstrophe
+ * waits for the server's side of the handshake without a timeout (and
+ * through signals); give_up is asked at each turn of that wait and ends
+ * it when it says so: the socket is shut down and the handshake fails.
+ */
+void	tls_configure(xmpp_conn_t *conn, const struct account *a,
+	    int (*give_up)(void));
 /* A new connection attempt: forget the last one. */
 void	tls_reset(void);
 /*

@@ -85,6 +85,12 @@ struct session_hooks {
 	 * when the link closes either, or the server would tell buddies.
 	 */
 	int		 invisible;
+	/*
+	 * Whether the process is to stop (may be NULL): a wait inside
+	 * libstrophe that has no end of its own, the TLS handshake, gives
+	 * up when it says so.
+	 */
+	int		(*stopping)(void);
 };
 
 void	session_init(const struct session_hooks *);
