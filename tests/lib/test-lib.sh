@@ -334,16 +334,32 @@ pid_stopped() {
 # kill_wait PID [TIMEOUT] [SIGNAL]: send SIGNAL (default TERM) to PID, wait
 # up to TIMEOUT s (default 5) for it to end, then SIGKILL it; reap it if
 # it is our child.  Returns the process's exit status when it is known.
+# _tl_stuck PID: where a process that does not end is, for whoever reads
+# the failure: its state and tracer, each thread's kernel stack, its
+# children (a sanitizer's tracer is one), and gdb's backtrace or why gdb
+# could not attach.
+_tl_stuck() {
+	grep -E "^(State|TracerPid|SigPnd|ShdPnd|SigBlk|SigIgn|SigCgt):" "/proc/$1/status" 2>/dev/null
+	for _tl_t in /proc/"$1"/task/*; do
+		echo "thread ${_tl_t##*/}: $(cut -d" " -f3 "$_tl_t/stat" 2>/dev/null) in $(cat "$_tl_t/wchan" 2>/dev/null)"
+		head -n 8 "$_tl_t/stack" 2>/dev/null
+	done
+	ps -o pid=,stat=,wchan:24=,args= --ppid "$1" 2>/dev/null | while read -r _tl_c _tl_rest; do
+		echo "child $_tl_c $_tl_rest"
+		head -n 8 "/proc/$_tl_c/stack" 2>/dev/null
+	done
+	command -v gdb >/dev/null 2>&1 &&
+		timeout 30 gdb -p "$1" -batch -ex "thread apply all bt" 2>&1 |
+		grep -E "^#|ptrace|attach|denied" | head -n 30
+}
+
 kill_wait() {
 	_tl_kw_pid=$1
 	kill -"${3:-TERM}" "$_tl_kw_pid" 2>/dev/null
 	kill -CONT "$_tl_kw_pid" 2>/dev/null
 	if ! wait_for "${2:-5}" '! pid_alive "$_tl_kw_pid"'; then
 		diag "pid $_tl_kw_pid did not end after SIG${3:-TERM}: SIGKILL"
-		# Where it is stuck, for whoever reads the failure.
-		command -v gdb >/dev/null 2>&1 &&
-			gdb -p "$_tl_kw_pid" -batch -ex "thread apply all bt" 2>&1 |
-			grep '^#' | head -n 30 | sed 's/^/#     /' >&2
+		_tl_stuck "$_tl_kw_pid" | sed 's/^/#     /' >&2
 		kill -KILL "$_tl_kw_pid" 2>/dev/null
 		wait_for 5 '! pid_alive "$_tl_kw_pid"'
 	fi
