@@ -331,9 +331,6 @@ pid_stopped() {
 	return 1
 }
 
-# kill_wait PID [TIMEOUT] [SIGNAL]: send SIGNAL (default TERM) to PID, wait
-# up to TIMEOUT s (default 5) for it to end, then SIGKILL it; reap it if
-# it is our child.  Returns the process's exit status when it is known.
 # _tl_stuck PID: where a process that does not end is, for whoever reads
 # the failure: its state and tracer, each thread's kernel stack, its
 # children (a sanitizer's tracer is one), and gdb's backtrace or why gdb
@@ -353,10 +350,22 @@ _tl_stuck() {
 		grep -E "^#|ptrace|attach|denied" | head -n 30
 }
 
+# kill_wait PID [TIMEOUT] [SIGNAL]: send SIGNAL (default TERM) to PID, wait
+# up to TIMEOUT s (default 5) for it to end, then SIGKILL it; reap it if
+# it is our child.  Returns the process's exit status when it is known.
+# A process a test stopped (SIGSTOP) gets SIGCONT after the signal, and
+# only such a process: a SIGCONT discards a pending SIGSTOP, and the
+# SIGSTOP that LeakSanitizer's tracer sends (PTRACE_ATTACH) when a
+# sanitized daemon exits is one.  The tracer then waits for ever for a
+# stop that never comes, and the daemon spins waiting for the tracer
+# (seen in check-asan: state R, TracerPid its own child in wait4).
 kill_wait() {
 	_tl_kw_pid=$1
+	_tl_kw_cont=
+	read -r _tl_stat 2>/dev/null <"/proc/$_tl_kw_pid/stat" &&
+		case ${_tl_stat##*) } in T*) _tl_kw_cont=1 ;; esac
 	kill -"${3:-TERM}" "$_tl_kw_pid" 2>/dev/null
-	kill -CONT "$_tl_kw_pid" 2>/dev/null
+	[ -z "$_tl_kw_cont" ] || kill -CONT "$_tl_kw_pid" 2>/dev/null
 	if ! wait_for "${2:-5}" '! pid_alive "$_tl_kw_pid"'; then
 		diag "pid $_tl_kw_pid did not end after SIG${3:-TERM}: SIGKILL"
 		_tl_stuck "$_tl_kw_pid" | sed 's/^/#     /' >&2

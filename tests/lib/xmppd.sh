@@ -57,9 +57,11 @@ server_up() {
 
 xmppd_stop() {
 	[ -n "$XMPPD_PID" ] || return 1
-	# Sanitized daemons on a loaded machine have been seen not to end
-	# within 10 s of SIGTERM (cause not known yet): 30 s there, 10 s
-	# otherwise.  One that has not ended then is still a failure.
+	# A sanitized daemon checks for leaks at exit (LeakSanitizer,
+	# valgrind), seconds on a loaded machine: 30 s there, 10 s
+	# otherwise.  One that has not ended then is a failure.  (The
+	# sanitized daemons once seen not ending at all were hung by the
+	# test library's own SIGCONT: see kill_wait.)
 	if [ "${XMPP_SANITIZED:-0}" = 1 ]; then
 		kill_wait "$XMPPD_PID" 30 TERM
 	else
