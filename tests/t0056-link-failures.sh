@@ -123,52 +123,54 @@ test_expect_success 'the first login meets another client on our resource, and t
 	test ! -e "$XMPPD_SOCKET_DIR/alice.sock"
 '
 
-test_expect_success 'STARTTLS refused with <failure/>: 69 at once, no password sent' '
+# fake_server SCRIPT MODE [LINE...]: tests/SCRIPT plays the server on
+# $port (socat runs it for each connection, with the file where it
+# records what the client sends, $TEST_DIR/capture, and MODE), and
+# XMPPD_CONFIG has a section [fake] for it: alice, the password
+# s3cret-pw, and the LINEs.
+fake_server() {
 	port=$("$TOP/tests/freeport") && : >"$TEST_DIR/capture" &&
 	{ socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
-		EXEC:"$TOP/tests/fake-starttls-refused.sh $TEST_DIR/capture" & fake=$!; } &&
+		EXEC:"$TOP/tests/$1 $TEST_DIR/capture $2" & fake=$!; } &&
 	at_exit "kill $fake 2>/dev/null" &&
 	wait_for 5 "socat -u /dev/null TCP:127.0.0.1:$port 2>/dev/null" &&
-	XMPPD_CONFIG=$TEST_DIR/fake.conf &&
-	printf "[fake]\nusername = alice@localhost\nsecret = s3cret-pw\nserverhost = 127.0.0.1\nport = %s\ncafile = %s\n" \
-		"$port" "$SERVER_CAFILE" >"$XMPPD_CONFIG" && chmod 600 "$XMPPD_CONFIG" &&
-	export XMPPD_CONFIG &&
-	{ timeout 20 xmppd fake 2>"$TEST_DIR/err"; rc=$?; } &&
-	test $rc = 69 && grep -q "refused STARTTLS" "$TEST_DIR/err" &&
-	! grep -q "s3cret" "$TEST_DIR/capture" && ! grep -q "<auth" "$TEST_DIR/capture"
-'
-
-# fake_stall MODE: a server on $port that accepts the connection and
-# leaves the TLS handshake unanswered (tests/fake-tls-stall.sh), and a
-# configuration [stall] for it.  libstrophe waits inside the handshake
-# without a timeout and through signals: the daemon must end that wait.
-fake_stall() {
-	port=$("$TOP/tests/freeport") && : >"$TEST_DIR/capture" &&
-	{ socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
-		EXEC:"$TOP/tests/fake-tls-stall.sh $1 $TEST_DIR/capture" & stall=$!; } &&
-	at_exit "kill $stall 2>/dev/null" &&
-	wait_for 5 "socat -u /dev/null TCP:127.0.0.1:$port 2>/dev/null" &&
-	XMPPD_CONFIG=$TEST_DIR/stall.conf &&
-	printf "[stall]\nusername = alice@localhost\nsecret = s3cret-pw\nserverhost = 127.0.0.1\nport = %s\ndirecttls = %s\ncafile = %s\n" \
-		"$port" "$([ "$1" = direct ] && echo yes || echo no)" "$SERVER_CAFILE" >"$XMPPD_CONFIG" &&
-	chmod 600 "$XMPPD_CONFIG" && export XMPPD_CONFIG
+	XMPPD_CONFIG=$TEST_DIR/fake.conf && export XMPPD_CONFIG &&
+	shift 2 &&
+	{ printf "[fake]\nusername = alice@localhost\nsecret = s3cret-pw\nserverhost = 127.0.0.1\nport = %s\ncafile = %s\n" \
+		"$port" "$SERVER_CAFILE" && for _l; do echo "$_l"; done; } >"$XMPPD_CONFIG" &&
+	chmod 600 "$XMPPD_CONFIG"
 }
 
+# Nothing of the password may reach a server that refused TLS or never
+# finished it.
+no_password_sent() {
+	! grep -q "s3cret" "$TEST_DIR/capture" && ! grep -q "<auth" "$TEST_DIR/capture"
+}
+
+test_expect_success 'STARTTLS refused with <failure/>: 69 at once, no password sent' '
+	fake_server fake-starttls-refused.sh "" &&
+	{ timeout 20 xmppd fake 2>"$TEST_DIR/err"; rc=$?; } &&
+	test $rc = 69 && grep -q "refused STARTTLS" "$TEST_DIR/err" &&
+	no_password_sent
+'
+
+# libstrophe waits inside the TLS handshake without a timeout and
+# through signals (tests/fake-tls-stall.sh never answers it): the daemon
+# must end that wait.
 test_expect_success 'a TLS handshake the server leaves unanswered: SIGTERM ends the wait' '
-	fake_stall direct &&
-	{ xmppd -f stall 2>"$TEST_DIR/stall.log" & pid=$!; } &&
+	fake_server fake-tls-stall.sh direct "directtls = yes" &&
+	{ xmppd -f fake 2>"$TEST_DIR/stall.log" & pid=$!; } &&
 	wait_for 10 "test -s \"$TEST_DIR/capture\"" &&
 	{ kill_wait $pid 10 TERM; rc=$?; } &&
 	test $rc = 0 && grep -q "stopped by signal 15 before the first login finished" "$TEST_DIR/stall.log"
 '
 
 test_expect_success 'and the 30-second login deadline ends it: 75, no password sent' '
-	fake_stall starttls &&
-	{ timeout 90 xmppd stall 2>"$TEST_DIR/err"; rc=$?; } &&
+	fake_server fake-tls-stall.sh starttls &&
+	{ timeout 90 xmppd fake 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 75 &&
 	grep -q "no answer from 127.0.0.1 port $port: login did not complete in time (the TLS handshake)" "$TEST_DIR/err" &&
-	grep -q "<starttls" "$TEST_DIR/capture" &&
-	! grep -q "s3cret" "$TEST_DIR/capture" && ! grep -q "<auth" "$TEST_DIR/capture"
+	grep -q "<starttls" "$TEST_DIR/capture" && no_password_sent
 '
 
 done_testing
