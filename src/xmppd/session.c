@@ -557,7 +557,6 @@ sockopt_cb(xmpp_conn_t *conn, void *sock)
 	return 0;
 }
 
-/* A connection object carrying the account's current settings. */
 /*
  * Asked by tls.c at each turn of libstrophe's wait inside the TLS
  * handshake, which knows neither our deadline nor our signals.  Called
@@ -578,6 +577,7 @@ handshake_give_up(void)
 	return 1;
 }
 
+/* A connection object carrying the account's current settings. */
 static void
 conn_setup(void)
 {

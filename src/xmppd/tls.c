@@ -25,6 +25,12 @@
  * SSL_connect(), where the pin is checked next.  Whatever happens, a pin
  * that was never checked refuses the link (tls_secured()): a libstrophe
  * built with another TLS library would never call this SSL_connect().
+ *
+ * libstrophe runs the handshake to its end in one call, calling
+ * SSL_connect() again every 0.1 s while the server is silent, with no
+ * timeout and through signals.  Each of those calls asks session.c's
+ * give_up(); when it says so (the login deadline, a signal to stop), the
+ * socket is shut down and the handshake fails.
  */
 #include "tls.h"
 
