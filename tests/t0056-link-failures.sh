@@ -123,19 +123,19 @@ test_expect_success 'the first login meets another client on our resource, and t
 	test ! -e "$XMPPD_SOCKET_DIR/alice.sock"
 '
 
-# fake_server SCRIPT MODE [LINE...]: tests/SCRIPT plays the server on
-# $port (socat runs it for each connection, with the file where it
-# records what the client sends, $TEST_DIR/capture, and MODE), and
+# fake_server MODE [LINE...]: tests/fake-tls-server.sh plays a server
+# that never lets TLS come up (MODE: refuse, stall, direct) on $port,
+# recording what the client sends in $TEST_DIR/capture, and
 # XMPPD_CONFIG has a section [fake] for it: alice, the password
 # s3cret-pw, and the LINEs.
 fake_server() {
 	port=$("$TOP/tests/freeport") && : >"$TEST_DIR/capture" &&
 	{ socat "TCP-LISTEN:$port,bind=127.0.0.1,reuseaddr,fork" \
-		EXEC:"$TOP/tests/$1 $TEST_DIR/capture $2" & fake=$!; } &&
+		EXEC:"$TOP/tests/fake-tls-server.sh $TEST_DIR/capture $1" & fake=$!; } &&
 	at_exit "kill $fake 2>/dev/null" &&
 	wait_for 5 "socat -u /dev/null TCP:127.0.0.1:$port 2>/dev/null" &&
 	XMPPD_CONFIG=$TEST_DIR/fake.conf && export XMPPD_CONFIG &&
-	shift 2 &&
+	shift &&
 	{ printf "[fake]\nusername = alice@localhost\nsecret = s3cret-pw\nserverhost = 127.0.0.1\nport = %s\ncafile = %s\n" \
 		"$port" "$SERVER_CAFILE" && for _l; do echo "$_l"; done; } >"$XMPPD_CONFIG" &&
 	chmod 600 "$XMPPD_CONFIG"
@@ -148,17 +148,17 @@ no_password_sent() {
 }
 
 test_expect_success 'STARTTLS refused with <failure/>: 69 at once, no password sent' '
-	fake_server fake-starttls-refused.sh "" &&
+	fake_server refuse &&
 	{ timeout 20 xmppd fake 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 69 && grep -q "refused STARTTLS" "$TEST_DIR/err" &&
 	no_password_sent
 '
 
 # libstrophe waits inside the TLS handshake without a timeout and
-# through signals (tests/fake-tls-stall.sh never answers it): the daemon
+# through signals (tests/fake-tls-server.sh never answers it): the daemon
 # must end that wait.
 test_expect_success 'a TLS handshake the server leaves unanswered: SIGTERM ends the wait' '
-	fake_server fake-tls-stall.sh direct "directtls = yes" &&
+	fake_server direct "directtls = yes" &&
 	{ xmppd -f fake 2>"$TEST_DIR/stall.log" & pid=$!; } &&
 	wait_for 10 "test -s \"$TEST_DIR/capture\"" &&
 	{ kill_wait $pid 10 TERM; rc=$?; } &&
@@ -166,7 +166,7 @@ test_expect_success 'a TLS handshake the server leaves unanswered: SIGTERM ends 
 '
 
 test_expect_success 'and the 30-second login deadline ends it: 75, no password sent' '
-	fake_server fake-tls-stall.sh starttls &&
+	fake_server stall &&
 	{ timeout 90 xmppd fake 2>"$TEST_DIR/err"; rc=$?; } &&
 	test $rc = 75 &&
 	grep -q "no answer from 127.0.0.1 port $port: login did not complete in time (the TLS handshake)" "$TEST_DIR/err" &&

@@ -182,6 +182,14 @@ describe_tls(const struct loss_link *k, struct loss *o)
 	return 1;
 }
 
+/* We gave up on a server that did not answer in time. */
+static void
+no_answer(const struct loss_link *k, struct loss *o)
+{
+	snprintf(o->msg, sizeof(o->msg), "no answer from %s port %u: %s",
+	    k->host, k->port, l.dropped);
+}
+
 void
 loss_describe(const struct loss_link *k, int error, struct loss *o)
 {
@@ -212,8 +220,7 @@ loss_describe(const struct loss_link *k, int error, struct loss *o)
 		    "give one of them another resource", k->jid);
 	} else if (l.dropped[0] != '\0' && l.tls_failed && !l.tls_up)
 		/* Our deadline ended a handshake the server left unanswered. */
-		snprintf(o->msg, sizeof(o->msg), "no answer from %s port %u: "
-		    "%s", k->host, k->port, l.dropped);
+		no_answer(k, o);
 	else if (describe_tls(k, o))
 		;
 	else if (l.cond[0] != '\0') {
@@ -226,8 +233,7 @@ loss_describe(const struct loss_link *k, int error, struct loss *o)
 			o->status = EX_PROTOCOL;
 	} else if (l.dropped[0] != '\0' && !k->up && !l.tls_up)
 		/* Our own deadline, not what the socket said after it. */
-		snprintf(o->msg, sizeof(o->msg), "no answer from %s port %u: "
-		    "%s", k->host, k->port, l.dropped);
+		no_answer(k, o);
 	else if (k->up || l.tls_up)
 		snprintf(o->msg, sizeof(o->msg), "lost the connection to %s: "
 		    "%s", k->host, l.tls_up && error > 0 && error < 64 ?

@@ -557,6 +557,14 @@ sockopt_cb(xmpp_conn_t *conn, void *sock)
 	return 0;
 }
 
+/* We end the link ourselves: said in the log and kept as the cause. */
+static void
+say_dropped(const char *why)
+{
+	log_warn("%s; dropping the connection", why);
+	loss_note_dropped(why);
+}
+
 /*
  * Asked by tls.c at each turn of libstrophe's wait inside the TLS
  * handshake, which knows neither our deadline nor our signals.  Called
@@ -572,8 +580,7 @@ handshake_give_up(void)
 		return 1;
 	if (clock_ms() < s.login_deadline)
 		return 0;
-	log_warn("%s; dropping the connection", why);
-	loss_note_dropped(why);
+	say_dropped(why);
 	return 1;
 }
 
@@ -866,8 +873,7 @@ session_pollfd(struct pollfd *pfd)
 static void
 drop_link(const char *why)
 {
-	log_warn("%s; dropping the connection", why);
-	loss_note_dropped(why);
+	say_dropped(why);
 	if (s.fd >= 0)
 		shutdown(s.fd, SHUT_RDWR);
 	session_io();

@@ -198,7 +198,22 @@ refuse(SSL *ssl)
 	ERR_raise(ERR_LIB_SSL, SSL_R_CERTIFICATE_VERIFY_FAILED);
 }
 
-/* After each call of the real SSL_connect(): is the handshake done? */
+/*
+ * The server is silent, and libstrophe would call us again after 0.1 s,
+ * for as long as it is: the handshake ends here.
+ */
+static int
+end_handshake(SSL *ssl)
+{
+	shutdown(SSL_get_fd(ssl), SHUT_RDWR);
+	ERR_raise(ERR_LIB_SSL, ERR_R_OPERATION_FAIL);
+	return -1;
+}
+
+/*
+ * After each call of the real SSL_connect(): is the handshake done, or
+ * to be given up?
+ */
 static int
 handshake_step(SSL *ssl, int rc)
 {
@@ -206,7 +221,7 @@ handshake_step(SSL *ssl, int rc)
 	int e = rc == 1 ? SSL_ERROR_NONE : SSL_get_error(ssl, rc);
 
 	if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
-		return rc;
+		return t.give_up != NULL && t.give_up() ? end_handshake(ssl) : rc;
 	if (!t.info.has_cert)
 		note_cert(ssl);
 	t.info.verify = SSL_get_verify_result(ssl);
@@ -231,15 +246,6 @@ handshake_step(SSL *ssl, int rc)
 	return -1;
 }
 
-/* The handshake waits for the server (no error: it is not over yet). */
-static int
-waiting(SSL *ssl, int rc)
-{
-	int e = SSL_get_error(ssl, rc);
-
-	return e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE;
-}
-
 typedef int (*ssl_connect_fn)(SSL *);
 
 /* libstrophe's call of OpenSSL's SSL_connect() (see the top). */
@@ -261,17 +267,7 @@ SSL_connect(SSL *ssl)
 	t.in_connect++;
 	rc = real(ssl);
 	t.in_connect--;
-	rc = handshake_step(ssl, rc);
-	if (rc != 1 && t.give_up != NULL && waiting(ssl, rc) && t.give_up()) {
-		/*
-		 * libstrophe would call us again after 0.1 s, for as long
-		 * as the server is silent: the handshake ends here.
-		 */
-		shutdown(SSL_get_fd(ssl), SHUT_RDWR);
-		ERR_raise(ERR_LIB_SSL, ERR_R_OPERATION_FAIL);
-		return -1;
-	}
-	return rc;
+	return handshake_step(ssl, rc);
 }
 
 /*

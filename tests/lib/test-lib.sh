@@ -310,12 +310,19 @@ wait_line() {
 
 # ---------------------------------------------------------------- processes
 
+# _tl_state PID: the process's state (R, S, T, t, Z...) in $_tl_st;
+# false if there is no such process.
+_tl_state() {
+	read -r _tl_stat 2>/dev/null <"/proc/$1/stat" || return 1
+	_tl_st=${_tl_stat##*) }
+	_tl_st=${_tl_st%% *}
+}
+
 # pid_alive PID: true if the process exists and is not a zombie.
 pid_alive() {
-	[ -r "/proc/$1/stat" ] || return 1
-	read -r _tl_stat 2>/dev/null <"/proc/$1/stat" || return 1
-	case ${_tl_stat##*) } in
-	Z*|X*) return 1 ;;
+	_tl_state "$1" || return 1
+	case $_tl_st in
+	Z|X) return 1 ;;
 	esac
 	return 0
 }
@@ -324,9 +331,9 @@ pid_alive() {
 # is delivered when the process next runs, which on a busy machine is
 # not at once: poll this after kill -STOP.
 pid_stopped() {
-	read -r _tl_stat 2>/dev/null <"/proc/$1/stat" || return 1
-	case ${_tl_stat##*) } in
-	T*|t*) return 0 ;;
+	_tl_state "$1" || return 1
+	case $_tl_st in
+	T|t) return 0 ;;
 	esac
 	return 1
 }
@@ -361,9 +368,8 @@ _tl_stuck() {
 # (seen in check-asan: state R, TracerPid its own child in wait4).
 kill_wait() {
 	_tl_kw_pid=$1
-	_tl_kw_cont=
-	read -r _tl_stat 2>/dev/null <"/proc/$_tl_kw_pid/stat" &&
-		case ${_tl_stat##*) } in T*) _tl_kw_cont=1 ;; esac
+	_tl_state "$_tl_kw_pid" && [ "$_tl_st" = T ] && _tl_kw_cont=1 ||
+		_tl_kw_cont=
 	kill -"${3:-TERM}" "$_tl_kw_pid" 2>/dev/null
 	[ -z "$_tl_kw_cont" ] || kill -CONT "$_tl_kw_pid" 2>/dev/null
 	if ! wait_for "${2:-5}" '! pid_alive "$_tl_kw_pid"'; then
